@@ -1,0 +1,32 @@
+import { Entity, Enum, PrimaryKey, Property } from '@mikro-orm/core';
+
+export const PLANS = ['start', 'professional', 'enterprise', 'supreme'] as const;
+export type Plan = (typeof PLANS)[number];
+
+@Entity({ tableName: 'company' })
+export class Company {
+  @PrimaryKey({ type: 'integer', autoincrement: true })
+  id!: number;
+
+  @Property({ type: 'string', length: 200 })
+  name: string;
+
+  @Enum({ items: () => [...PLANS], type: 'string' })
+  plan: Plan;
+
+  @Property({ type: 'boolean' })
+  apiAddon: boolean;
+
+  /** The company that runs this deployment: its admins create the other companies. */
+  @Property({ type: 'boolean' })
+  isOperator = false;
+
+  @Property({ type: 'datetime' })
+  createdAt = new Date();
+
+  constructor(name: string, plan: Plan, apiAddon: boolean) {
+    this.name = name;
+    this.plan = plan;
+    this.apiAddon = apiAddon;
+  }
+}

@@ -1,0 +1,76 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { RateLimitService } from '../security/rate-limit.service';
+import { newToken, sha256 } from '../security/tokens';
+import type { AuthContext } from '../web/gwar-request';
+import { dummyPasswordHash, verifyPassword } from './password.hasher';
+import { Session } from './session.entity';
+import { User } from './user.entity';
+
+export const SESSION_COOKIE = 'gwar_session';
+
+export type SignInResult = { ok: true; token: string; user: User } | { ok: false; reason: 'invalid' | 'throttled'; retryAfterSeconds?: number };
+
+export const SIGN_IN_LIMIT_PER_EMAIL = 10;
+export const SIGN_IN_LIMIT_PER_ADDRESS = 100;
+const SIGN_IN_WINDOW_SECONDS = 15 * 60;
+
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly rateLimit: RateLimitService,
+    private readonly events: EventEmitter2,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async signIn(email: string, password: string, address: string, userAgent?: string): Promise<SignInResult> {
+    const emailKey = `signin:email:${email}`;
+    const perEmail = await this.rateLimit.hit(emailKey, SIGN_IN_LIMIT_PER_EMAIL, SIGN_IN_WINDOW_SECONDS);
+    const perAddress = await this.rateLimit.hit(`signin:ip:${address}`, SIGN_IN_LIMIT_PER_ADDRESS, SIGN_IN_WINDOW_SECONDS);
+    if (!perEmail.allowed || !perAddress.allowed) {
+      return { ok: false, reason: 'throttled', retryAfterSeconds: Math.max(perEmail.retryAfterSeconds, perAddress.retryAfterSeconds) };
+    }
+    // Sign-in is the one place that looks a user up before their company is known.
+    const user = await this.em.findOne(User, { email }, { filters: false, populate: ['company'] });
+    const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+    if (!user || !valid || !user.active) return { ok: false, reason: 'invalid' };
+    await this.rateLimit.reset(emailKey);
+    return { ok: true, token: await this.start(user, userAgent), user };
+  }
+
+  async start(user: User, userAgent?: string): Promise<string> {
+    const token = newToken();
+    const expires = new Date(Date.now() + this.config.sessionDays * 86_400_000);
+    const session = new Session(sha256(token), user, expires);
+    session.userAgent = userAgent?.slice(0, 300) ?? null;
+    await this.em.persistAndFlush(session);
+    return token;
+  }
+
+  /** The signed-in user for a cookie token, or null when it is unknown, expired or the user is deactivated. */
+  async resolve(token: string | undefined, em: EntityManager = this.em): Promise<AuthContext | null> {
+    if (!token || token.length > 100) return null;
+    const session = await em.findOne(
+      Session,
+      { tokenHash: sha256(token), expiresAt: { $gt: new Date() } },
+      { populate: ['user', 'company'], filters: false },
+    );
+    if (!session || !session.user.active) return null;
+    return { user: session.user, company: session.company, sessionToken: token };
+  }
+
+  async end(token: string): Promise<void> {
+    const tokenHash = sha256(token);
+    await this.em.nativeDelete(Session, { tokenHash }, { filters: false });
+    this.events.emit('accounts.session.ended', { tokenHash });
+  }
+
+  /** Ends every session of the user, and tells the realtime layer to drop their sockets. */
+  async endAll(user: User): Promise<void> {
+    await this.em.nativeDelete(Session, { user: user.id }, { filters: false });
+    this.events.emit('accounts.sessions.ended', { userId: user.id });
+  }
+}

@@ -1,0 +1,41 @@
+import { MikroORM } from '@mikro-orm/core';
+import { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import nunjucks from 'nunjucks';
+import { join } from 'node:path';
+import { AppModule } from './app.module';
+import { AppConfig } from './config/app-config';
+import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './config/paths';
+import { HttpExceptionFilter } from './web/http-exception.filter';
+import { requestLog } from './web/request-log';
+import { securityHeaders } from './web/security-headers';
+import { registerViewFilters } from './web/view-filters';
+
+/** Builds the whole application on a database, applies pending migrations, and leaves listening to the caller. */
+export async function createApp(config: AppConfig, databaseUrl: string, logger: LogLevel[] | false = ['log', 'warn', 'error']): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), { logger, bodyParser: false });
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+  if (config.logRequests) app.use(requestLog);
+  app.use(securityHeaders);
+  app.use('/assets/htmx.js', express.static(join(ROOT, 'node_modules/htmx.org/dist/htmx.min.js'), { maxAge: '1d' }));
+  app.use('/assets/socket.io.js', express.static(join(ROOT, 'node_modules/socket.io-client/dist/socket.io.min.js'), { maxAge: '1d' }));
+  app.use('/assets', express.static(PUBLIC_DIR, { maxAge: '1h' }));
+  app.use(express.urlencoded({ extended: false, limit: '200kb' }));
+  app.use(express.json({ limit: '200kb' }));
+  app.use(cookieParser());
+
+  const env = nunjucks.configure(VIEWS_DIR, { autoescape: true, express: app.getHttpAdapter().getInstance(), noCache: false });
+  registerViewFilters(env);
+  env.addGlobal('assetVersion', process.env.npm_package_version ?? 'dev');
+  app.setViewEngine('njk');
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.enableShutdownHooks();
+
+  await app.get(MikroORM).getMigrator().up();
+  await app.init();
+  return app;
+}

@@ -1,0 +1,40 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { AccountsModule } from './accounts/accounts.module';
+import { AuthMiddleware } from './accounts/auth.middleware';
+import { APP_CONFIG, AppConfig } from './config/app-config';
+import { ormConfig } from './database/orm-config';
+import { HealthModule } from './health/health.module';
+import { RealtimeModule } from './realtime/realtime.module';
+import { CsrfMiddleware } from './security/csrf.middleware';
+import { SecurityModule } from './security/security.module';
+import { LocaleMiddleware } from './web/locale.middleware';
+import { RequestContextMiddleware } from './web/request-context.middleware';
+import { WebModule } from './web/web.module';
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        MikroOrmModule.forRoot({ ...ormConfig(databaseUrl, config.databaseSchema), registerRequestContext: false, autoLoadEntities: true }),
+        EventEmitterModule.forRoot(),
+        SecurityModule,
+        AccountsModule,
+        WebModule,
+        HealthModule,
+        RealtimeModule,
+      ],
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    // Order matters: the ORM context first, then who is signed in, their language, and the CSRF check.
+    consumer.apply(RequestContextMiddleware, AuthMiddleware, LocaleMiddleware, CsrfMiddleware).forRoutes('{*path}');
+  }
+}

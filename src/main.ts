@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { createApp } from './app.factory';
+import { loadConfig } from './config/app-config';
+import { startEmbeddedDatabase } from './database/embedded-database';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const database = config.databaseUrl
+    ? { url: config.databaseUrl, stop: async () => undefined }
+    : await startEmbeddedDatabase(config.dataDir, config.embeddedPgPort);
+  if (!config.databaseUrl) console.log(`Embedded PostgreSQL serving ${config.dataDir}/pg`);
+
+  const app = await createApp(config, database.url);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping Gwar`);
+    await app.close().catch((err: unknown) => console.error(err));
+    await database.stop().catch((err: unknown) => console.error(err));
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  await app.listen(config.port, config.host);
+  console.log(`Gwar is listening on http://localhost:${config.port}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

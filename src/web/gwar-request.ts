@@ -1,0 +1,19 @@
+import type { Request, Response } from 'express';
+import type { Company } from '../accounts/company.entity';
+import type { User } from '../accounts/user.entity';
+import type { Locale, Translate } from './i18n/translator';
+
+export interface AuthContext {
+  user: User;
+  company: Company;
+  sessionToken: string;
+}
+
+export interface GwarRequest extends Request {
+  auth?: AuthContext;
+  locale: Locale;
+  t: Translate;
+  csrfToken: string;
+}
+
+export type GwarResponse = Response;

@@ -1,0 +1,63 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import type { GwarRequest } from './gwar-request';
+import { localeFromAcceptLanguage, translator } from './i18n/translator';
+import { isHtmx } from './view';
+
+const KNOWN = new Set([400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503]);
+
+function statusOf(error: unknown): number {
+  if (error instanceof HttpException) return error.getStatus();
+  const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+}
+
+/** Browsers get a page in their language, API callers an RFC 9457 problem, and a stranger to the session the sign-in page. */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') return;
+    const req = host.switchToHttp().getRequest<GwarRequest>();
+    const res = host.switchToHttp().getResponse<Response>();
+    const status = statusOf(error);
+    if (status >= 500) this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    if (res.headersSent) return;
+    const t = req.t ?? translator(localeFromAcceptLanguage(req.get('Accept-Language')));
+    const code = KNOWN.has(status) ? status : status >= 500 ? 500 : 400;
+    const wantsProblem = req.path.startsWith('/api/') || (req.accepts(['html', 'json']) === 'json' && !isHtmx(req));
+
+    if (wantsProblem) {
+      const detail = status < 500 && error instanceof HttpException ? this.detail(error) : undefined;
+      res.status(status).type('application/problem+json').json({
+        type: 'about:blank',
+        title: t(`error.${code}.title`),
+        status,
+        ...(detail ? { detail } : {}),
+      });
+      return;
+    }
+    if (status === 401) {
+      const target = `/login?returnTo=${encodeURIComponent(req.originalUrl)}`;
+      if (isHtmx(req)) res.set('HX-Redirect', target).status(401).end();
+      else res.redirect(303, target);
+      return;
+    }
+    const csrf = error instanceof HttpException && error.message === 'csrf';
+    res.status(status).render('web/error', {
+      ...res.locals,
+      t,
+      status: code,
+      title: t(`error.${code}.title`),
+      message: csrf ? t('error.csrf') : t(`error.${code}.text`),
+    });
+  }
+
+  private detail(error: HttpException): string | undefined {
+    const response = error.getResponse();
+    if (typeof response === 'string') return response;
+    const message = (response as { message?: unknown }).message;
+    return Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : undefined;
+  }
+}

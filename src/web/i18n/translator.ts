@@ -1,0 +1,45 @@
+import { en, MessageKey } from './en';
+import { pl } from './pl';
+
+export const LOCALES = ['pl', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+const catalogs: Record<Locale, Record<MessageKey, string>> = { en, pl };
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
+}
+
+export type Translate = (key: MessageKey | string, params?: Record<string, string | number>) => string;
+
+/** A key missing from the catalog shows as the key itself, so a slip is visible instead of blank. */
+export function translator(locale: Locale): Translate {
+  const catalog = catalogs[locale] as Record<string, string>;
+  return (key, params) => {
+    const text = catalog[key] ?? key;
+    return params ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole)) : text;
+  };
+}
+
+/** The best of our languages for an Accept-Language header; English when none fits. */
+export function localeFromAcceptLanguage(header: string | undefined): Locale {
+  const wanted = (header ?? '')
+    .split(',')
+    .map((part) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.find((p) => p.trim().startsWith('q='));
+      return { lang: tag.trim().toLowerCase().split('-')[0], q: q ? Number(q.trim().slice(2)) : 1 };
+    })
+    .filter((entry) => entry.lang && !Number.isNaN(entry.q))
+    .sort((a, b) => b.q - a.q);
+  return wanted.map((entry) => entry.lang).find(isLocale) ?? 'en';
+}
+
+export function catalogKeys(locale: Locale): string[] {
+  return Object.keys(catalogs[locale]);
+}
+
+export function formatDateTime(locale: Locale, date: Date | null | undefined): string {
+  if (!date) return '';
+  return new Intl.DateTimeFormat(locale === 'pl' ? 'pl-PL' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}

@@ -1,0 +1,24 @@
+import { Injectable, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Response } from 'express';
+import type { GwarRequest } from './gwar-request';
+import { formatDateTime, isLocale, localeFromAcceptLanguage, translator } from './i18n/translator';
+
+export const LANGUAGE_COOKIE = 'gwar_lang';
+
+/** The user's saved language, else the one chosen before sign-in, else the browser's. */
+@Injectable()
+export class LocaleMiddleware implements NestMiddleware {
+  use(req: GwarRequest, res: Response, next: NextFunction): void {
+    const saved = req.auth?.user.locale;
+    const cookie = req.cookies?.[LANGUAGE_COOKIE];
+    const locale = isLocale(saved) ? saved : isLocale(cookie) ? cookie : localeFromAcceptLanguage(req.get('Accept-Language'));
+    req.locale = locale;
+    req.t = translator(locale);
+    res.locals.locale = locale;
+    res.locals.t = req.t;
+    res.locals.formatDateTime = (date: Date) => formatDateTime(locale, date);
+    res.locals.currentPath = req.originalUrl;
+    res.vary('Accept-Language');
+    next();
+  }
+}
