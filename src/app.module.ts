@@ -20,7 +20,7 @@ export class AppModule implements NestModule {
       module: AppModule,
       global: true,
       imports: [
-        MikroOrmModule.forRoot({ ...ormConfig(databaseUrl, config.databaseSchema), registerRequestContext: false, autoLoadEntities: true }),
+        MikroOrmModule.forRoot({ ...ormConfig(databaseUrl, config.databaseSchema, config.logRequests ? console.log : () => undefined), registerRequestContext: false, autoLoadEntities: true }),
         EventEmitterModule.forRoot(),
         SecurityModule,
         AccountsModule,

@@ -1,23 +1,26 @@
 import { defineConfig } from '@mikro-orm/postgresql';
 import { migrationsList } from './migrations';
 
-/** Unqualified names in migrations land in the configured schema through the connection's search_path. */
-export function withSearchPath(url: string, schema: string): string {
-  if (schema === 'public') return url;
-  const parsed = new URL(url);
-  parsed.searchParams.set('options', `-c search_path=${schema}`);
-  return parsed.toString();
+interface PgConnection {
+  query(sql: string, callback: (err: Error | null) => void): void;
 }
 
-export function ormConfig(url: string, schema: string) {
+export function ormConfig(url: string, schema: string, log: (message: string) => void = console.log) {
   return defineConfig({
-    clientUrl: withSearchPath(url, schema),
+    clientUrl: url,
     schema,
     discovery: { warnWhenNoEntities: false },
     forceUtcTimezone: true,
     allowGlobalContext: false,
-    pool: { min: 0, max: 10 },
+    pool: {
+      min: 0,
+      max: 10,
+      // Unqualified names in migrations and raw SQL land in the configured schema.
+      afterCreate: (conn: PgConnection, done: (err: Error | null, conn: PgConnection) => void) =>
+        conn.query(`set search_path to "${schema}"`, (err) => done(err, conn)),
+    },
     migrations: { migrationsList, tableName: 'mikro_orm_migrations', transactional: true, allOrNothing: true },
+    logger: log,
     debug: false,
   });
 }

@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { MikroORM } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { randomBytes } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { createApp } from '../../src/app.factory';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  url: string;
+  config: AppConfig;
+  /** A fresh entity manager for arranging and checking data, outside any request. */
+  em(): EntityManager;
+  close(): Promise<void>;
+}
+
+/** The whole app, listening on a random port, on a schema of its own that is dropped afterwards. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) throw new Error('DATABASE_URL is set by test/support/global-setup.ts');
+  const schema = `test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_SCHEMA: schema, LOG_REQUESTS: 'false', ...env });
+  const app = await createApp(config, databaseUrl, ['error']);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const orm = app.get(MikroORM);
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    config,
+    em: () => orm.em.fork() as EntityManager,
+    close: async () => {
+      await orm.em.getConnection().execute(`drop schema if exists "${schema}" cascade`);
+      await app.close();
+    },
+  };
+}
