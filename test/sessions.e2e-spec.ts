@@ -19,7 +19,7 @@ describe('signing in and out', () => {
     await client.load('/login');
     const res = await client.post('/login', { email: ' Mixed.Case@Example.com ', password: PASSWORD });
     expect(res.status).toBe(303);
-    const cookie = res.headers['set-cookie'].find((c: string) => c.startsWith('gwar_session='));
+    const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('gwar_session='));
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Lax/i);
     expect((await client.load('/')).text).toContain(`Welcome, ${user.name}`);

@@ -86,6 +86,17 @@ describe('company admins manage their users', () => {
     expect(res.text).toContain('value="Dup Licate"');
   });
 
+  it('gives one of two admins racing for the same new e-mail a form error, never a 500', async () => {
+    const { company: c, client } = await company();
+    const second = await signedIn(t.url, (await createUser(t.em(), c, { role: 'admin' })).email);
+    await client.load('/admin/users/new');
+    await second.load('/admin/users/new');
+    const email = `${unique('race')}@example.com`;
+    const form = { name: 'Racer', email, role: 'user', access: 'invite' };
+    const statuses = (await Promise.all([client.post('/admin/users', form), second.post('/admin/users', form)])).map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 422]);
+  });
+
   it('changes a user’s role and Livechat / Callback flags', async () => {
     const { company: c, client } = await company();
     const user = await createUser(t.em(), c);

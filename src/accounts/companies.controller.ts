@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
+import { unlessDuplicate } from '../database/errors';
 import { hasErrors } from '../web/form';
 import type { GwarRequest } from '../web/gwar-request';
 import { idParam } from '../web/id-param';
@@ -37,11 +38,12 @@ export class CompaniesController {
     const admin = parseNewUserForm(body, 'admin');
     const errors = { ...company.errors, ...admin.errors };
     if (!errors.email && (await this.users.emailTaken(admin.input.email))) errors.email = 'form.emailTaken';
-    if (hasErrors(errors)) {
+    const created = hasErrors(errors) ? null : await unlessDuplicate(() => this.companies.create(company.input, admin.input));
+    if (!created) {
+      if (!hasErrors(errors)) errors.email = 'form.emailTaken';
       const values = { ...company.values, ...admin.values };
       return render(req, res, 'operator/companies/new', { values, errors, plans: PLANS }, { fragment: 'operator/companies/_new-form', status: 422 });
     }
-    const created = await this.companies.create(company.input, admin.input);
     render(req, res, 'operator/companies/created', {
       company: created.company,
       user: created.user,

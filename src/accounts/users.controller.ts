@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
+import { unlessDuplicate } from '../database/errors';
 import { hasErrors } from '../web/form';
 import type { GwarRequest } from '../web/gwar-request';
 import { idParam } from '../web/id-param';
@@ -29,10 +30,11 @@ export class UsersController {
   async create(@Req() req: GwarRequest, @Res() res: Response, @Body() body: unknown): Promise<void> {
     const { values, errors, input } = parseNewUserForm(body);
     if (!errors.email && (await this.users.emailTaken(input.email))) errors.email = 'form.emailTaken';
-    if (hasErrors(errors)) {
+    const created = hasErrors(errors) ? null : await unlessDuplicate(() => this.users.create(req.auth!.company, input));
+    if (!created) {
+      errors.email ??= 'form.emailTaken';
       return render(req, res, 'admin/users/new', { values, errors, roles: ROLES }, { fragment: 'admin/users/_new-form', status: 422 });
     }
-    const created = await this.users.create(req.auth!.company, input);
     render(req, res, 'admin/users/created', { user: created.user, inviteUrl: created.inviteToken && inviteUrl(req, created.inviteToken) }, { status: 201 });
   }
 
@@ -49,10 +51,10 @@ export class UsersController {
     if (!errors.email && (await this.users.emailTaken(input.email, user.id))) errors.email = 'form.emailTaken';
     // An admin cannot take away their own admin role, so a company always keeps someone who can manage it.
     if (!errors.role && user.id === req.auth!.user.id && input.role !== 'admin') errors.role = 'users.ownRole';
-    if (hasErrors(errors)) {
+    if (hasErrors(errors) || !(await unlessDuplicate(() => this.users.update(user, input).then(() => true)))) {
+      if (!hasErrors(errors)) errors.email = 'form.emailTaken';
       return render(req, res, 'admin/users/edit', { user, values, errors, roles: ROLES }, { fragment: 'admin/users/_edit-form', status: 422 });
     }
-    await this.users.update(user, input);
     redirect(req, res, '/admin/users');
   }
 }

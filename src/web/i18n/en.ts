@@ -123,7 +123,7 @@ export const en = {
   'error.429.title': 'Too many requests',
   'error.429.text': 'Too many requests. Wait a moment and try again.',
   'error.500.title': 'Something went wrong',
-  'error.500.text': 'An unexpected error occurred. Nothing you sent was lost; please try again.',
+  'error.500.text': 'An unexpected error occurred. Please try again in a moment.',
   'error.503.title': 'Unavailable',
   'error.503.text': 'The service is temporarily unavailable.',
 } as const;

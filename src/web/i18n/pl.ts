@@ -125,7 +125,7 @@ export const pl: Record<MessageKey, string> = {
   'error.429.title': 'Zbyt wiele żądań',
   'error.429.text': 'Zbyt wiele żądań. Odczekaj chwilę i spróbuj ponownie.',
   'error.500.title': 'Coś poszło nie tak',
-  'error.500.text': 'Wystąpił nieoczekiwany błąd. Nic z przesłanych danych nie zginęło; spróbuj ponownie.',
+  'error.500.text': 'Wystąpił nieoczekiwany błąd. Spróbuj ponownie za chwilę.',
   'error.503.title': 'Niedostępne',
   'error.503.text': 'Usługa jest chwilowo niedostępna.',
 };

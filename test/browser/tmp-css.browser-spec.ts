@@ -1,0 +1,37 @@
+import { createCompany, createUser, PASSWORD } from '../support/factories';
+import { browserTest, describeBrowser, expectAccessible, Harness, htmxReady, openHarness } from './harness';
+describeBrowser('css tour', () => {
+  let h: Harness;
+  beforeAll(async () => (h = await openHarness()));
+  afterAll(() => h?.close());
+  browserTest('pages pass axe', async () => {
+    const em = h.app.em();
+    const op = await createCompany(em, { operator: true, name: 'Operator Co' });
+    const admin = await createUser(em, op, { role: 'admin', name: 'Ada Admin' });
+    const gone = await createUser(em, op, { role: 'user', name: 'Gone User', active: false });
+    const { page } = await h.newUser({ label: 'admin' });
+    const shot = async (n: string) => { await expectAccessible(page); await page.screenshot({ path: `test-results/tour-${n}.png`, fullPage: true }); };
+    await page.goto('/login'); await htmxReady(page);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByText('This field is required.').first().waitFor(); await shot('login-errors');
+    await page.getByLabel('E-mail', { exact: true }).fill(admin.email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Welcome, Ada Admin' }).waitFor(); await shot('home');
+    await page.goto('/admin/users'); await shot('users');
+    await page.goto('/admin/users/new'); await htmxReady(page);
+    await page.getByRole('button', { name: /create/i }).click();
+    await page.getByText('This field is required.').first().waitFor(); await shot('users-new-errors');
+    await page.goto(`/admin/users/${gone.id}`); await shot('user-edit-inactive');
+    await page.goto(`/admin/users/${admin.id}`); await shot('user-edit');
+    await page.goto('/operator/companies'); await shot('companies');
+    await page.goto('/operator/companies/new'); await shot('companies-new');
+    await page.getByLabel('Name', { exact: true }).first().fill('Beta Corp').catch(() => undefined);
+    await page.goto(`/admin/users/${gone.id}`);
+    await page.getByRole('button', { name: /reset|password/i }).first().click();
+    await page.waitForLoadState(); await shot('user-invite-link');
+    await page.goto('/nope'); await shot('404');
+    await page.setViewportSize({ width: 420, height: 800 }); await page.goto('/admin/users'); await shot('narrow');
+    await page.keyboard.press('Tab'); await page.screenshot({ path: 'test-results/tour-skip-focus.png' });
+  });
+});
