@@ -19,7 +19,7 @@ export function ormConfig(url: string, schema: string, log: (message: string) =>
       afterCreate: (conn: PgConnection, done: (err: Error | null, conn: PgConnection) => void) =>
         conn.query(`set search_path to "${schema}"`, (err) => done(err, conn)),
     },
-    migrations: { migrationsList, tableName: 'mikro_orm_migrations', transactional: true, allOrNothing: true },
+    migrations: { migrationsList, tableName: 'mikro_orm_migrations', transactional: true, allOrNothing: true, snapshot: false },
     logger: log,
     debug: false,
   });
