@@ -33,6 +33,18 @@ describe('company admins manage their users', () => {
     expect((await client.load('/admin/users')).text).toContain('Nina Nowak');
   });
 
+  it('answers an htmx create with the result for <main>, not a whole page inside the form', async () => {
+    const { client } = await company();
+    await client.load('/admin/users/new');
+    const res = await client.post('/admin/users', { name: 'Hana Htmx', email: `${unique('htmx')}@example.com`, role: 'user', access: 'invite' }, { htmx: true });
+    expect(res.status).toBe(201);
+    expect(res.headers['hx-retarget']).toBe('#main');
+    expect(res.headers['hx-reswap']).toBe('innerHTML');
+    expect(res.text.trim().startsWith('<h1>')).toBe(true);
+    expect(res.text).not.toContain('<header');
+    expect(res.text).toContain('/invite/');
+  });
+
   it('creates a user with a one-time invite link that sets their password', async () => {
     const { client } = await company();
     await client.load('/admin/users/new');

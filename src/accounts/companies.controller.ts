@@ -48,7 +48,7 @@ export class CompaniesController {
       company: created.company,
       user: created.user,
       inviteUrl: created.inviteToken && inviteUrl(req, created.inviteToken),
-    }, { status: 201 });
+    }, { status: 201, fragment: 'operator/companies/_created', intoMain: true });
   }
 
   @Get(':id')

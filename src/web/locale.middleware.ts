@@ -5,6 +5,16 @@ import { formatDateTime, isLocale, localeFromAcceptLanguage, translator } from '
 
 export const LANGUAGE_COOKIE = 'gwar_lang';
 
+/** After a POST there is no page to reload at the request's URL; the page the form was on is one. */
+function sameSiteReferer(req: GwarRequest): string | undefined {
+  try {
+    const referer = new URL(req.get('Referer') ?? '');
+    return referer.host === req.get('host') ? referer.pathname + referer.search : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The user's saved language, else the one chosen before sign-in, else the browser's. */
 @Injectable()
 export class LocaleMiddleware implements NestMiddleware {
@@ -17,7 +27,7 @@ export class LocaleMiddleware implements NestMiddleware {
     res.locals.locale = locale;
     res.locals.t = req.t;
     res.locals.formatDateTime = (date: Date) => formatDateTime(locale, date);
-    res.locals.currentPath = req.originalUrl;
+    res.locals.currentPath = req.method === 'GET' ? req.originalUrl : sameSiteReferer(req) ?? '/';
     res.vary('Accept-Language');
     next();
   }

@@ -9,8 +9,16 @@ export function isHtmx(req: GwarRequest): boolean {
  * Renders the full page, or only its fragment for an htmx request: the page template `include`s the same
  * fragment, so both answers come from one partial.
  */
-export function render(req: GwarRequest, res: Response, page: string, context: object, options: { fragment?: string; status?: number } = {}): void {
+export function render(
+  req: GwarRequest,
+  res: Response,
+  page: string,
+  context: object,
+  options: { fragment?: string; status?: number; intoMain?: boolean } = {},
+): void {
   res.vary('HX-Request');
+  // A result page (after a create) takes the place of <main>'s content rather than the form that asked for it.
+  if (options.intoMain && isHtmx(req)) res.set({ 'HX-Retarget': '#main', 'HX-Reswap': 'innerHTML' });
   res.status(options.status ?? 200).render(options.fragment && isHtmx(req) ? options.fragment : page, context);
 }
 

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedDatabase, RunningDatabase } from '../../src/database/embedded-database';
@@ -20,7 +20,10 @@ export default async function globalSetup(): Promise<void> {
   }
   const dir = await mkdtemp(join(tmpdir(), 'gwar-test-pg-'));
   await chmod(dir, 0o755); // as root, PostgreSQL runs as the postgres user and must reach its directory
-  const database = await startEmbeddedDatabase(dir);
+  const database = await startEmbeddedDatabase(dir).catch(async (err: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  });
   globalThis.__gwarTestDatabase = { ...database, dir };
   process.env.DATABASE_URL = database.url;
   console.log(`\nTests use an embedded PostgreSQL in ${dir}, one fresh schema per test file.`);
