@@ -4,15 +4,14 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import express from 'express';
-import nunjucks from 'nunjucks';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
-import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './config/paths';
+import { PUBLIC_DIR, ROOT } from './config/paths';
 import { HttpExceptionFilter } from './web/http-exception.filter';
 import { requestLog } from './web/request-log';
 import { securityHeaders } from './web/security-headers';
-import { registerViewFilters } from './web/view-filters';
+import { viewEnvironment } from './web/view-environment';
 
 /** Builds the whole application on a database, applies pending migrations, and leaves listening to the caller. */
 export async function createApp(config: AppConfig, databaseUrl: string, logger: LogLevel[] | false = ['log', 'warn', 'error']): Promise<NestExpressApplication> {
@@ -28,9 +27,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
   app.use(express.json({ limit: '200kb' }));
   app.use(cookieParser());
 
-  const env = nunjucks.configure(VIEWS_DIR, { autoescape: true, express: app.getHttpAdapter().getInstance(), noCache: false });
-  registerViewFilters(env);
-  env.addGlobal('assetVersion', process.env.npm_package_version ?? 'dev');
+  viewEnvironment().express(app.getHttpAdapter().getInstance());
   app.setViewEngine('njk');
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();

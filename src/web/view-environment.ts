@@ -1,0 +1,15 @@
+import nunjucks, { Environment } from 'nunjucks';
+import { VIEWS_DIR } from '../config/paths';
+import { initials } from './view-filters';
+
+let shared: Environment | undefined;
+
+/** One Nunjucks environment for pages, htmx replies and socket pushes alike, so all three render the same partials. */
+export function viewEnvironment(): Environment {
+  if (!shared) {
+    shared = new nunjucks.Environment(new nunjucks.FileSystemLoader(VIEWS_DIR, { noCache: false }), { autoescape: true });
+    shared.addFilter('initials', initials);
+    shared.addGlobal('assetVersion', process.env.npm_package_version ?? 'dev');
+  }
+  return shared;
+}
