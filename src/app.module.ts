@@ -3,6 +3,8 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/c
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthMiddleware } from './accounts/auth.middleware';
+import { ChatModule } from './chat/chat.module';
+import { PageChromeMiddleware } from './chat/page-chrome.middleware';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { ormConfig } from './database/orm-config';
 import { HealthModule } from './health/health.module';
@@ -24,6 +26,7 @@ export class AppModule implements NestModule {
         EventEmitterModule.forRoot(),
         SecurityModule,
         AccountsModule,
+        ChatModule,
         WebModule,
         HealthModule,
         RealtimeModule,
@@ -35,6 +38,6 @@ export class AppModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     // Order matters: the ORM context first, then who is signed in, their language, and the CSRF check.
-    consumer.apply(RequestContextMiddleware, AuthMiddleware, LocaleMiddleware, CsrfMiddleware).forRoutes('{*path}');
+    consumer.apply(RequestContextMiddleware, AuthMiddleware, LocaleMiddleware, CsrfMiddleware, PageChromeMiddleware).forRoutes('{*path}');
   }
 }

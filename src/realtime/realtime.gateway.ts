@@ -6,7 +6,20 @@ import { OnGatewayConnection, OnGatewayInit, WebSocketGateway, WebSocketServer }
 import type { Server, Socket } from 'socket.io';
 import { SESSION_COOKIE, SessionsService } from '../accounts/sessions.service';
 import { sha256 } from '../security/tokens';
-import { ClientToServerEvents, companyRoom, ServerToClientEvents, sessionRoom, SocketData, userRoom } from './server-events';
+import { ConversationMember } from '../chat/conversation-member.entity';
+import { COMPANY_FILTER } from '../database/company-scope';
+import { isLocale } from '../web/i18n/translator';
+import {
+  ClientToServerEvents,
+  companyRoom,
+  conversationRoom,
+  localeRoom,
+  memberRoom,
+  ServerToClientEvents,
+  sessionRoom,
+  SocketData,
+  userRoom,
+} from './server-events';
 import { cookieValue, sameOrigin } from './socket-auth';
 
 export type GwarServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -34,6 +47,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
           socket.data.userId = auth.user.id;
           socket.data.companyId = auth.company.id;
           socket.data.sessionHash = sha256(auth.sessionToken);
+          const locale: unknown = socket.handshake.auth?.locale;
+          socket.data.locale = isLocale(locale) ? locale : 'en';
           next();
         })
         .catch((err: unknown) => {
@@ -45,7 +60,33 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
 
   handleConnection(socket: GwarSocket): void {
     if (!socket.data.userId) return void socket.disconnect(true);
-    void socket.join([userRoom(socket.data.userId), companyRoom(socket.data.companyId), sessionRoom(socket.data.sessionHash)]);
+    const { userId, companyId, sessionHash, locale } = socket.data;
+    void socket.join([userRoom(userId), companyRoom(companyId), sessionRoom(sessionHash), localeRoom(locale)]);
+    socket.on('conversation:join', (conversationId, ack) => {
+      this.join(socket, Number(conversationId))
+        .then((ok) => (typeof ack === 'function' ? ack(ok) : undefined))
+        .catch((err: unknown) => {
+          this.logger.error(err);
+          if (typeof ack === 'function') ack(false);
+        });
+    });
+    socket.on('conversation:leave', (conversationId) => {
+      const id = Number(conversationId);
+      if (!Number.isSafeInteger(id)) return;
+      void socket.leave(conversationRoom(id));
+      void socket.leave(memberRoom(id, userId));
+    });
+  }
+
+  /** A page joins a conversation's rooms only if its user is a member (checked now, and again on every change). */
+  private async join(socket: GwarSocket, conversationId: number): Promise<boolean> {
+    if (!Number.isSafeInteger(conversationId) || conversationId <= 0) return false;
+    const em = this.orm.em.fork();
+    em.setFilterParams(COMPANY_FILTER, { companyId: socket.data.companyId });
+    const member = await em.count(ConversationMember, { conversation: conversationId, user: socket.data.userId });
+    if (!member || !socket.connected) return false;
+    await socket.join([conversationRoom(conversationId), memberRoom(conversationId, socket.data.userId)]);
+    return true;
   }
 
   /** A signed-out, deactivated or reset user keeps no open socket. */

@@ -1,17 +1,30 @@
-/** What the server sends to browsers over Socket.IO: rendered HTML for htmx to swap in. */
+/** What the server sends to browsers over Socket.IO. */
 export interface ServerToClientEvents {
-  /** Out-of-band HTML fragments, each with an id and hx-swap-oob. */
+  /** Rendered HTML: message elements in a [data-chat-messages] wrapper, other pieces as out-of-band swaps. */
   html: (fragment: string) => void;
+  /** A new message for this user, for the sound and the title when its window is not in focus. */
+  notify: (event: { conversationId: number; authorName: string }) => void;
+  /** Something the page shows changed in a way it should reload: the panel, or a window that is gone. */
+  refresh: (event: { panel?: boolean; closeConversationId?: number }) => void;
 }
 
-export type ClientToServerEvents = Record<string, never>;
+export interface ClientToServerEvents {
+  'conversation:join': (conversationId: number, ack?: (ok: boolean) => void) => void;
+  'conversation:leave': (conversationId: number) => void;
+}
 
 export interface SocketData {
   userId: number;
   companyId: number;
   sessionHash: string;
+  locale: 'pl' | 'en';
 }
 
 export const userRoom = (userId: number) => `user:${userId}`;
 export const companyRoom = (companyId: number) => `company:${companyId}`;
 export const sessionRoom = (tokenHash: string) => `session:${tokenHash}`;
+export const localeRoom = (locale: string) => `locale:${locale}`;
+/** Every page that shows the conversation. */
+export const conversationRoom = (conversationId: number) => `conv:${conversationId}`;
+/** The pages of one member that show the conversation: where the author's own copy and the ticks go. */
+export const memberRoom = (conversationId: number, userId: number) => `conv:${conversationId}:user:${userId}`;

@@ -43,3 +43,9 @@ export function formatDateTime(locale: Locale, date: Date | null | undefined): s
   if (!date) return '';
   return new Intl.DateTimeFormat(locale === 'pl' ? 'pl-PL' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }
+
+/** Hours and minutes on the server's clock; the page shows them in the reader's own time zone. */
+export function formatTime(locale: Locale, date: Date | null | undefined): string {
+  if (!date) return '';
+  return new Intl.DateTimeFormat(locale === 'pl' ? 'pl-PL' : 'en-GB', { hour: '2-digit', minute: '2-digit' }).format(date);
+}

@@ -1,0 +1,35 @@
+import { Controller, Get, Param, Req, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import type { GwarRequest } from '../web/gwar-request';
+import { idParam } from '../web/id-param';
+import { isHtmx, redirect, render } from '../web/view';
+import { ChatEnabled } from './chat-enabled.guard';
+import { conversationView } from './conversation.view';
+import { ConversationsService } from './conversations.service';
+import { MessagesService } from './messages.service';
+
+/** Opens a conversation: a window fragment for htmx, a whole page (the main panel) without JavaScript. */
+@Controller('chat')
+@UseGuards(ChatEnabled)
+export class ConversationsController {
+  constructor(
+    private readonly conversations: ConversationsService,
+    private readonly messages: MessagesService,
+  ) {}
+
+  @Get('conversations/:id')
+  async show(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    const me = req.auth!.user;
+    const open = await this.conversations.open(me, idParam(id));
+    const conversation = conversationView(me, open, await this.messages.page(open.conversation.id));
+    render(req, res, 'chat/conversation', { conversation, mode: req.query.mode === 'main' ? 'main' : 'window' }, { fragment: 'chat/_window' });
+  }
+
+  /** A colleague's one-to-one conversation, made on first use. */
+  @Get('users/:userId')
+  async direct(@Req() req: GwarRequest, @Res() res: Response, @Param('userId') userId: string): Promise<void> {
+    const conversation = await this.conversations.direct(req.auth!.user, idParam(userId));
+    if (!isHtmx(req)) return redirect(req, res, `/chat/conversations/${conversation.id}`);
+    await this.show(req, res, String(conversation.id));
+  }
+}

@@ -1,0 +1,135 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { User } from '../accounts/user.entity';
+import { unlessDuplicate } from '../database/errors';
+import { ConversationMember } from './conversation-member.entity';
+import { Conversation, directKey } from './conversation.entity';
+import { GroupRights, groupRights } from './group-rights';
+
+export const GROUP_MAX_MEMBERS = 1000;
+
+export interface GroupInput {
+  name: string;
+  memberIds: number[];
+}
+
+export interface ChatGroupEvent {
+  companyId: number;
+  conversationId: number;
+  userIds: number[];
+  removedUserIds: number[];
+}
+
+export interface OpenConversation {
+  conversation: Conversation;
+  membership: ConversationMember;
+  members: ConversationMember[];
+  rights: GroupRights;
+}
+
+@Injectable()
+export class ConversationsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /** The conversation with its members, if the user is one of them; anyone else gets a 404. */
+  async open(user: User, conversationId: number): Promise<OpenConversation> {
+    const members = Number.isSafeInteger(conversationId)
+      ? await this.em.find(ConversationMember, { conversation: conversationId }, { populate: ['user', 'conversation'], orderBy: { user: { name: 'asc' } } })
+      : [];
+    const membership = members.find((m) => m.user.id === user.id);
+    if (!membership) throw new NotFoundException();
+    return {
+      conversation: membership.conversation,
+      membership,
+      members,
+      rights: membership.conversation.kind === 'group' ? groupRights(user.role, members.map((m) => m.user.role)) : noRights,
+    };
+  }
+
+  /** Just the membership, for the hot paths (send, read) that need no member list. */
+  async membership(user: User, conversationId: number): Promise<ConversationMember> {
+    const membership = Number.isSafeInteger(conversationId)
+      ? await this.em.findOne(ConversationMember, { conversation: conversationId, user: user.id }, { populate: ['conversation'] })
+      : null;
+    if (!membership) throw new NotFoundException();
+    return membership;
+  }
+
+  /** The one-to-one conversation with a colleague of the same company, made on first use. */
+  async direct(me: User, otherUserId: number): Promise<Conversation> {
+    const other = Number.isSafeInteger(otherUserId) ? await this.em.findOne(User, { id: otherUserId, active: true }) : null;
+    if (!other || other.id === me.id) throw new NotFoundException();
+    const key = directKey(me.id, other.id);
+    const existing = await this.em.findOne(Conversation, { kind: 'direct', directKey: key });
+    if (existing) return existing;
+    const created = await unlessDuplicate(() =>
+      this.em.transactional(async (em) => {
+        const conversation = new Conversation(me.company, 'direct');
+        conversation.directKey = key;
+        conversation.createdBy = me;
+        em.persist([conversation, new ConversationMember(conversation, me), new ConversationMember(conversation, other)]);
+        return conversation;
+      }),
+    );
+    // Two first messages racing: the other request made it, so use theirs.
+    return created ?? (await this.em.findOneOrFail(Conversation, { kind: 'direct', directKey: key }));
+  }
+
+  async createGroup(me: User, input: GroupInput): Promise<Conversation> {
+    const users = await this.colleagues(me, input.memberIds);
+    const conversation = await this.em.transactional(async (em) => {
+      const group = new Conversation(me.company, 'group');
+      group.name = input.name;
+      group.createdBy = me;
+      em.persist(group);
+      for (const user of users) em.persist(new ConversationMember(group, user));
+      return group;
+    });
+    this.events.emit('chat.group.changed', { companyId: me.company.id, conversationId: conversation.id, userIds: users.map((u) => u.id), removedUserIds: [] });
+    return conversation;
+  }
+
+  async updateGroup(me: User, open: OpenConversation, input: GroupInput): Promise<void> {
+    this.require(open, 'edit');
+    const users = await this.colleagues(me, input.memberIds);
+    const keep = new Set(users.map((u) => u.id));
+    const removed = open.members.filter((m) => !keep.has(m.user.id));
+    const current = new Set(open.members.map((m) => m.user.id));
+    await this.em.transactional(async (em) => {
+      open.conversation.name = input.name;
+      for (const member of removed) em.remove(member);
+      for (const user of users.filter((u) => !current.has(u.id))) em.persist(new ConversationMember(open.conversation, user));
+    });
+    this.events.emit('chat.group.changed', { companyId: open.conversation.company.id, conversationId: open.conversation.id, userIds: [...keep], removedUserIds: removed.map((m) => m.user.id) });
+  }
+
+  async deleteGroup(open: OpenConversation): Promise<void> {
+    this.require(open, 'delete');
+    const userIds = open.members.map((m) => m.user.id);
+    await this.em.removeAndFlush(open.conversation);
+    this.events.emit('chat.group.changed', { companyId: open.conversation.company.id, conversationId: open.conversation.id, userIds: [], removedUserIds: userIds });
+  }
+
+  async leave(open: OpenConversation): Promise<void> {
+    this.require(open, 'leave');
+    await this.em.removeAndFlush(open.membership);
+    const remaining = open.members.filter((m) => m !== open.membership).map((m) => m.user.id);
+    this.events.emit('chat.group.changed', { companyId: open.conversation.company.id, conversationId: open.conversation.id, userIds: remaining, removedUserIds: [open.membership.user.id] });
+  }
+
+  private require(open: OpenConversation, right: keyof GroupRights): void {
+    if (open.conversation.kind !== 'group' || !open.rights[right]) throw new ForbiddenException();
+  }
+
+  /** The chosen colleagues (active, same company, by the company filter) plus the acting user. */
+  private async colleagues(me: User, ids: number[]): Promise<User[]> {
+    const wanted = [...new Set([...ids.filter(Number.isSafeInteger), me.id])].slice(0, GROUP_MAX_MEMBERS);
+    return this.em.find(User, { id: { $in: wanted }, active: true }, { orderBy: { name: 'asc' } });
+  }
+}
+
+const noRights: GroupRights = { leave: false, edit: false, delete: false, apiToken: false };

@@ -1,0 +1,72 @@
+import type { ConversationMember } from './conversation-member.entity';
+import { linkify } from './linkify';
+import type { Message } from './message.entity';
+
+export interface ReceiptView {
+  read: boolean;
+  readers: string[];
+}
+
+export interface MessageView {
+  id: number;
+  seq: number;
+  domId: string;
+  clientId: string;
+  conversationId: number;
+  authorId: number | null;
+  authorName: string;
+  mine: boolean;
+  html: string;
+  text: string;
+  createdAt: string;
+  edited: boolean;
+  deleted: boolean;
+  replyTo: { domId: string; authorName: string; excerpt: string; deleted: boolean } | null;
+  receipt: ReceiptView | null;
+  canDelete: boolean;
+}
+
+/** What the ticks need: every member's read pointer, with names for the "read by" list. */
+export interface ReadState {
+  members: { userId: number; name: string; lastRead: number }[];
+}
+
+export function readStateOf(members: ConversationMember[]): ReadState {
+  return { members: members.map((m) => ({ userId: m.user.id, name: m.user.name, lastRead: m.lastReadMessageId })) };
+}
+
+/** Grey until read; in a group green only when every other member has read it. */
+export function receiptFor(messageId: number, authorId: number, state: ReadState): ReceiptView {
+  const others = state.members.filter((m) => m.userId !== authorId);
+  const readers = others.filter((m) => m.lastRead >= messageId).map((m) => m.name);
+  return { read: others.length > 0 && readers.length === others.length, readers };
+}
+
+export const domIdOf = (clientId: string) => `m-${clientId}`;
+
+export function messageView(message: Message, viewerId: number, state: ReadState, viewerManages: boolean): MessageView {
+  const authorId = message.author?.id ?? null;
+  const mine = authorId === viewerId;
+  const deleted = !!message.deletedAt;
+  const reply = message.replyTo;
+  return {
+    id: message.id,
+    seq: message.seq,
+    domId: domIdOf(message.clientId),
+    clientId: message.clientId,
+    conversationId: message.conversation.id,
+    authorId,
+    authorName: message.author?.name ?? '',
+    mine,
+    html: deleted ? '' : linkify(message.body),
+    text: deleted ? '' : message.body,
+    createdAt: message.createdAt.toISOString(),
+    edited: !!message.editedAt && !deleted,
+    deleted,
+    replyTo: reply
+      ? { domId: domIdOf(reply.clientId), authorName: reply.author?.name ?? '', excerpt: reply.deletedAt ? '' : reply.body.slice(0, 140), deleted: !!reply.deletedAt }
+      : null,
+    receipt: mine && !deleted ? receiptFor(message.id, viewerId, state) : null,
+    canDelete: !deleted && (mine || viewerManages),
+  };
+}

@@ -1,0 +1,131 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { User } from '../accounts/user.entity';
+import { ConversationMember } from './conversation-member.entity';
+import { Conversation } from './conversation.entity';
+import { groupRights, isManager } from './group-rights';
+import { Message } from './message.entity';
+
+export const PAGE_SIZE = 50;
+export const CATCH_UP_LIMIT = 500;
+
+export interface ChatMessageEvent {
+  companyId: number;
+  conversationId: number;
+  messageId: number;
+  kind: 'created' | 'edited' | 'deleted';
+}
+
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /**
+   * Stores a message once per client id: a retried send returns the stored message (created: false).
+   * The conversation row's change sequence is bumped in the same transaction, which also orders the sends.
+   */
+  async send(author: User, membership: ConversationMember, clientId: string, body: string, replyToId?: number): Promise<{ message: Message; created: boolean }> {
+    const conversation = membership.conversation;
+    const existing = await this.em.findOne(Message, { conversation: conversation.id, clientId }, { populate: ['author', 'replyTo', 'replyTo.author'] });
+    if (existing) {
+      if (existing.author?.id !== author.id) throw new ConflictException();
+      return { message: existing, created: false };
+    }
+    const replyTo = replyToId ? await this.em.findOne(Message, { id: replyToId, conversation: conversation.id, deletedAt: null }) : null;
+    try {
+      const message = await this.em.transactional(async (em) => {
+        const seq = await this.nextSeq(em, conversation, true);
+        const created = new Message(conversation, author, clientId, body, seq);
+        created.replyTo = replyTo;
+        await em.persistAndFlush(created);
+        // One's own message is read by oneself.
+        await em.nativeUpdate(ConversationMember, { conversation: conversation.id, user: author.id }, { lastReadMessageId: created.id });
+        return created;
+      });
+      this.events.emit('chat.message', { companyId: conversation.company.id, conversationId: conversation.id, messageId: message.id, kind: 'created' } satisfies ChatMessageEvent);
+      return { message, created: true };
+    } catch (err) {
+      // The same client id sent twice at once: the other request stored it.
+      const raced = await this.em.fork().findOne(Message, { conversation: conversation.id, clientId }, { filters: false, populate: ['author', 'replyTo', 'replyTo.author'] });
+      if (raced?.author?.id === author.id) return { message: raced, created: false };
+      throw err;
+    }
+  }
+
+  async edit(user: User, messageId: number, body: string): Promise<Message> {
+    const message = await this.find(user, messageId);
+    if (message.author?.id !== user.id || message.deletedAt) throw new ForbiddenException();
+    if (message.body === body) return message;
+    await this.em.transactional(async (em) => {
+      message.seq = await this.nextSeq(em, message.conversation, false);
+      message.body = body;
+      message.editedAt = new Date();
+    });
+    this.events.emit('chat.message', { companyId: message.company.id, conversationId: message.conversation.id, messageId: message.id, kind: 'edited' } satisfies ChatMessageEvent);
+    return message;
+  }
+
+  /** One's own message, or as an administrator or director any message in a group they belong to. */
+  async delete(user: User, messageId: number): Promise<Message> {
+    const message = await this.find(user, messageId);
+    if (message.deletedAt) return message;
+    const own = message.author?.id === user.id;
+    const manages = message.conversation.kind === 'group' && isManager(user.role) && groupRights(user.role, []).delete;
+    if (!own && !manages) throw new ForbiddenException();
+    await this.em.transactional(async (em) => {
+      message.seq = await this.nextSeq(em, message.conversation, false);
+      message.body = '';
+      message.deletedAt = new Date();
+    });
+    this.events.emit('chat.message', { companyId: message.company.id, conversationId: message.conversation.id, messageId: message.id, kind: 'deleted' } satisfies ChatMessageEvent);
+    return message;
+  }
+
+  /** A page of history, newest last, strictly before a message id: keyset paging, never OFFSET. */
+  async page(conversationId: number, beforeId?: number): Promise<{ messages: Message[]; hasMore: boolean }> {
+    const rows = await this.em.find(
+      Message,
+      { conversation: conversationId, ...(beforeId ? { id: { $lt: beforeId } } : {}) },
+      { orderBy: { id: 'desc' }, limit: PAGE_SIZE + 1, populate: ['author', 'replyTo', 'replyTo.author'] },
+    );
+    return { messages: rows.slice(0, PAGE_SIZE).reverse(), hasMore: rows.length > PAGE_SIZE };
+  }
+
+  /** Every message created, edited or deleted after a change sequence, in order; null when too many to catch up. */
+  async changesSince(conversationId: number, seq: number): Promise<Message[] | null> {
+    const rows = await this.em.find(
+      Message,
+      { conversation: conversationId, seq: { $gt: seq } },
+      { orderBy: { seq: 'asc' }, limit: CATCH_UP_LIMIT + 1, populate: ['author', 'replyTo', 'replyTo.author'] },
+    );
+    return rows.length > CATCH_UP_LIMIT ? null : rows;
+  }
+
+  /** The user's latest messages, whose ticks a page re-reads after a dropped connection. */
+  recentOwn(conversationId: number, authorId: number, limit = 50): Promise<Message[]> {
+    return this.em.find(Message, { conversation: conversationId, author: authorId, deletedAt: null }, { orderBy: { id: 'desc' }, limit });
+  }
+
+  /** A message of a conversation the user belongs to; anything else is a 404. */
+  async find(user: User, messageId: number): Promise<Message> {
+    const message = Number.isSafeInteger(messageId) ? await this.em.findOne(Message, { id: messageId }, { populate: ['conversation', 'author', 'replyTo', 'replyTo.author'] }) : null;
+    if (!message) throw new NotFoundException();
+    const member = await this.em.count(ConversationMember, { conversation: message.conversation.id, user: user.id });
+    if (!member) throw new NotFoundException();
+    return message;
+  }
+
+  private async nextSeq(em: EntityManager, conversation: Conversation, isNewMessage: boolean): Promise<number> {
+    const [row] = await em.getConnection().execute<{ change_seq: string }[]>(
+      `update conversation set change_seq = change_seq + 1${isNewMessage ? ', last_message_at = now()' : ''} where id = ? returning change_seq`,
+      [conversation.id],
+      'all',
+      em.getTransactionContext(),
+    );
+    return Number(row.change_seq);
+  }
+}
