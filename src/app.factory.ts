@@ -14,8 +14,13 @@ import { securityHeaders } from './web/security-headers';
 import { viewEnvironment } from './web/view-environment';
 
 /** Builds the whole application on a database, applies pending migrations, and leaves listening to the caller. */
-export async function createApp(config: AppConfig, databaseUrl: string, logger: LogLevel[] | false = ['log', 'warn', 'error']): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), { logger, bodyParser: false });
+export async function createApp(
+  config: AppConfig,
+  databaseUrl: string,
+  logger: LogLevel[] | false = ['log', 'warn', 'error'],
+  onQuery?: (sql: string) => void,
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl, onQuery), { logger, bodyParser: false });
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   if (config.logRequests) app.use(requestLog);

@@ -17,12 +17,12 @@ import { WebModule } from './web/web.module';
 
 @Module({})
 export class AppModule implements NestModule {
-  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+  static forRoot(config: AppConfig, databaseUrl: string, onQuery?: (sql: string) => void): DynamicModule {
     return {
       module: AppModule,
       global: true,
       imports: [
-        MikroOrmModule.forRoot({ ...ormConfig(databaseUrl, config.databaseSchema, config.logRequests ? console.log : () => undefined), registerRequestContext: false, autoLoadEntities: true }),
+        MikroOrmModule.forRoot({ ...ormConfig(databaseUrl, config.databaseSchema, config.logRequests ? console.log : () => undefined, onQuery), registerRequestContext: false, autoLoadEntities: true }),
         EventEmitterModule.forRoot(),
         SecurityModule,
         AccountsModule,

@@ -1,8 +1,8 @@
 import { io, Socket } from 'socket.io-client';
 
 /** A real Socket.IO client, authenticated the way a page is: by its session cookie. */
-export function connectSocket(url: string, cookie: string, headers: Record<string, string> = {}): Socket {
-  return io(url, { transports: ['websocket'], extraHeaders: { Cookie: cookie, ...headers }, reconnection: false, forceNew: true });
+export function connectSocket(url: string, cookie: string, headers: Record<string, string> = {}, auth: Record<string, string> = {}): Socket {
+  return io(url, { transports: ['websocket'], extraHeaders: { Cookie: cookie, ...headers }, auth, reconnection: false, forceNew: true });
 }
 
 export function connected(socket: Socket): Promise<void> {

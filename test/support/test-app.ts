@@ -13,16 +13,19 @@ export interface TestApp {
   config: AppConfig;
   /** A fresh entity manager for arranging and checking data, outside any request. */
   em(): EntityManager;
+  /** Every SQL statement the app ran, when started with { countQueries: true }. */
+  queries: string[];
   close(): Promise<void>;
 }
 
 /** The whole app, listening on a random port, on a schema of its own that is dropped afterwards. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { countQueries?: boolean } = {}): Promise<TestApp> {
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error('DATABASE_URL is set by test/support/global-setup.ts');
   const schema = `test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_SCHEMA: schema, LOG_REQUESTS: 'false', ...env });
-  const app = await createApp(config, databaseUrl, ['error']);
+  const queries: string[] = [];
+  const app = await createApp(config, databaseUrl, ['error'], options.countQueries ? (sql) => queries.push(sql) : undefined);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const orm = app.get(MikroORM);
@@ -31,6 +34,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     url: `http://127.0.0.1:${port}`,
     config,
     em: () => orm.em.fork() as EntityManager,
+    queries,
     close: async () => {
       await orm.em.getConnection().execute(`drop schema if exists "${schema}" cascade`);
       await app.close();

@@ -1,0 +1,135 @@
+import { createGroup, directConversation, Page, send, settle } from '../support/chat';
+import { createCompany, createUser } from '../support/factories';
+import { signedIn } from '../support/http-client';
+import { startTestApp, TestApp } from '../support/test-app';
+
+describe('live pushes of rendered HTML', () => {
+  let t: TestApp;
+  const pages: Page[] = [];
+  const open = async (...args: Parameters<typeof Page.open>) => {
+    const page = await Page.open(...args);
+    pages.push(page);
+    return page;
+  };
+  beforeAll(async () => {
+    t = await startTestApp();
+    await createCompany(t.em(), { operator: true });
+  });
+  afterEach(() => pages.splice(0).forEach((p) => p.close()));
+  afterAll(() => t.close());
+
+  async function pair() {
+    const company = await createCompany(t.em());
+    const ann = await createUser(t.em(), company, { name: 'Ann Pusher' });
+    const bob = await createUser(t.em(), company, { name: 'Bob Pushed' });
+    const a = await signedIn(t.url, ann.email);
+    const b = await signedIn(t.url, bob.email);
+    return { company, ann, bob, a, b, conversationId: await directConversation(a, bob.id) };
+  }
+
+  it('pushes a new message to the other member’s open window, their own copy to the author’s other tabs, and a notification', async () => {
+    const { a, b, ann, conversationId } = await pair();
+    const bobPage = await open(t.url, b, [conversationId]);
+    const annOtherTab = await open(t.url, a, [conversationId]);
+    const { clientId } = await send(a, conversationId, 'Live hello');
+    const theirs = await bobPage.waitFor(`id="m-${clientId}"`);
+    expect(theirs).toContain(`data-chat-messages="${conversationId}"`);
+    expect(theirs).toMatch(new RegExp(`id="m-${clientId}" class="msg theirs`));
+    expect(theirs).toContain('Live hello');
+    const own = await annOtherTab.waitFor(`id="m-${clientId}"`);
+    expect(own).toMatch(new RegExp(`id="m-${clientId}" class="msg mine`));
+    expect(own).toContain(`id="receipt-${clientId}"`);
+    await bobPage.waitFor(/id="unread-total" hx-swap-oob="true" class="badge"><span aria-hidden="true">1</);
+    await bobPage.waitFor(new RegExp(`id="unread-u${ann.id}" hx-swap-oob="true" class="badge"><span aria-hidden="true">1<`));
+    expect(bobPage.notified).toEqual([{ conversationId, authorName: 'Ann Pusher' }]);
+    expect(annOtherTab.notified).toEqual([]);
+  });
+
+  it('pushes the unread badge to a member whose page does not show the conversation', async () => {
+    const { a, b, conversationId } = await pair();
+    const bobElsewhere = await open(t.url, b);
+    const { clientId } = await send(a, conversationId, 'Badge only');
+    await bobElsewhere.waitFor(/id="unread-total" hx-swap-oob="true" class="badge"><span aria-hidden="true">1</);
+    await settle();
+    expect(bobElsewhere.received()).not.toContain(`m-${clientId}`);
+  });
+
+  it('renders pushes in each page’s language', async () => {
+    const { a, b, conversationId } = await pair();
+    const polish = await open(t.url, b, [conversationId], 'pl');
+    const english = await open(t.url, b, [conversationId], 'en');
+    const { id } = await send(a, conversationId, 'Do usunięcia');
+    await a.agent.delete(`/chat/messages/${id}`).set('X-CSRF-Token', a.csrf);
+    await polish.waitFor('Wiadomość usunięta');
+    await english.waitFor('Message deleted');
+    expect(polish.received()).not.toContain('Message deleted');
+    expect(english.received()).not.toContain('Wiadomość usunięta');
+  });
+
+  it('turns the author’s tick green when the other member reads, and clears the reader’s badge', async () => {
+    const { a, b, conversationId } = await pair();
+    const annPage = await open(t.url, a, [conversationId]);
+    const bobPage = await open(t.url, b);
+    const { clientId, id } = await send(a, conversationId, 'Read me');
+    await bobPage.waitFor(/id="unread-total"[^>]*><span aria-hidden="true">1</);
+    await b.post(`/chat/conversations/${conversationId}/read`, { upTo: String(id) }, { htmx: true });
+    const tick = await annPage.waitFor(`id="receipt-${clientId}" hx-swap-oob="true" class="receipt read"`);
+    expect(tick).toContain('Read by Bob Pushed');
+    await bobPage.waitFor(/id="unread-total" hx-swap-oob="true" class="badge empty">/);
+  });
+
+  it('shows a group message green only when every other member has read it, listing who has', async () => {
+    const company = await createCompany(t.em());
+    const [ann, bob, cid] = [await createUser(t.em(), company, { name: 'Ann G' }), await createUser(t.em(), company, { name: 'Bob G' }), await createUser(t.em(), company, { name: 'Cid G' })];
+    const a = await signedIn(t.url, ann.email);
+    const groupId = await createGroup(a, 'Trio', [bob.id, cid.id]);
+    const annPage = await open(t.url, a, [groupId]);
+    const { clientId, id } = await send(a, groupId, 'For both of you');
+    await (await signedIn(t.url, bob.email)).post(`/chat/conversations/${groupId}/read`, { upTo: String(id) }, { htmx: true });
+    const partly = await annPage.waitFor(`id="receipt-${clientId}" hx-swap-oob`);
+    expect(partly).toContain('class="receipt sent"');
+    expect(partly).toContain('Read by Bob G');
+    annPage.html.length = 0;
+    await (await signedIn(t.url, cid.email)).post(`/chat/conversations/${groupId}/read`, { upTo: String(id) }, { htmx: true });
+    const fully = await annPage.waitFor(`id="receipt-${clientId}" hx-swap-oob`);
+    expect(fully).toContain('class="receipt read"');
+    expect(fully).toContain('Read by Bob G, Cid G');
+  });
+
+  it('pushes edits (with the pencil) and deletions to every page showing the conversation', async () => {
+    const { a, b, conversationId } = await pair();
+    const bobPage = await open(t.url, b, [conversationId]);
+    const { clientId, id } = await send(a, conversationId, 'first version');
+    await bobPage.waitFor('first version');
+    await a.agent.patch(`/chat/messages/${id}`).set('X-CSRF-Token', a.csrf).type('form').send({ body: 'second version' });
+    const edited = await bobPage.waitFor('second version');
+    expect(edited).toContain(`id="m-${clientId}"`);
+    expect(edited).toContain('class="edited"');
+    await a.agent.delete(`/chat/messages/${id}`).set('X-CSRF-Token', a.csrf);
+    const deleted = await bobPage.waitFor('Message deleted');
+    expect(deleted).toContain(`id="m-${clientId}" class="msg theirs deleted"`);
+  });
+
+  it('stops a group’s pushes at once for a member who is removed or leaves', async () => {
+    const company = await createCompany(t.em());
+    const admin = await createUser(t.em(), company, { role: 'admin' });
+    const [bob, cid] = [await createUser(t.em(), company), await createUser(t.em(), company)];
+    const ad = await signedIn(t.url, admin.email);
+    const groupId = await createGroup(ad, 'Shrinking', [bob.id, cid.id]);
+    const b = await signedIn(t.url, bob.email);
+    const c = await signedIn(t.url, cid.email);
+    const bobPage = await open(t.url, b, [groupId]);
+    const cidPage = await open(t.url, c, [groupId]);
+
+    await ad.load(`/chat/groups/${groupId}/edit`);
+    await ad.agent.post(`/chat/groups/${groupId}`).type('form').send(`_csrf=${ad.csrf}&name=Shrinking&members=${cid.id}`);
+    await settle(200);
+    expect(bobPage.refreshed).toContainEqual({ panel: true, closeConversationId: groupId });
+    const { clientId } = await send(ad, groupId, 'after Bob was removed');
+    await cidPage.waitFor(`m-${clientId}`);
+    await settle();
+    expect(bobPage.received()).not.toContain(clientId);
+    expect(bobPage.received()).not.toContain('after Bob was removed');
+    expect(await bobPage.join(groupId)).toBe(false);
+  });
+});
