@@ -7,6 +7,7 @@ import express from 'express';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { PUBLIC_DIR, ROOT } from './config/paths';
 import { HttpExceptionFilter } from './web/http-exception.filter';
 import { requestLog } from './web/request-log';
@@ -36,6 +37,11 @@ export async function createApp(
   app.setViewEngine('njk');
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();
+  if (config.redisUrl) {
+    const adapter = new RedisIoAdapter(app, config.redisUrl, `gwar:${config.databaseSchema}`);
+    await adapter.connect();
+    app.useWebSocketAdapter(adapter);
+  }
 
   await app.get(MikroORM).getMigrator().up();
   await app.init();

@@ -5,6 +5,7 @@ export interface AppConfig {
   host: string;
   dataDir: string;
   databaseUrl?: string;
+  redisUrl?: string;
   databaseSchema: string;
   embeddedPgPort?: number;
   appSecret?: string;
@@ -34,6 +35,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: env.HOST || '0.0.0.0',
     dataDir: resolve(env.DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
     databaseSchema: schema,
     embeddedPgPort: env.EMBEDDED_PG_PORT ? int(env.EMBEDDED_PG_PORT, 0) : undefined,
     appSecret: env.APP_SECRET || undefined,

@@ -1,0 +1,63 @@
+import { createClient } from 'redis';
+import { directConversation, Page, send } from '../support/chat';
+import { createCompany, createUser } from '../support/factories';
+import { signedIn } from '../support/http-client';
+import { startTestApp, TestApp } from '../support/test-app';
+
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+
+async function redisAvailable(): Promise<boolean> {
+  const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 1000, reconnectStrategy: false } });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+    await client.quit();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('two instances behind one load balancer', () => {
+  let first: TestApp | undefined;
+  let second: TestApp | undefined;
+  let skip = false;
+
+  beforeAll(async () => {
+    skip = !(await redisAvailable());
+    if (skip) {
+      console.warn(`Skipping the two-instance test: no Redis answers at ${REDIS_URL} (set REDIS_URL to run it).`);
+      return;
+    }
+    first = await startTestApp({ REDIS_URL });
+    second = await startTestApp({ REDIS_URL, DATABASE_SCHEMA: first.config.databaseSchema });
+    await createCompany(first.em(), { operator: true });
+  });
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+  });
+
+  it('delivers a message sent through one instance to a page connected to the other, sharing sessions', async () => {
+    if (skip) return;
+    const company = await createCompany(first!.em());
+    const ann = await createUser(first!.em(), company);
+    const bob = await createUser(first!.em(), company);
+    const a = await signedIn(first!.url, ann.email);
+    const b = await signedIn(second!.url, bob.email);
+    const conversationId = await directConversation(a, bob.id);
+    const bobOnSecond = await Page.open(second!.url, b, [conversationId]);
+    try {
+      const { clientId } = await send(a, conversationId, 'across instances');
+      await bobOnSecond.waitFor(`id="m-${clientId}"`);
+      await bobOnSecond.waitFor(/id="unread-total" hx-swap-oob="true" class="badge"><span aria-hidden="true">1</);
+      // The session made on the first instance works on the second.
+      const aOnSecond = a.sessionCookie();
+      const res = await fetch(`${second!.url}/`, { headers: { Cookie: aOnSecond }, redirect: 'manual' });
+      expect(res.status).toBe(200);
+    } finally {
+      bobOnSecond.close();
+    }
+  });
+});
