@@ -8,6 +8,7 @@ import { PageChromeMiddleware } from './chat/page-chrome.middleware';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { ormConfig } from './database/orm-config';
 import { HealthModule } from './health/health.module';
+import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { CsrfMiddleware } from './security/csrf.middleware';
 import { SecurityModule } from './security/security.module';
@@ -27,6 +28,7 @@ export class AppModule implements NestModule {
         SecurityModule,
         AccountsModule,
         ChatModule,
+        PresenceModule,
         WebModule,
         HealthModule,
         RealtimeModule,

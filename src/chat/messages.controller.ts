@@ -10,6 +10,7 @@ import { isManager } from './group-rights';
 import { isClientId, messageBodyError, optionalId } from './message.form';
 import { messageView, readStateOf } from './message.view';
 import { MessagesService } from './messages.service';
+import { PresenceService } from '../presence/presence.service';
 
 @Controller('chat')
 @UseGuards(ChatEnabled)
@@ -17,6 +18,7 @@ export class MessagesController {
   constructor(
     private readonly conversations: ConversationsService,
     private readonly messages: MessagesService,
+    private readonly presence: PresenceService,
   ) {}
 
   /** Older history, a page before a message id (keyset), to put above what the window shows. */
@@ -32,12 +34,13 @@ export class MessagesController {
   async create(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string, @Body() body: Record<string, unknown>): Promise<void> {
     const me = req.auth!.user;
     const membership = await this.conversations.membership(me, idParam(id));
-    const error = messageBodyError(body.body) ?? (isClientId(body.clientId) ? null : 'chat.messageInvalid');
+    const offline = (await this.presence.of(me.id)).status === 'offline';
+    const error = offline ? 'presence.offlineChat' : (messageBodyError(body.body) ?? (isClientId(body.clientId) ? null : 'chat.messageInvalid'));
     if (error) {
-      if (isHtmx(req)) return render(req, res, 'chat/_composer-error', { error }, { status: 422 });
+      if (isHtmx(req)) return render(req, res, 'chat/_composer-error', { error }, { status: offline ? 409 : 422 });
       const open = await this.conversations.open(me, membership.conversation.id);
       const conversation = conversationView(me, open, await this.messages.page(open.conversation.id));
-      return render(req, res, 'chat/conversation', { conversation, mode: 'main', draft: typeof body.body === 'string' ? body.body : '', composerError: error }, { status: 422 });
+      return render(req, res, 'chat/conversation', { conversation, mode: 'main', draft: typeof body.body === 'string' ? body.body : '', composerError: error }, { status: offline ? 409 : 422 });
     }
     const { message, created } = await this.messages.send(me, membership, body.clientId as string, body.body as string, optionalId(body.replyTo));
     if (!isHtmx(req)) return redirect(req, res, `/chat/conversations/${membership.conversation.id}#m-${message.clientId}`);

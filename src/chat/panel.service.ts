@@ -1,6 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { User } from '../accounts/user.entity';
+import { PresenceService } from '../presence/presence.service';
+import { allowedStatuses, Shown, Status } from '../presence/statuses';
 import { ChatSettings } from './chat-settings.entity';
 import { ChatSettingsService } from './chat-settings.service';
 import { ConversationMember } from './conversation-member.entity';
@@ -14,6 +16,8 @@ export interface PanelEntry {
   unread: number;
   lastActivity: number;
   href: string;
+  /** What the user sees of a colleague: green, yellow or red. */
+  shown?: Shown;
 }
 
 export interface Panel {
@@ -21,6 +25,10 @@ export interface Panel {
   entries: PanelEntry[];
   totalUnread: number;
   chatEnabled: boolean;
+  /** The user's own chosen status and the ones they may choose. */
+  presence: { status: Status; allowed: Status[] };
+  /** Chose Offline: the chat is off for them until they choose another status. */
+  offline: boolean;
 }
 
 /** The right panel for one user, in a fixed number of queries whatever the number of people and conversations. */
@@ -29,11 +37,17 @@ export class PanelService {
   constructor(
     private readonly em: EntityManager,
     private readonly settingsService: ChatSettingsService,
+    private readonly presenceService: PresenceService,
   ) {}
 
   async build(me: User): Promise<Panel> {
     const settings = await this.settingsService.get(me);
-    if (me.company.plan === 'start') return { settings, entries: [], totalUnread: 0, chatEnabled: false };
+    const everyone = await this.presenceService.forCompany(me.company.id);
+    const own = everyone.get(me.id)?.status ?? 'available';
+    const presence = { status: own, allowed: allowedStatuses(me, me.company) };
+    const base = { settings, entries: [], totalUnread: 0, presence, offline: own === 'offline' };
+    if (me.company.plan === 'start') return { ...base, chatEnabled: false };
+    if (own === 'offline') return { ...base, chatEnabled: true };
     const users = await this.em.find(User, { active: true, id: { $ne: me.id } }, { orderBy: { name: 'asc' } });
     const memberships = await this.em.find(ConversationMember, { user: me.id }, { populate: ['conversation'] });
     const unread = await this.unreadCounts(me.id);
@@ -67,10 +81,11 @@ export class PanelService {
         unread: conversation ? (unread.get(conversation.id) ?? 0) : 0,
         lastActivity: conversation?.lastMessageAt?.getTime() ?? 0,
         href: `/chat/users/${user.id}`,
+        shown: everyone.get(user.id)?.shown ?? 'offline',
       });
     }
     entries.sort(settings.sortBy === 'activity' ? byActivity : byName);
-    return { settings, entries, totalUnread: [...unread.values()].reduce((a, b) => a + b, 0), chatEnabled: true };
+    return { ...base, entries, totalUnread: [...unread.values()].reduce((a, b) => a + b, 0), chatEnabled: true };
   }
 
   /** Unread per conversation: messages after the member's read pointer, not their own, not deleted. */

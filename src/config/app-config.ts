@@ -13,6 +13,8 @@ export interface AppConfig {
   sessionDays: number;
   logRequests: boolean;
   trustProxy: boolean;
+  /** How long a user stays shown online after their last page closes, so a reload does not flicker. */
+  presenceGraceMs: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -43,6 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionDays: int(env.SESSION_DAYS, 30),
     logRequests: bool(env.LOG_REQUESTS, env.NODE_ENV !== 'test'),
     trustProxy: bool(env.TRUST_PROXY, false),
+    presenceGraceMs: int(env.PRESENCE_GRACE_MS, 4000),
   };
 }
 

@@ -1,8 +1,10 @@
 import { Migration20261124000000Foundation } from '../../migrations/Migration20261124000000Foundation';
 import { Migration20261124010000Chat } from '../../migrations/Migration20261124010000Chat';
+import { Migration20261124020000Presence } from '../../migrations/Migration20261124020000Presence';
 
 /** Listed here, not globbed, so the same list runs from TypeScript in tests and from dist in production. */
 export const migrationsList = [
   { name: 'Migration20261124000000Foundation', class: Migration20261124000000Foundation },
   { name: 'Migration20261124010000Chat', class: Migration20261124010000Chat },
+  { name: 'Migration20261124020000Presence', class: Migration20261124020000Presence },
 ];

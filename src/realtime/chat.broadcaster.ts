@@ -10,6 +10,7 @@ import { messageView, readStateOf } from '../chat/message.view';
 import { ChatMessageEvent } from '../chat/messages.service';
 import { ChatReadEvent } from '../chat/reads.service';
 import { COMPANY_FILTER } from '../database/company-scope';
+import { PresenceService } from '../presence/presence.service';
 import { LOCALES } from '../web/i18n/translator';
 import { RealtimeGateway } from './realtime.gateway';
 import { conversationRoom, localeRoom, memberRoom, userRoom } from './server-events';
@@ -32,6 +33,7 @@ export class ChatBroadcaster {
     private readonly orm: MikroORM,
     private readonly gateway: RealtimeGateway,
     private readonly renderer: ChatRenderer,
+    private readonly presence: PresenceService,
   ) {}
 
   @OnEvent('chat.message', { async: true, promisify: true })
@@ -41,18 +43,21 @@ export class ChatBroadcaster {
       const members = await em.find(ConversationMember, { conversation: event.conversationId }, { populate: ['user'] });
       const state = readStateOf(members);
       const authorId = message.author?.id ?? 0;
+      // Offline is chosen to be left alone: no pushes, no badges, no sounds until the user comes back.
+      const offline = await this.presence.offlineAmong(members.map((m) => m.user.id));
+      const silenced = [...offline].map(userRoom);
       const wrap = (html: string) => `<div data-chat-messages="${event.conversationId}">${html}</div>`;
       for (const locale of LOCALES) {
         const others = LOCALES.filter((l) => l !== locale).map(localeRoom);
         const theirs = wrap(this.renderer.render('chat/_message.njk', locale, { m: messageView(message, -1, state, false) }));
-        this.io.to(conversationRoom(event.conversationId)).except([userRoom(authorId), ...others]).emit('html', theirs);
+        this.io.to(conversationRoom(event.conversationId)).except([userRoom(authorId), ...silenced, ...others]).emit('html', theirs);
         if (authorId) {
           const own = wrap(this.renderer.render('chat/_message.njk', locale, { m: messageView(message, authorId, state, false) }));
           this.io.to(memberRoom(event.conversationId, authorId)).except(others).emit('html', own);
         }
       }
       if (event.kind === 'edited') return;
-      const recipients = members.filter((m) => m.user.id !== authorId);
+      const recipients = members.filter((m) => m.user.id !== authorId && !offline.has(m.user.id));
       await this.pushUnread(em, event.conversationId, members, recipients.map((m) => m.user.id));
       if (event.kind === 'created') {
         for (const member of recipients) {

@@ -1,13 +1,16 @@
-import { MikroORM } from '@mikro-orm/core';
+import { MikroORM, RequestContext } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Logger } from '@nestjs/common';
+import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { OnGatewayConnection, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import { randomUUID } from 'node:crypto';
 import type { Server, Socket } from 'socket.io';
 import { SESSION_COOKIE, SessionsService } from '../accounts/sessions.service';
-import { sha256 } from '../security/tokens';
 import { ConversationMember } from '../chat/conversation-member.entity';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { COMPANY_FILTER } from '../database/company-scope';
+import { PresenceService } from '../presence/presence.service';
+import { sha256 } from '../security/tokens';
 import { isLocale } from '../web/i18n/translator';
 import {
   ClientToServerEvents,
@@ -27,16 +30,52 @@ export type GwarSocket = Socket<ClientToServerEvents, ServerToClientEvents, Reco
 
 /** One Socket.IO server on the page's own port, admitting only sockets that carry a live session cookie. */
 @WebSocketGateway({ serveClient: false, cors: false })
-export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   @WebSocketServer() server!: GwarServer;
   private readonly logger = new Logger('realtime');
+  /** Names this process's sockets in the presence table, so another instance can tell when they went stale. */
+  private readonly instanceId = randomUUID();
+  private heartbeat?: NodeJS.Timeout;
+  private readonly graceTimers = new Set<NodeJS.Timeout>();
+  private closing = false;
 
   constructor(
     private readonly sessions: SessionsService,
     private readonly orm: MikroORM,
+    private readonly presence: PresenceService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  async onModuleDestroy(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    this.graceTimers.forEach(clearTimeout);
+    await this.withDatabase(() => this.presence.forgetInstance(this.instanceId));
+  }
+
+  handleDisconnect(socket: GwarSocket): void {
+    const { userId, companyId } = socket.data;
+    // While shutting down, forgetInstance clears this instance's sockets in one statement.
+    if (!userId || this.closing) return;
+    void this.withDatabase(() => this.presence.socketDisconnected(socket.id, userId));
+    const timer = setTimeout(() => {
+      this.graceTimers.delete(timer);
+      void this.withDatabase(() => this.presence.announce(companyId, userId));
+    }, this.config.presenceGraceMs);
+    this.graceTimers.add(timer);
+  }
+
+  private async withDatabase(work: () => Promise<unknown>): Promise<void> {
+    try {
+      await RequestContext.create(this.orm.em.fork(), work);
+    } catch (err) {
+      this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    }
+  }
+
   afterInit(server: GwarServer): void {
+    this.heartbeat = setInterval(() => void this.withDatabase(() => this.presence.heartbeat(this.instanceId)), 15_000);
+    this.heartbeat.unref();
     server.use((socket, next) => {
       if (!sameOrigin(socket.request)) return next(new Error('forbidden'));
       const token = cookieValue(socket.request.headers.cookie, SESSION_COOKIE);
@@ -62,6 +101,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
     if (!socket.data.userId) return void socket.disconnect(true);
     const { userId, companyId, sessionHash, locale } = socket.data;
     void socket.join([userRoom(userId), companyRoom(companyId), sessionRoom(sessionHash), localeRoom(locale)]);
+    void this.withDatabase(() => this.presence.socketConnected(socket.id, this.instanceId, userId, companyId));
     socket.on('conversation:join', (conversationId, ack) => {
       this.join(socket, Number(conversationId))
         .then((ok) => (typeof ack === 'function' ? ack(ok) : undefined))

@@ -4,8 +4,8 @@ export interface ServerToClientEvents {
   html: (fragment: string) => void;
   /** A new message for this user, for the sound and the title when its window is not in focus. */
   notify: (event: { conversationId: number; authorName: string }) => void;
-  /** Something the page shows changed in a way it should reload: the panel, or a window that is gone. */
-  refresh: (event: { panel?: boolean; closeConversationId?: number }) => void;
+  /** Something the page shows changed in a way it should reload: the panel, a window that is gone, or (resync) every open chat. */
+  refresh: (event: { panel?: boolean; closeConversationId?: number; resync?: boolean }) => void;
 }
 
 export interface ClientToServerEvents {

@@ -74,9 +74,15 @@ describe('outsiders of a conversation', () => {
     await send(s.a, s.groupId, 'group after the join attempt');
     await settle();
     for (const page of [eve, mallory]) {
-      expect(page.html).toEqual([]);
+      const received = page.received();
+      expect(received).not.toContain('data-chat-messages');
+      expect(received).not.toContain('after the join attempt');
+      expect(received).not.toContain('unread-');
       expect(page.notified).toEqual([]);
     }
+    // Another company does not even learn who is online here.
+    expect(mallory.received()).not.toContain(`presence-${s.ann.id}"`);
+    expect(mallory.received()).not.toContain(`presence-${s.bob.id}"`);
   });
 
   it('keeps a Start-plan company out of the chat, and the panel says which plans have it', async () => {

@@ -3,6 +3,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
@@ -36,8 +37,10 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     em: () => orm.em.fork() as EntityManager,
     queries,
     close: async () => {
-      await orm.em.getConnection().execute(`drop schema if exists "${schema}" cascade`);
       await app.close();
+      const admin = new Client({ connectionString: databaseUrl });
+      await admin.connect();
+      await admin.query(`drop schema if exists "${schema}" cascade`).finally(() => admin.end());
     },
   };
 }

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLANS } from '../../accounts/company.entity';
 import { ROLES } from '../../accounts/user.entity';
+import { STATUSES } from '../../presence/statuses';
 import { ROOT } from '../../config/paths';
 import { catalogKeys, localeFromAcceptLanguage, translator } from './translator';
 
@@ -21,10 +22,12 @@ function usedKeys(): Set<string> {
   // Keys built from a prefix and a value: every value needs its text.
   for (const role of ROLES) keys.add(`role.${role}`);
   for (const plan of PLANS) keys.add(`plan.${plan}`);
+  for (const status of STATUSES) keys.add(`presence.status.${status}`);
+  for (const shown of ['available', 'busy', 'offline']) keys.add(`presence.shown.${shown}`);
   for (const file of filesUnder(join(ROOT, 'src'), /\.ts$/).filter((f) => !f.endsWith('.spec.ts') && !f.includes('i18n'))) {
     const source = readFileSync(file, 'utf8');
     for (const m of source.matchAll(/\bt\('([a-zA-Z0-9.]+)'/g)) keys.add(m[1]);
-    for (const m of source.matchAll(/=\s*'((?:form|auth|users|error)\.[a-zA-Z0-9.]+)'/g)) keys.add(m[1]);
+    for (const m of source.matchAll(/[=?:]\s*'((?:form|auth|users|error|chat|groups|presence)\.[a-zA-Z0-9.]+)'/g)) keys.add(m[1]);
   }
   return keys;
 }
