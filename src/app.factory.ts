@@ -7,6 +7,7 @@ import express from 'express';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { setUpApiDocs } from './integrations/api-docs';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { PUBLIC_DIR, ROOT } from './config/paths';
 import { HttpExceptionFilter } from './web/http-exception.filter';
@@ -43,6 +44,7 @@ export async function createApp(
     app.useWebSocketAdapter(adapter);
   }
 
+  setUpApiDocs(app);
   await app.get(MikroORM).getMigrator().up();
   await app.init();
   return app;

@@ -8,6 +8,7 @@ import { PageChromeMiddleware } from './chat/page-chrome.middleware';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { ormConfig } from './database/orm-config';
 import { HealthModule } from './health/health.module';
+import { IntegrationsModule } from './integrations/integrations.module';
 import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { CsrfMiddleware } from './security/csrf.middleware';
@@ -29,6 +30,7 @@ export class AppModule implements NestModule {
         AccountsModule,
         ChatModule,
         PresenceModule,
+        IntegrationsModule,
         WebModule,
         HealthModule,
         RealtimeModule,

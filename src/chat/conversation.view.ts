@@ -19,6 +19,8 @@ export interface ConversationView {
   rights: OpenConversation['rights'];
   /** An administrator or director in a group may delete anyone's message there. */
   manages: boolean;
+  /** The gear offers the group's API token: a manager, in a company with the API add-on. */
+  apiToken: boolean;
   composerClientId: string;
 }
 
@@ -43,6 +45,7 @@ export function conversationView(me: User, open: OpenConversation, page: { messa
     firstUnreadId: firstUnread?.id ?? null,
     rights: open.rights,
     manages,
+    apiToken: conversation.kind === 'group' && open.rights.apiToken && me.company.apiAddon && me.company.plan !== 'start',
     composerClientId: randomUUID(),
   };
 }

@@ -40,6 +40,13 @@ export class Message {
   @Property({ type: 'datetime', nullable: true })
   deletedAt?: Date | null;
 
+  /** Posted through a group API token: the integration's own display name, shown instead of an author. */
+  @Property({ type: 'string', length: 100, nullable: true })
+  displayName?: string | null;
+
+  @Property({ type: 'integer', nullable: true })
+  apiTokenId?: number | null;
+
   /** The conversation's change sequence at this message's last change (creation, edit or deletion). */
   @Property({ type: new BigIntType('number') })
   seq: number;

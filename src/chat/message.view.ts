@@ -15,6 +15,8 @@ export interface MessageView {
   conversationId: number;
   authorId: number | null;
   authorName: string;
+  /** Posted by an integration through the group's API token. */
+  viaApi: boolean;
   mine: boolean;
   html: string;
   text: string;
@@ -56,7 +58,8 @@ export function messageView(message: Message, viewerId: number, state: ReadState
     clientId: message.clientId,
     conversationId: message.conversation.id,
     authorId,
-    authorName: message.author?.name ?? '',
+    authorName: message.author?.name ?? message.displayName ?? '',
+    viaApi: !!message.apiTokenId,
     mine,
     html: deleted ? '' : linkify(message.body),
     text: deleted ? '' : message.body,

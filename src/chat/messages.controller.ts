@@ -42,7 +42,7 @@ export class MessagesController {
       const conversation = conversationView(me, open, await this.messages.page(open.conversation.id));
       return render(req, res, 'chat/conversation', { conversation, mode: 'main', draft: typeof body.body === 'string' ? body.body : '', composerError: error }, { status: offline ? 409 : 422 });
     }
-    const { message, created } = await this.messages.send(me, membership, body.clientId as string, body.body as string, optionalId(body.replyTo));
+    const { message, created } = await this.messages.send({ user: me }, membership.conversation, body.clientId as string, body.body as string, optionalId(body.replyTo));
     if (!isHtmx(req)) return redirect(req, res, `/chat/conversations/${membership.conversation.id}#m-${message.clientId}`);
     const open = await this.conversations.open(me, membership.conversation.id);
     const view = messageView(message, me.id, readStateOf(open.members), open.conversation.kind === 'group' && isManager(me.role));

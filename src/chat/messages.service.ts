@@ -7,6 +7,9 @@ import { Conversation } from './conversation.entity';
 import { groupRights, isManager } from './group-rights';
 import { Message } from './message.entity';
 
+/** Who sends: a member, or an integration posting with its group's API token under a display name. */
+export type Sender = { user: User } | { apiTokenId: number; displayName: string | null };
+
 export const PAGE_SIZE = 50;
 export const CATCH_UP_LIMIT = 500;
 
@@ -28,22 +31,27 @@ export class MessagesService {
    * Stores a message once per client id: a retried send returns the stored message (created: false).
    * The conversation row's change sequence is bumped in the same transaction, which also orders the sends.
    */
-  async send(author: User, membership: ConversationMember, clientId: string, body: string, replyToId?: number): Promise<{ message: Message; created: boolean }> {
-    const conversation = membership.conversation;
+  async send(sender: Sender, conversation: Conversation, clientId: string, body: string, replyToId?: number): Promise<{ message: Message; created: boolean }> {
+    const sameSender = (m: Message | null) =>
+      !!m && ('user' in sender ? m.author?.id === sender.user.id : m.apiTokenId === sender.apiTokenId);
     const existing = await this.em.findOne(Message, { conversation: conversation.id, clientId }, { populate: ['author', 'replyTo', 'replyTo.author'] });
     if (existing) {
-      if (existing.author?.id !== author.id) throw new ConflictException();
+      if (!sameSender(existing)) throw new ConflictException();
       return { message: existing, created: false };
     }
     const replyTo = replyToId ? await this.em.findOne(Message, { id: replyToId, conversation: conversation.id, deletedAt: null }) : null;
     try {
       const message = await this.em.transactional(async (em) => {
         const seq = await this.nextSeq(em, conversation, true);
-        const created = new Message(conversation, author, clientId, body, seq);
+        const created = new Message(conversation, 'user' in sender ? sender.user : null, clientId, body, seq);
         created.replyTo = replyTo;
+        if ('apiTokenId' in sender) {
+          created.apiTokenId = sender.apiTokenId;
+          created.displayName = sender.displayName;
+        }
         await em.persistAndFlush(created);
         // One's own message is read by oneself.
-        await em.nativeUpdate(ConversationMember, { conversation: conversation.id, user: author.id }, { lastReadMessageId: created.id });
+        if ('user' in sender) await em.nativeUpdate(ConversationMember, { conversation: conversation.id, user: sender.user.id }, { lastReadMessageId: created.id });
         return created;
       });
       this.events.emit('chat.message', { companyId: conversation.company.id, conversationId: conversation.id, messageId: message.id, kind: 'created' } satisfies ChatMessageEvent);
@@ -51,7 +59,7 @@ export class MessagesService {
     } catch (err) {
       // The same client id sent twice at once: the other request stored it.
       const raced = await this.em.fork().findOne(Message, { conversation: conversation.id, clientId }, { filters: false, populate: ['author', 'replyTo', 'replyTo.author'] });
-      if (raced?.author?.id === author.id) return { message: raced, created: false };
+      if (raced && sameSender(raced)) return { message: raced, created: false };
       throw err;
     }
   }

@@ -1,10 +1,12 @@
 import { Migration20261124000000Foundation } from '../../migrations/Migration20261124000000Foundation';
 import { Migration20261124010000Chat } from '../../migrations/Migration20261124010000Chat';
 import { Migration20261124020000Presence } from '../../migrations/Migration20261124020000Presence';
+import { Migration20261124030000GroupApiTokens } from '../../migrations/Migration20261124030000GroupApiTokens';
 
 /** Listed here, not globbed, so the same list runs from TypeScript in tests and from dist in production. */
 export const migrationsList = [
   { name: 'Migration20261124000000Foundation', class: Migration20261124000000Foundation },
   { name: 'Migration20261124010000Chat', class: Migration20261124010000Chat },
   { name: 'Migration20261124020000Presence', class: Migration20261124020000Presence },
+  { name: 'Migration20261124030000GroupApiTokens', class: Migration20261124030000GroupApiTokens },
 ];

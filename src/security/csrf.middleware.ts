@@ -40,8 +40,9 @@ export class CsrfMiddleware implements NestMiddleware {
     }
   }
 
-  /** The integrators' API authenticates with a bearer token, not a cookie, so there is nothing to forge. */
+  /** The integrators' API authenticates only with a bearer token, never a cookie, so there is nothing to forge. */
   private exempt(req: GwarRequest): boolean {
-    return req.path.startsWith('/api/') && !req.cookies?.[ANON_COOKIE] && !req.auth;
+    // originalUrl, not path: inside a Nest middleware req.path is relative to where it is mounted.
+    return req.originalUrl.startsWith('/api/v1/');
   }
 }

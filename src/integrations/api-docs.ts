@@ -1,0 +1,20 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { IntegrationsModule } from './integrations.module';
+
+/** The OpenAPI document comes from the controller's decorators; /api/docs shows it, /api/openapi.json serves it. */
+export function setUpApiDocs(app: INestApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('Gwar integrations API')
+    .setDescription(
+      'Post messages into a Gwar group from your own systems or website. An administrator or director creates the ' +
+        'group\'s API token in the group\'s gear → API token. Errors are RFC 9457 problem+json documents.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The group API token (gwar_…)' })
+    .build();
+  const document = SwaggerModule.createDocument(app, config, { include: [IntegrationsModule] });
+  // Only the public API belongs in it, not the token screens that live beside it.
+  for (const path of Object.keys(document.paths)) if (!path.startsWith('/api/')) delete document.paths[path];
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json', customSiteTitle: 'Gwar API' });
+}

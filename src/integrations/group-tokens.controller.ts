@@ -1,0 +1,57 @@
+import { Body, Controller, Delete, Get, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import { ChatEnabled } from '../chat/chat-enabled.guard';
+import { ConversationsService } from '../chat/conversations.service';
+import type { GwarRequest } from '../web/gwar-request';
+import { idParam } from '../web/id-param';
+import { render } from '../web/view';
+import { GroupTokensService, parseOrigins } from './group-tokens.service';
+
+/** A group's API token, managed from the group's gear by its administrators and directors. */
+@Controller('chat/groups/:id/api-token')
+@UseGuards(ChatEnabled)
+export class GroupTokensController {
+  constructor(
+    private readonly conversations: ConversationsService,
+    private readonly tokens: GroupTokensService,
+  ) {}
+
+  @Get()
+  async show(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    const open = await this.conversations.open(req.auth!.user, idParam(id));
+    this.tokens.assertManages(req.auth!.user, open);
+    await this.page(req, res, open.conversation.id, { token: await this.tokens.current(open), origins: null, errors: {} });
+  }
+
+  /** Generates a token, or regenerates it (the old one stops working at once); with action=origins only saves the origins. */
+  @Post()
+  async create(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string, @Body() body: Record<string, unknown>): Promise<void> {
+    const me = req.auth!.user;
+    const open = await this.conversations.open(me, idParam(id));
+    this.tokens.assertManages(me, open);
+    const typed = typeof body.origins === 'string' ? body.origins : '';
+    const { origins, invalid } = parseOrigins(typed);
+    if (invalid.length) {
+      const current = await this.tokens.current(open);
+      return this.page(req, res, open.conversation.id, { token: current, origins: typed, errors: { origins: invalid.join(', ') } }, 422);
+    }
+    if (body.action === 'origins') {
+      await this.tokens.updateOrigins(me, open, origins);
+      return this.page(req, res, open.conversation.id, { token: await this.tokens.current(open), origins: null, errors: {}, saved: true });
+    }
+    const raw = await this.tokens.generate(me, open, origins);
+    await this.page(req, res, open.conversation.id, { token: await this.tokens.current(open), origins: null, errors: {}, raw }, 201);
+  }
+
+  @Delete()
+  async destroy(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    const open = await this.conversations.open(req.auth!.user, idParam(id));
+    await this.tokens.revoke(req.auth!.user, open);
+    await this.page(req, res, open.conversation.id, { token: null, origins: null, errors: {}, revoked: true });
+  }
+
+  private async page(req: GwarRequest, res: Response, groupId: number, context: object, status = 200): Promise<void> {
+    const endpoint = `${req.protocol}://${req.get('host')}/api/v1/messages`;
+    render(req, res, 'integrations/api-token', { groupId, endpoint, ...context }, { fragment: 'integrations/_api-token', status });
+  }
+}

@@ -1,0 +1,70 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { ForbiddenException, Injectable } from '@nestjs/common';
+import { User } from '../accounts/user.entity';
+import type { OpenConversation } from '../chat/conversations.service';
+import { newToken, sha256 } from '../security/tokens';
+import { GroupApiToken } from './group-api-token.entity';
+
+const TOKEN_PATTERN = /^gwar_[A-Za-z0-9_-]{43}$/;
+
+/** Normalizes a list of website origins (scheme://host[:port]); anything else is refused. */
+export function parseOrigins(text: string): { origins: string[]; invalid: string[] } {
+  const origins: string[] = [];
+  const invalid: string[] = [];
+  for (const entry of text.split(/[\s,]+/).filter(Boolean)) {
+    try {
+      const url = new URL(entry);
+      if ((url.protocol === 'https:' || url.protocol === 'http:') && url.origin !== 'null' && entry.replace(/\/$/, '') === url.origin) origins.push(url.origin);
+      else invalid.push(entry);
+    } catch {
+      invalid.push(entry);
+    }
+  }
+  return { origins: [...new Set(origins)], invalid };
+}
+
+@Injectable()
+export class GroupTokensService {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Administrators and directors of a group, in a company with the API add-on. */
+  assertManages(me: User, open: OpenConversation): void {
+    if (open.conversation.kind !== 'group' || !open.rights.apiToken || !me.company.apiAddon || me.company.plan === 'start') {
+      throw new ForbiddenException();
+    }
+  }
+
+  current(open: OpenConversation): Promise<GroupApiToken | null> {
+    return this.em.findOne(GroupApiToken, { conversation: open.conversation.id });
+  }
+
+  /** Makes a new token (replacing any old one, which stops working at once) and returns it: it is shown only now. */
+  async generate(me: User, open: OpenConversation, origins: string[]): Promise<string> {
+    this.assertManages(me, open);
+    const token = `gwar_${newToken(32)}`;
+    await this.em.transactional(async (em) => {
+      await em.nativeDelete(GroupApiToken, { conversation: open.conversation.id });
+      const row = new GroupApiToken(open.conversation, sha256(token), token.slice(0, 12));
+      row.allowedOrigins = origins.join('\n');
+      row.createdBy = me;
+      em.persist(row);
+    });
+    return token;
+  }
+
+  async updateOrigins(me: User, open: OpenConversation, origins: string[]): Promise<void> {
+    this.assertManages(me, open);
+    await this.em.nativeUpdate(GroupApiToken, { conversation: open.conversation.id }, { allowedOrigins: origins.join('\n') });
+  }
+
+  async revoke(me: User, open: OpenConversation): Promise<void> {
+    this.assertManages(me, open);
+    await this.em.nativeDelete(GroupApiToken, { conversation: open.conversation.id });
+  }
+
+  /** The token row for a bearer token, looked up before any company is known; null for anything unknown. */
+  async authenticate(raw: string): Promise<GroupApiToken | null> {
+    if (!TOKEN_PATTERN.test(raw)) return null;
+    return this.em.findOne(GroupApiToken, { tokenHash: sha256(raw) }, { filters: false, populate: ['company', 'conversation'] });
+  }
+}

@@ -1,0 +1,18 @@
+import type { Response } from 'express';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable content',
+  429: 'Too many requests',
+};
+
+/** An RFC 9457 problem: what is wrong, in words an integrator can act on. */
+export function problem(res: Response, status: number, detail: string, extra: Record<string, unknown> = {}): void {
+  res.status(status).type('application/problem+json').json({ type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, ...extra });
+}
