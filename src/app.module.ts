@@ -7,6 +7,7 @@ import { ChatModule } from './chat/chat.module';
 import { PageChromeMiddleware } from './chat/page-chrome.middleware';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { ormConfig } from './database/orm-config';
+import { CrmModule } from './crm/crm.module';
 import { HealthModule } from './health/health.module';
 import { IntegrationsModule } from './integrations/integrations.module';
 import { PresenceModule } from './presence/presence.module';
@@ -31,6 +32,7 @@ export class AppModule implements NestModule {
         ChatModule,
         PresenceModule,
         IntegrationsModule,
+        CrmModule,
         WebModule,
         HealthModule,
         RealtimeModule,

@@ -2,6 +2,7 @@ import { Migration20261124000000Foundation } from '../../migrations/Migration202
 import { Migration20261124010000Chat } from '../../migrations/Migration20261124010000Chat';
 import { Migration20261124020000Presence } from '../../migrations/Migration20261124020000Presence';
 import { Migration20261124030000GroupApiTokens } from '../../migrations/Migration20261124030000GroupApiTokens';
+import { Migration20261124040000Crm } from '../../migrations/Migration20261124040000Crm';
 
 /** Listed here, not globbed, so the same list runs from TypeScript in tests and from dist in production. */
 export const migrationsList = [
@@ -9,4 +10,5 @@ export const migrationsList = [
   { name: 'Migration20261124010000Chat', class: Migration20261124010000Chat },
   { name: 'Migration20261124020000Presence', class: Migration20261124020000Presence },
   { name: 'Migration20261124030000GroupApiTokens', class: Migration20261124030000GroupApiTokens },
+  { name: 'Migration20261124040000Crm', class: Migration20261124040000Crm },
 ];

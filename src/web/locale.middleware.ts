@@ -1,7 +1,7 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Response } from 'express';
 import type { GwarRequest } from './gwar-request';
-import { formatDateTime, formatTime, isLocale, localeFromAcceptLanguage, translator } from './i18n/translator';
+import { formatDateTime, formatMoney, formatTime, isLocale, localeFromAcceptLanguage, translator } from './i18n/translator';
 
 export const LANGUAGE_COOKIE = 'gwar_lang';
 
@@ -27,6 +27,7 @@ export class LocaleMiddleware implements NestMiddleware {
     res.locals.locale = locale;
     res.locals.t = req.t;
     res.locals.formatDateTime = (date: Date) => formatDateTime(locale, date);
+    res.locals.formatMoney = (value: string, currency: string) => formatMoney(locale, value, currency);
     res.locals.formatTime = (value: Date | string) => formatTime(locale, new Date(value));
     res.locals.currentPath = req.method === 'GET' ? req.originalUrl : sameSiteReferer(req) ?? '/';
     res.vary('Accept-Language');

@@ -46,3 +46,12 @@ export async function createTwoCompanies(em: EntityManager) {
   };
   return { a: await make('A'), b: await make('B') };
 }
+
+/**
+ * Rate limits count in fixed windows aligned to the clock; a test that fills one waits, if it must, for a
+ * fresh window so that its requests do not straddle two.
+ */
+export async function awayFromWindowEdge(windowSeconds: number, needSeconds: number): Promise<void> {
+  const into = (Date.now() / 1000) % windowSeconds;
+  if (windowSeconds - into < needSeconds) await new Promise((r) => setTimeout(r, (windowSeconds - into) * 1000 + 250));
+}

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLANS } from '../../accounts/company.entity';
 import { ROLES } from '../../accounts/user.entity';
+import { KINDS } from '../../crm/crm-kinds';
 import { STATUSES } from '../../presence/statuses';
 import { ROOT } from '../../config/paths';
 import { catalogKeys, localeFromAcceptLanguage, translator } from './translator';
@@ -24,10 +25,17 @@ function usedKeys(): Set<string> {
   for (const plan of PLANS) keys.add(`plan.${plan}`);
   for (const status of STATUSES) keys.add(`presence.status.${status}`);
   for (const shown of ['available', 'busy', 'offline']) keys.add(`presence.shown.${shown}`);
+  for (const kind of KINDS) {
+    for (const prefix of ['crm.kind.', 'crm.new.', 'crm.one.', 'crm.createdFrom.']) keys.add(prefix + (prefix === 'crm.kind.' ? kind.slug : kind.singular));
+    for (const field of kind.fields) {
+      keys.add(`crm.field.${field.name}`);
+      if (field.type === 'choice' && field.name !== 'currency') for (const c of field.choices!) keys.add(`crm.${field.name}.${c}`);
+    }
+  }
   for (const file of filesUnder(join(ROOT, 'src'), /\.ts$/).filter((f) => !f.endsWith('.spec.ts') && !f.includes('i18n'))) {
     const source = readFileSync(file, 'utf8');
     for (const m of source.matchAll(/\bt\('([a-zA-Z0-9.]+)'/g)) keys.add(m[1]);
-    for (const m of source.matchAll(/[=?:]\s*'((?:form|auth|users|error|chat|groups|presence)\.[a-zA-Z0-9.]+)'/g)) keys.add(m[1]);
+    for (const m of source.matchAll(/[=?:]\s*'((?:form|auth|users|error|chat|groups|presence|crm)\.[a-zA-Z0-9.]+)'/g)) keys.add(m[1]);
   }
   return keys;
 }

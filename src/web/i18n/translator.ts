@@ -44,6 +44,15 @@ export function formatDateTime(locale: Locale, date: Date | null | undefined): s
   return new Intl.DateTimeFormat(locale === 'pl' ? 'pl-PL' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }
 
+export function formatMoney(locale: Locale, value: string | number | null | undefined, currency: string): string {
+  const n = Number(value ?? 0);
+  try {
+    return new Intl.NumberFormat(locale === 'pl' ? 'pl-PL' : 'en-GB', { style: 'currency', currency }).format(n);
+  } catch {
+    return `${n.toFixed(2)} ${currency}`;
+  }
+}
+
 /** Hours and minutes on the server's clock; the page shows them in the reader's own time zone. */
 export function formatTime(locale: Locale, date: Date | null | undefined): string {
   if (!date) return '';

@@ -1,0 +1,104 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { User } from '../accounts/user.entity';
+import type { FieldErrors } from '../web/form';
+import { CrmCompany } from './crm-company.entity';
+import type { FieldValue } from './crm-form';
+import type { KindDef } from './crm-kinds';
+import type { CrmRecord } from './crm-record';
+
+export const CRM_PAGE_SIZE = 25;
+
+export interface CrmQuery {
+  q?: string;
+  filters: Record<string, string>;
+  after?: number;
+}
+
+export interface CrmChanged {
+  companyId: number;
+  kind: KindDef['slug'];
+  id: number;
+  deleted: boolean;
+}
+
+const RELATIONS: Record<string, string[]> = {
+  tasks: ['assignee', 'crmCompany'],
+  notes: ['crmCompany', 'createdBy'],
+  opportunities: ['owner', 'crmCompany'],
+  companies: [],
+};
+
+/** The four kinds' records, always within the signed-in user's company (the company filter applies). */
+@Injectable()
+export class CrmService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /** Search by name, filter by the kind's filter fields, newest first, a page after an id (keyset). */
+  async list(kind: KindDef, query: CrmQuery): Promise<{ rows: CrmRecord[]; next: number | null }> {
+    const where: Record<string, unknown> = {};
+    const q = query.q?.trim().slice(0, 200);
+    if (q) where.name = { $ilike: `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
+    for (const field of kind.fields.filter((f) => f.filter)) {
+      const value = query.filters[field.name];
+      if (!value) continue;
+      if (field.type === 'choice') {
+        if (field.choices!.includes(value)) where[field.name] = value;
+      } else if (/^\d{1,9}$/.test(value)) where[field.name] = Number(value);
+    }
+    if (query.after) where.id = { $lt: query.after };
+    const rows = await this.em.find(kind.entity, where, { orderBy: { id: 'desc' }, limit: CRM_PAGE_SIZE + 1, populate: RELATIONS[kind.slug] as never[] });
+    return { rows: rows.slice(0, CRM_PAGE_SIZE), next: rows.length > CRM_PAGE_SIZE ? rows[CRM_PAGE_SIZE - 1].id : null };
+  }
+
+  async get(kind: KindDef, id: number): Promise<CrmRecord> {
+    const record = await this.em.findOne(kind.entity, { id }, { populate: [...RELATIONS[kind.slug], 'createdBy'] as never[] });
+    if (!record) throw new NotFoundException();
+    return record;
+  }
+
+  /** Choices for the relation fields: the company's active users and its CRM companies. */
+  async options(): Promise<{ users: User[]; companies: CrmCompany[] }> {
+    const users = await this.em.find(User, { active: true }, { orderBy: { name: 'asc' } });
+    const companies = await this.em.find(CrmCompany, {}, { orderBy: { name: 'asc' }, limit: 500 });
+    return { users, companies };
+  }
+
+  /** Turns checked form data into values to store; relation ids that name nothing of this company become errors. */
+  async resolve(kind: KindDef, data: Record<string, FieldValue>, errors: FieldErrors): Promise<Record<string, unknown>> {
+    const resolved: Record<string, unknown> = {};
+    for (const field of kind.fields) {
+      const value = data[field.name];
+      if ((field.type === 'user' || field.type === 'crmCompany') && typeof value === 'number') {
+        const target = await this.em.findOne(field.type === 'user' ? User : CrmCompany, { id: value });
+        if (!target) errors[field.name] = 'form.invalidChoice';
+        resolved[field.name] = target;
+      } else {
+        resolved[field.name] = value;
+      }
+    }
+    if (kind.slug === 'notes') resolved.name = firstLine(String(data.text ?? ''));
+    return resolved;
+  }
+
+  /** Stores resolved values (only ever after they were checked, so nothing invalid is flushed). */
+  async save(kind: KindDef, record: CrmRecord, values: Record<string, unknown>, isNew: boolean): Promise<void> {
+    Object.assign(record, values);
+    await this.em.persistAndFlush(record);
+    if (!isNew) this.events.emit('crm.changed', { companyId: record.company.id, kind: kind.slug, id: record.id, deleted: false } satisfies CrmChanged);
+  }
+
+  async delete(kind: KindDef, record: CrmRecord): Promise<void> {
+    await this.em.removeAndFlush(record);
+    this.events.emit('crm.changed', { companyId: record.company.id, kind: kind.slug, id: record.id, deleted: true } satisfies CrmChanged);
+  }
+}
+
+function firstLine(text: string): string {
+  const line = text.trim().split('\n')[0].trim();
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+}
