@@ -32,10 +32,11 @@ export class ChangesController {
     const state = readStateOf(open.members);
     const manages = open.conversation.kind === 'group' && isManager(me.role);
     const mine = await this.messages.recentOwn(open.conversation.id, me.id);
+    const objects = await this.messages.objectsFor(changed);
     render(req, res, 'chat/_changes', {
       conversationId: open.conversation.id,
       seq: open.conversation.changeSeq,
-      messages: changed.map((m) => messageView(m, me.id, state, manages)),
+      messages: changed.map((m) => messageView(m, me.id, state, manages, objects)),
       receipts: mine.map((m) => messageView(m, me.id, state, manages)),
     });
   }

@@ -12,6 +12,7 @@ import { GroupsController } from './groups.controller';
 import { Message } from './message.entity';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
+import { ObjectLinks } from './object-links';
 import { PresenceModule } from '../presence/presence.module';
 import { PageChromeMiddleware } from './page-chrome.middleware';
 import { PanelController } from './panel.controller';
@@ -23,7 +24,7 @@ import { UserDetailsController } from './user-details.controller';
 @Module({
   imports: [MikroOrmModule.forFeature([Conversation, ConversationMember, Message, ChatSettings]), PresenceModule],
   controllers: [PanelController, ConversationsController, MessagesController, ChangesController, ReadsController, GroupsController, UserDetailsController],
-  providers: [ConversationsService, MessagesService, ReadsService, PanelService, ChatSettingsService, ChatRenderer, PageChromeMiddleware],
-  exports: [ConversationsService, MessagesService, PanelService, ChatSettingsService, ChatRenderer, PageChromeMiddleware],
+  providers: [ConversationsService, MessagesService, ReadsService, PanelService, ChatSettingsService, ChatRenderer, PageChromeMiddleware, ObjectLinks],
+  exports: [ConversationsService, MessagesService, PanelService, ChatSettingsService, ChatRenderer, PageChromeMiddleware, ObjectLinks],
 })
 export class ChatModule {}

@@ -3,6 +3,7 @@ import type { User } from '../accounts/user.entity';
 import type { OpenConversation } from './conversations.service';
 import { isManager } from './group-rights';
 import type { Message } from './message.entity';
+import type { LinkedObject } from './object-links';
 import { messageView, MessageView, readStateOf } from './message.view';
 
 export interface ConversationView {
@@ -25,12 +26,12 @@ export interface ConversationView {
 }
 
 /** The view model of a conversation window: the same for the page, the htmx reply and a reopened window. */
-export function conversationView(me: User, open: OpenConversation, page: { messages: Message[]; hasMore: boolean }): ConversationView {
+export function conversationView(me: User, open: OpenConversation, page: { messages: Message[]; hasMore: boolean; objects: Map<string, LinkedObject> }): ConversationView {
   const { conversation, members, membership } = open;
   const other = conversation.kind === 'direct' ? members.find((m) => m.user.id !== me.id)?.user : undefined;
   const state = readStateOf(members);
   const manages = conversation.kind === 'group' && isManager(me.role);
-  const messages = page.messages.map((m) => messageView(m, me.id, state, manages));
+  const messages = page.messages.map((m) => messageView(m, me.id, state, manages, page.objects));
   const firstUnread = messages.find((m) => !m.mine && !m.deleted && m.id > membership.lastReadMessageId);
   return {
     id: conversation.id,

@@ -1,23 +1,33 @@
-import { linkify } from './linkify';
+import { segments } from './linkify';
 
-describe('message text to HTML', () => {
-  it('escapes markup so a message can never inject HTML', () => {
-    expect(linkify('<script>alert("x")</script> & more')).toBe('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more');
+describe('message text to segments', () => {
+  it('keeps markup as text, for the template to escape', () => {
+    expect(segments('<script>alert("x")</script> & more')).toEqual([{ type: 'text', text: '<script>alert("x")</script> & more' }]);
   });
 
-  it('turns http and https URLs into safe links, leaving trailing punctuation outside', () => {
-    expect(linkify('see https://example.com/a?b=1&c=2.')).toBe(
-      'see <a href="https://example.com/a?b=1&amp;c=2" rel="noopener noreferrer nofollow" target="_blank">https://example.com/a?b=1&amp;c=2</a>.',
-    );
+  it('finds http and https URLs, leaving trailing punctuation outside', () => {
+    expect(segments('see https://example.com/a?b=1&c=2.')).toEqual([
+      { type: 'text', text: 'see ' },
+      { type: 'url', url: 'https://example.com/a?b=1&c=2' },
+      { type: 'text', text: '.' },
+    ]);
   });
 
   it('does not link other schemes', () => {
-    expect(linkify('javascript:alert(1) data:text/html,x')).toBe('javascript:alert(1) data:text/html,x');
+    expect(segments('javascript:alert(1) data:text/html,x')).toEqual([{ type: 'text', text: 'javascript:alert(1) data:text/html,x' }]);
   });
 
-  it('does not let a URL break out of its attribute', () => {
-    expect(linkify('http://x.test/"onmouseover="alert(1)')).toBe(
-      '<a href="http://x.test/" rel="noopener noreferrer nofollow" target="_blank">http://x.test/</a>&quot;onmouseover=&quot;alert(1)',
-    );
+  it('does not let a URL run into an attribute-breaking quote', () => {
+    expect(segments('http://x.test/"onmouseover="alert(1)')[0]).toEqual({ type: 'url', url: 'http://x.test/' });
+  });
+
+  it('turns the URL of a known object into an object link, and an unknown one into a plain link', () => {
+    const task = { kind: 'tasks', id: 5, name: 'Telefon', statusKey: 'crm.status.in_progress', href: '/crm/tasks/5' };
+    const parts = segments('https://gwar.test/crm/tasks/5 and https://gwar.test/crm/tasks/6', new Map([['tasks:5', task]]));
+    expect(parts).toEqual([
+      { type: 'object', object: task },
+      { type: 'text', text: ' and ' },
+      { type: 'url', url: 'https://gwar.test/crm/tasks/6' },
+    ]);
   });
 });

@@ -1,24 +1,27 @@
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+import { LinkedObject, objectRefOf, refKey } from './object-links';
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
+export type Segment = { type: 'text'; text: string } | { type: 'url'; url: string } | { type: 'object'; object: LinkedObject };
 
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/gi;
 const TRAILING = /[).,;:!?\]]+$/;
 
-/** Escapes a message and turns http(s) URLs into links that open safely in a new tab; nothing else becomes markup. */
-export function linkify(text: string): string {
-  let html = '';
+/**
+ * Splits a message into text, plain links and links to objects of this system that the reader's company has.
+ * The template escapes every part, so a message can never inject markup.
+ */
+export function segments(text: string, objects: Map<string, LinkedObject> = new Map()): Segment[] {
+  const parts: Segment[] = [];
   let last = 0;
   for (const match of text.matchAll(URL_PATTERN)) {
-    let url = match[0];
-    const trailing = TRAILING.exec(url)?.[0] ?? '';
-    url = url.slice(0, url.length - trailing.length);
+    const trailing = TRAILING.exec(match[0])?.[0] ?? '';
+    const url = match[0].slice(0, match[0].length - trailing.length);
     const start = match.index ?? 0;
-    html += escapeHtml(text.slice(last, start));
-    html += `<a href="${escapeHtml(url)}" rel="noopener noreferrer nofollow" target="_blank">${escapeHtml(url)}</a>`;
+    if (start > last) parts.push({ type: 'text', text: text.slice(last, start) });
+    const ref = objectRefOf(url);
+    const object = ref && objects.get(refKey(ref));
+    parts.push(object ? { type: 'object', object } : { type: 'url', url });
     last = start + url.length;
   }
-  return html + escapeHtml(text.slice(last));
+  if (last < text.length) parts.push({ type: 'text', text: text.slice(last) });
+  return parts;
 }

@@ -1,5 +1,6 @@
 import type { ConversationMember } from './conversation-member.entity';
-import { linkify } from './linkify';
+import { Segment, segments } from './linkify';
+import type { LinkedObject } from './object-links';
 import type { Message } from './message.entity';
 
 export interface ReceiptView {
@@ -18,7 +19,7 @@ export interface MessageView {
   /** Posted by an integration through the group's API token. */
   viaApi: boolean;
   mine: boolean;
-  html: string;
+  segments: Segment[];
   text: string;
   createdAt: string;
   edited: boolean;
@@ -46,7 +47,13 @@ export function receiptFor(messageId: number, authorId: number, state: ReadState
 
 export const domIdOf = (clientId: string) => `m-${clientId}`;
 
-export function messageView(message: Message, viewerId: number, state: ReadState, viewerManages: boolean): MessageView {
+export function messageView(
+  message: Message,
+  viewerId: number,
+  state: ReadState,
+  viewerManages: boolean,
+  objects: Map<string, LinkedObject> = new Map(),
+): MessageView {
   const authorId = message.author?.id ?? null;
   const mine = authorId === viewerId;
   const deleted = !!message.deletedAt;
@@ -61,7 +68,7 @@ export function messageView(message: Message, viewerId: number, state: ReadState
     authorName: message.author?.name ?? message.displayName ?? '',
     viaApi: !!message.apiTokenId,
     mine,
-    html: deleted ? '' : linkify(message.body),
+    segments: deleted ? [] : segments(message.body, objects),
     text: deleted ? '' : message.body,
     createdAt: message.createdAt.toISOString(),
     edited: !!message.editedAt && !deleted,

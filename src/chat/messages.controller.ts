@@ -45,7 +45,8 @@ export class MessagesController {
     const { message, created } = await this.messages.send({ user: me }, membership.conversation, body.clientId as string, body.body as string, optionalId(body.replyTo));
     if (!isHtmx(req)) return redirect(req, res, `/chat/conversations/${membership.conversation.id}#m-${message.clientId}`);
     const open = await this.conversations.open(me, membership.conversation.id);
-    const view = messageView(message, me.id, readStateOf(open.members), open.conversation.kind === 'group' && isManager(me.role));
+    const objects = await this.messages.objectsFor([message]);
+    const view = messageView(message, me.id, readStateOf(open.members), open.conversation.kind === 'group' && isManager(me.role), objects);
     render(req, res, 'chat/_message', { m: view }, { status: created ? 201 : 200 });
   }
 
@@ -68,6 +69,7 @@ export class MessagesController {
     const me = req.auth!.user;
     const open = await this.conversations.open(me, conversationId);
     const message = await this.messages.find(me, messageId);
-    render(req, res, 'chat/_message', { m: messageView(message, me.id, readStateOf(open.members), open.conversation.kind === 'group' && isManager(me.role)) });
+    const objects = await this.messages.objectsFor([message]);
+    render(req, res, 'chat/_message', { m: messageView(message, me.id, readStateOf(open.members), open.conversation.kind === 'group' && isManager(me.role), objects) });
   }
 }

@@ -6,6 +6,7 @@ import { ConversationMember } from './conversation-member.entity';
 import { Conversation } from './conversation.entity';
 import { groupRights, isManager } from './group-rights';
 import { Message } from './message.entity';
+import { LinkedObject, ObjectLinks, objectRefsIn } from './object-links';
 
 /** Who sends: a member, or an integration posting with its group's API token under a display name. */
 export type Sender = { user: User } | { apiTokenId: number; displayName: string | null };
@@ -25,6 +26,7 @@ export class MessagesService {
   constructor(
     private readonly em: EntityManager,
     private readonly events: EventEmitter2,
+    private readonly links: ObjectLinks,
   ) {}
 
   /**
@@ -50,6 +52,7 @@ export class MessagesService {
           created.displayName = sender.displayName;
         }
         await em.persistAndFlush(created);
+        await this.indexLinks(em, created);
         // One's own message is read by oneself.
         if ('user' in sender) await em.nativeUpdate(ConversationMember, { conversation: conversation.id, user: sender.user.id }, { lastReadMessageId: created.id });
         return created;
@@ -72,6 +75,8 @@ export class MessagesService {
       message.seq = await this.nextSeq(em, message.conversation, false);
       message.body = body;
       message.editedAt = new Date();
+      await em.flush();
+      await this.indexLinks(em, message);
     });
     this.events.emit('chat.message', { companyId: message.company.id, conversationId: message.conversation.id, messageId: message.id, kind: 'edited' } satisfies ChatMessageEvent);
     return message;
@@ -88,19 +93,22 @@ export class MessagesService {
       message.seq = await this.nextSeq(em, message.conversation, false);
       message.body = '';
       message.deletedAt = new Date();
+      await em.flush();
+      await this.indexLinks(em, message);
     });
     this.events.emit('chat.message', { companyId: message.company.id, conversationId: message.conversation.id, messageId: message.id, kind: 'deleted' } satisfies ChatMessageEvent);
     return message;
   }
 
   /** A page of history, newest last, strictly before a message id: keyset paging, never OFFSET. */
-  async page(conversationId: number, beforeId?: number): Promise<{ messages: Message[]; hasMore: boolean }> {
+  async page(conversationId: number, beforeId?: number): Promise<{ messages: Message[]; hasMore: boolean; objects: Map<string, LinkedObject> }> {
     const rows = await this.em.find(
       Message,
       { conversation: conversationId, ...(beforeId ? { id: { $lt: beforeId } } : {}) },
       { orderBy: { id: 'desc' }, limit: PAGE_SIZE + 1, populate: ['author', 'replyTo', 'replyTo.author'] },
     );
-    return { messages: rows.slice(0, PAGE_SIZE).reverse(), hasMore: rows.length > PAGE_SIZE };
+    const messages = rows.slice(0, PAGE_SIZE).reverse();
+    return { messages, hasMore: rows.length > PAGE_SIZE, objects: await this.objectsFor(messages) };
   }
 
   /** Every message created, edited or deleted after a change sequence, in order; null when too many to catch up. */
@@ -111,6 +119,27 @@ export class MessagesService {
       { orderBy: { seq: 'asc' }, limit: CATCH_UP_LIMIT + 1, populate: ['author', 'replyTo', 'replyTo.author'] },
     );
     return rows.length > CATCH_UP_LIMIT ? null : rows;
+  }
+
+  /** The CRM objects the messages link to, as the current company sees them. */
+  objectsFor(messages: Message[]): Promise<Map<string, LinkedObject>> {
+    return this.links.forBodies(messages.filter((m) => !m.deletedAt).map((m) => m.body));
+  }
+
+  /** Remembers which objects a message links to, so that a change to one reaches the conversations showing it. */
+  private async indexLinks(em: EntityManager, message: Message): Promise<void> {
+    const conn = em.getConnection();
+    const ctx = em.getTransactionContext();
+    await conn.execute(`delete from message_link where message_id = ?`, [message.id], 'run', ctx);
+    const refs = message.deletedAt ? [] : objectRefsIn(message.body);
+    for (const ref of refs) {
+      await conn.execute(
+        `insert into message_link (message_id, conversation_id, company_id, kind, object_id) values (?, ?, ?, ?, ?) on conflict do nothing`,
+        [message.id, message.conversation.id, message.company.id, ref.kind, ref.id],
+        'run',
+        ctx,
+      );
+    }
   }
 
   /** The user's latest messages, whose ticks a page re-reads after a dropped connection. */

@@ -3,6 +3,7 @@ import { Migration20261124010000Chat } from '../../migrations/Migration202611240
 import { Migration20261124020000Presence } from '../../migrations/Migration20261124020000Presence';
 import { Migration20261124030000GroupApiTokens } from '../../migrations/Migration20261124030000GroupApiTokens';
 import { Migration20261124040000Crm } from '../../migrations/Migration20261124040000Crm';
+import { Migration20261124050000MessageLinks } from '../../migrations/Migration20261124050000MessageLinks';
 
 /** Listed here, not globbed, so the same list runs from TypeScript in tests and from dist in production. */
 export const migrationsList = [
@@ -11,4 +12,5 @@ export const migrationsList = [
   { name: 'Migration20261124020000Presence', class: Migration20261124020000Presence },
   { name: 'Migration20261124030000GroupApiTokens', class: Migration20261124030000GroupApiTokens },
   { name: 'Migration20261124040000Crm', class: Migration20261124040000Crm },
+  { name: 'Migration20261124050000MessageLinks', class: Migration20261124050000MessageLinks },
 ];

@@ -7,7 +7,7 @@ import { ConversationMember } from '../chat/conversation-member.entity';
 import { ChatGroupEvent } from '../chat/conversations.service';
 import { Message } from '../chat/message.entity';
 import { messageView, readStateOf } from '../chat/message.view';
-import { ChatMessageEvent } from '../chat/messages.service';
+import { ChatMessageEvent, MessagesService } from '../chat/messages.service';
 import { ChatReadEvent } from '../chat/reads.service';
 import { COMPANY_FILTER } from '../database/company-scope';
 import { PresenceService } from '../presence/presence.service';
@@ -34,6 +34,7 @@ export class ChatBroadcaster {
     private readonly gateway: RealtimeGateway,
     private readonly renderer: ChatRenderer,
     private readonly presence: PresenceService,
+    private readonly messages: MessagesService,
   ) {}
 
   @OnEvent('chat.message', { async: true, promisify: true })
@@ -46,13 +47,14 @@ export class ChatBroadcaster {
       // Offline is chosen to be left alone: no pushes, no badges, no sounds until the user comes back.
       const offline = await this.presence.offlineAmong(members.map((m) => m.user.id));
       const silenced = [...offline].map(userRoom);
+      const objects = await this.messages.objectsFor([message]);
       const wrap = (html: string) => `<div data-chat-messages="${event.conversationId}">${html}</div>`;
       for (const locale of LOCALES) {
         const others = LOCALES.filter((l) => l !== locale).map(localeRoom);
-        const theirs = wrap(this.renderer.render('chat/_message.njk', locale, { m: messageView(message, -1, state, false) }));
+        const theirs = wrap(this.renderer.render('chat/_message.njk', locale, { m: messageView(message, -1, state, false, objects) }));
         this.io.to(conversationRoom(event.conversationId)).except([userRoom(authorId), ...silenced, ...others]).emit('html', theirs);
         if (authorId) {
-          const own = wrap(this.renderer.render('chat/_message.njk', locale, { m: messageView(message, authorId, state, false) }));
+          const own = wrap(this.renderer.render('chat/_message.njk', locale, { m: messageView(message, authorId, state, false, objects) }));
           this.io.to(memberRoom(event.conversationId, authorId)).except(others).emit('html', own);
         }
       }

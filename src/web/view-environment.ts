@@ -9,6 +9,7 @@ export function viewEnvironment(): Environment {
   if (!shared) {
     shared = new nunjucks.Environment(new nunjucks.FileSystemLoader(VIEWS_DIR, { noCache: false }), { autoescape: true });
     shared.addFilter('initials', initials);
+    shared.addGlobal('kindSingular', { companies: 'company', tasks: 'task', notes: 'note', opportunities: 'opportunity' });
     shared.addGlobal('assetVersion', process.env.npm_package_version ?? 'dev');
   }
   return shared;

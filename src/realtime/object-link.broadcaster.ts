@@ -1,0 +1,54 @@
+import { MikroORM, RequestContext } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { ChatRenderer } from '../chat/chat.renderer';
+import { LinkedObject } from '../chat/object-links';
+import { linkedObject } from '../crm/crm-links.resolver';
+import { kindOf } from '../crm/crm-kinds';
+import type { CrmChanged } from '../crm/crm.service';
+import { COMPANY_FILTER } from '../database/company-scope';
+import { LOCALES } from '../web/i18n/translator';
+import { RealtimeGateway } from './realtime.gateway';
+import { conversationRoom, localeRoom } from './server-events';
+
+/**
+ * When a CRM object's name or status changes, every page showing a conversation that links to it gets the
+ * new link, rendered once per language; nobody else gets anything. A deleted object becomes a plain link.
+ */
+@Injectable()
+export class ObjectLinkBroadcaster {
+  private readonly logger = new Logger('object-links');
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly gateway: RealtimeGateway,
+    private readonly renderer: ChatRenderer,
+  ) {}
+
+  @OnEvent('crm.changed', { async: true, promisify: true })
+  async changed(event: CrmChanged): Promise<void> {
+    const em = this.orm.em.fork() as EntityManager;
+    em.setFilterParams(COMPANY_FILTER, { companyId: event.companyId });
+    try {
+      await RequestContext.create(em, async () => {
+        const rows = await em.getConnection().execute<{ conversation_id: number }[]>(
+          `select distinct conversation_id from message_link where company_id = ? and kind = ? and object_id = ?`,
+          [event.companyId, event.kind, event.id],
+        );
+        if (rows.length === 0) return;
+        const record = event.deleted ? null : await em.findOne(kindOf(event.kind)!.entity, { id: event.id });
+        const object: LinkedObject | null = record ? linkedObject(event.kind, record) : null;
+        for (const locale of LOCALES) {
+          const html = object
+            ? this.renderer.render('chat/_object-link.njk', locale, { o: object, oob: true })
+            : `<a class="object-${event.kind}-${event.id}" href="/crm/${event.kind}/${event.id}" hx-swap-oob="outerHTML:.object-${event.kind}-${event.id}">/crm/${event.kind}/${event.id}</a>`;
+          const others = LOCALES.filter((l) => l !== locale).map(localeRoom);
+          this.gateway.server.to(rows.map((r) => conversationRoom(r.conversation_id))).except(others).emit('html', html);
+        }
+      });
+    } catch (err) {
+      this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    }
+  }
+}
