@@ -61,3 +61,46 @@ describe('links to CRM objects in messages', () => {
     expect(window.text).toContain('„Telefon do klienta” — <span class="object-status">done<');
   });
 });
+
+describe('notifications in the panel', () => {
+  let t: TestApp;
+  const pages: Page[] = [];
+  beforeAll(async () => {
+    t = await startTestApp();
+    await createCompany(t.em(), { operator: true });
+  });
+  afterAll(async () => {
+    pages.forEach((p) => p.close());
+    await t.close();
+  });
+
+  it('tells a user live when a task is assigned to them and when they are added to a group, and nobody else', async () => {
+    const company = await createCompany(t.em());
+    const [ann, bob, cid] = [await createUser(t.em(), company, { name: 'Ann Boss' }), await createUser(t.em(), company), await createUser(t.em(), company)];
+    const a = await signedIn(t.url, ann.email);
+    const b = await signedIn(t.url, bob.email);
+    const c = await signedIn(t.url, cid.email);
+    const bobPage = await Page.open(t.url, b);
+    const cidPage = await Page.open(t.url, c);
+    pages.push(bobPage, cidPage);
+
+    await a.load('/crm/tasks/new');
+    await a.post('/crm/tasks', { name: 'Call Acme', status: 'new', assignee: String(bob.id) });
+    const pushed = await bobPage.waitFor('Ann Boss assigned you the task Call Acme');
+    expect(pushed).toContain('hx-target="#notification-list"');
+    expect(pushed).toMatch(/id="unread-notifications" hx-swap-oob="true" class="badge"><span aria-hidden="true">1</);
+
+    await createGroup(a, 'Launch', [bob.id]);
+    await bobPage.waitFor('Ann Boss added you to the group Launch');
+    await settle();
+    expect(cidPage.received()).not.toContain('Call Acme');
+    expect(cidPage.received()).not.toContain('Launch');
+
+    const panel = await b.agent.get('/chat/panel').set('HX-Request', 'true');
+    expect(panel.text).toContain('Ann Boss assigned you the task Call Acme');
+    expect(panel.text).toMatch(/id="unread-notifications" class="badge"><span aria-hidden="true">2</);
+    expect((await b.post('/notifications/read', {}, { htmx: true })).status).toBe(200);
+    expect((await b.agent.get('/chat/panel').set('HX-Request', 'true')).text).toMatch(/id="unread-notifications" class="badge empty">/);
+    expect((await c.agent.get('/chat/panel').set('HX-Request', 'true')).text).not.toContain('Call Acme');
+  });
+});

@@ -13,6 +13,7 @@ import { Message } from './message.entity';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { ObjectLinks } from './object-links';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { PresenceModule } from '../presence/presence.module';
 import { PageChromeMiddleware } from './page-chrome.middleware';
 import { PanelController } from './panel.controller';
@@ -22,7 +23,7 @@ import { ReadsService } from './reads.service';
 import { UserDetailsController } from './user-details.controller';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Conversation, ConversationMember, Message, ChatSettings]), PresenceModule],
+  imports: [MikroOrmModule.forFeature([Conversation, ConversationMember, Message, ChatSettings]), PresenceModule, NotificationsModule],
   controllers: [PanelController, ConversationsController, MessagesController, ChangesController, ReadsController, GroupsController, UserDetailsController],
   providers: [ConversationsService, MessagesService, ReadsService, PanelService, ChatSettingsService, ChatRenderer, PageChromeMiddleware, ObjectLinks],
   exports: [ConversationsService, MessagesService, PanelService, ChatSettingsService, ChatRenderer, PageChromeMiddleware, ObjectLinks],

@@ -5,6 +5,7 @@ import { User } from '../accounts/user.entity';
 import { unlessDuplicate } from '../database/errors';
 import { ConversationMember } from './conversation-member.entity';
 import { Conversation, directKey } from './conversation.entity';
+import type { GroupMembersAdded } from '../notifications/notifications.service';
 import { GroupRights, groupRights } from './group-rights';
 
 export const GROUP_MAX_MEMBERS = 1000;
@@ -90,6 +91,7 @@ export class ConversationsService {
       return group;
     });
     this.events.emit('chat.group.changed', { companyId: me.company.id, conversationId: conversation.id, userIds: users.map((u) => u.id), removedUserIds: [] });
+    this.events.emit('chat.group.membersAdded', { companyId: me.company.id, conversationId: conversation.id, groupName: input.name, byUserId: me.id, addedUserIds: users.map((u) => u.id) } satisfies GroupMembersAdded);
     return conversation;
   }
 
@@ -99,11 +101,15 @@ export class ConversationsService {
     const keep = new Set(users.map((u) => u.id));
     const removed = open.members.filter((m) => !keep.has(m.user.id));
     const current = new Set(open.members.map((m) => m.user.id));
+    const added = users.filter((u) => !current.has(u.id)).map((u) => u.id);
     await this.em.transactional(async (em) => {
       open.conversation.name = input.name;
       for (const member of removed) em.remove(member);
       for (const user of users.filter((u) => !current.has(u.id))) em.persist(new ConversationMember(open.conversation, user));
     });
+    if (added.length) {
+      this.events.emit('chat.group.membersAdded', { companyId: me.company.id, conversationId: open.conversation.id, groupName: input.name, byUserId: me.id, addedUserIds: added } satisfies GroupMembersAdded);
+    }
     this.events.emit('chat.group.changed', { companyId: open.conversation.company.id, conversationId: open.conversation.id, userIds: [...keep], removedUserIds: removed.map((m) => m.user.id) });
   }
 

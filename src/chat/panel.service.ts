@@ -1,6 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { User } from '../accounts/user.entity';
+import { Notification } from '../notifications/notification.entity';
+import { NotificationsService } from '../notifications/notifications.service';
 import { PresenceService } from '../presence/presence.service';
 import { allowedStatuses, Shown, Status } from '../presence/statuses';
 import { ChatSettings } from './chat-settings.entity';
@@ -29,6 +31,7 @@ export interface Panel {
   presence: { status: Status; allowed: Status[] };
   /** Chose Offline: the chat is off for them until they choose another status. */
   offline: boolean;
+  notifications: { items: Notification[]; unread: number };
 }
 
 /** The right panel for one user, in a fixed number of queries whatever the number of people and conversations. */
@@ -38,6 +41,7 @@ export class PanelService {
     private readonly em: EntityManager,
     private readonly settingsService: ChatSettingsService,
     private readonly presenceService: PresenceService,
+    private readonly notificationsService: NotificationsService,
   ) {}
 
   async build(me: User): Promise<Panel> {
@@ -45,7 +49,8 @@ export class PanelService {
     const everyone = await this.presenceService.forCompany(me.company.id);
     const own = everyone.get(me.id)?.status ?? 'available';
     const presence = { status: own, allowed: allowedStatuses(me, me.company) };
-    const base = { settings, entries: [], totalUnread: 0, presence, offline: own === 'offline' };
+    const notifications = own === 'offline' ? { items: [], unread: 0 } : await this.notificationsService.latest(me.id);
+    const base = { settings, entries: [], totalUnread: 0, presence, offline: own === 'offline', notifications };
     if (me.company.plan === 'start') return { ...base, chatEnabled: false };
     if (own === 'offline') return { ...base, chatEnabled: true };
     const users = await this.em.find(User, { active: true, id: { $ne: me.id } }, { orderBy: { name: 'asc' } });

@@ -69,7 +69,7 @@ export class CrmController {
     record.company = me.company;
     record.createdBy = me;
     record.sourceMessageId = message?.id ?? null;
-    await this.crm.save(kind, record, resolved, true);
+    await this.crm.save(kind, record, resolved, true, me);
     if (message) {
       // The conversation gets a line linking to the new object; it shows as a live CRM link.
       const url = `${req.protocol}://${req.get('host')}/crm/${kind.slug}/${record.id}`;
@@ -100,7 +100,7 @@ export class CrmController {
     if (hasErrors(errors)) {
       return render(req, res, 'crm/form', { kind, record, values, errors, sourceMessageId: '', options: await this.crm.options() }, { fragment: 'crm/_form', status: 422 });
     }
-    await this.crm.save(kind, record, resolved, false);
+    await this.crm.save(kind, record, resolved, false, req.auth!.user);
     redirect(req, res, `/crm/${kind.slug}/${record.id}`);
   }
 

@@ -7,6 +7,8 @@ import { CrmCompany } from './crm-company.entity';
 import type { FieldValue } from './crm-form';
 import type { KindDef } from './crm-kinds';
 import type { CrmRecord } from './crm-record';
+import type { CrmTask } from './crm-task.entity';
+import type { TaskAssigned } from '../notifications/notifications.service';
 
 export const CRM_PAGE_SIZE = 25;
 
@@ -86,9 +88,14 @@ export class CrmService {
   }
 
   /** Stores resolved values (only ever after they were checked, so nothing invalid is flushed). */
-  async save(kind: KindDef, record: CrmRecord, values: Record<string, unknown>, isNew: boolean): Promise<void> {
+  async save(kind: KindDef, record: CrmRecord, values: Record<string, unknown>, isNew: boolean, actor: User): Promise<void> {
+    const assignedBefore = (record as CrmTask).assignee?.id;
     Object.assign(record, values);
     await this.em.persistAndFlush(record);
+    const assignee = (record as CrmTask).assignee;
+    if (kind.slug === 'tasks' && assignee && assignee.id !== assignedBefore) {
+      this.events.emit('crm.task.assigned', { companyId: record.company.id, taskId: record.id, taskName: record.name, assigneeId: assignee.id, byUserId: actor.id } satisfies TaskAssigned);
+    }
     if (!isNew) this.events.emit('crm.changed', { companyId: record.company.id, kind: kind.slug, id: record.id, deleted: false } satisfies CrmChanged);
   }
 

@@ -4,6 +4,7 @@ import { Migration20261124020000Presence } from '../../migrations/Migration20261
 import { Migration20261124030000GroupApiTokens } from '../../migrations/Migration20261124030000GroupApiTokens';
 import { Migration20261124040000Crm } from '../../migrations/Migration20261124040000Crm';
 import { Migration20261124050000MessageLinks } from '../../migrations/Migration20261124050000MessageLinks';
+import { Migration20261124060000Notifications } from '../../migrations/Migration20261124060000Notifications';
 
 /** Listed here, not globbed, so the same list runs from TypeScript in tests and from dist in production. */
 export const migrationsList = [
@@ -13,4 +14,5 @@ export const migrationsList = [
   { name: 'Migration20261124030000GroupApiTokens', class: Migration20261124030000GroupApiTokens },
   { name: 'Migration20261124040000Crm', class: Migration20261124040000Crm },
   { name: 'Migration20261124050000MessageLinks', class: Migration20261124050000MessageLinks },
+  { name: 'Migration20261124060000Notifications', class: Migration20261124060000Notifications },
 ];

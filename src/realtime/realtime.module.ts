@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { ChatModule } from '../chat/chat.module';
 import { PresenceModule } from '../presence/presence.module';
+import { NotificationBroadcaster } from './notification.broadcaster';
 import { ObjectLinkBroadcaster } from './object-link.broadcaster';
 import { PresenceBroadcaster } from './presence.broadcaster';
 import { ChatBroadcaster } from './chat.broadcaster';
 import { RealtimeGateway } from './realtime.gateway';
 
-@Module({ imports: [AccountsModule, ChatModule, PresenceModule], providers: [RealtimeGateway, ChatBroadcaster, PresenceBroadcaster, ObjectLinkBroadcaster], exports: [RealtimeGateway] })
+@Module({ imports: [AccountsModule, ChatModule, PresenceModule], providers: [RealtimeGateway, ChatBroadcaster, PresenceBroadcaster, ObjectLinkBroadcaster, NotificationBroadcaster], exports: [RealtimeGateway] })
 export class RealtimeModule {}

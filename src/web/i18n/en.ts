@@ -259,6 +259,11 @@ export const en = {
   'crm.stage.won': 'won',
   'crm.stage.lost': 'lost',
 
+  'notifications.group_added': '{by} added you to the group {group}',
+  'notifications.task_assigned': '{by} assigned you the task {task}',
+  'notifications.unread': '{count} unread notifications',
+  'notifications.markRead': 'Mark all as read',
+
   'error.home': 'Go to the home page',
   'error.csrf': 'The form has expired. Go back, reload the page and try again.',
   'error.400.title': 'Bad request',

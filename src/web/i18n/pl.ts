@@ -261,6 +261,11 @@ export const pl: Record<MessageKey, string> = {
   'crm.stage.won': 'wygrana',
   'crm.stage.lost': 'przegrana',
 
+  'notifications.group_added': '{by} dodał(a) Cię do grupy {group}',
+  'notifications.task_assigned': '{by} przypisał(a) Ci zadanie {task}',
+  'notifications.unread': 'Nieprzeczytane powiadomienia: {count}',
+  'notifications.markRead': 'Oznacz wszystkie jako przeczytane',
+
   'error.home': 'Przejdź do strony głównej',
   'error.csrf': 'Formularz wygasł. Wróć, odśwież stronę i spróbuj ponownie.',
   'error.400.title': 'Błędne żądanie',

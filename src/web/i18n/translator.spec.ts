@@ -25,6 +25,7 @@ function usedKeys(): Set<string> {
   for (const plan of PLANS) keys.add(`plan.${plan}`);
   for (const status of STATUSES) keys.add(`presence.status.${status}`);
   for (const shown of ['available', 'busy', 'offline']) keys.add(`presence.shown.${shown}`);
+  for (const kind of ['group_added', 'task_assigned']) keys.add(`notifications.${kind}`);
   for (const kind of KINDS) {
     for (const prefix of ['crm.kind.', 'crm.new.', 'crm.one.', 'crm.createdFrom.']) keys.add(prefix + (prefix === 'crm.kind.' ? kind.slug : kind.singular));
     for (const field of kind.fields) {
