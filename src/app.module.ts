@@ -8,6 +8,7 @@ import { PageChromeMiddleware } from './chat/page-chrome.middleware';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { ormConfig } from './database/orm-config';
 import { CrmModule } from './crm/crm.module';
+import { FilesModule } from './files/files.module';
 import { HealthModule } from './health/health.module';
 import { IntegrationsModule } from './integrations/integrations.module';
 import { PresenceModule } from './presence/presence.module';
@@ -33,6 +34,7 @@ export class AppModule implements NestModule {
         PresenceModule,
         IntegrationsModule,
         CrmModule,
+        FilesModule,
         WebModule,
         HealthModule,
         RealtimeModule,

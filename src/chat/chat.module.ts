@@ -1,5 +1,6 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
+import { Attachment } from './attachment.entity';
 import { ChangesController } from './changes.controller';
 import { ChatSettings } from './chat-settings.entity';
 import { ChatSettingsService } from './chat-settings.service';
@@ -23,7 +24,7 @@ import { ReadsService } from './reads.service';
 import { UserDetailsController } from './user-details.controller';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Conversation, ConversationMember, Message, ChatSettings]), PresenceModule, NotificationsModule],
+  imports: [MikroOrmModule.forFeature([Conversation, ConversationMember, Message, ChatSettings, Attachment]), PresenceModule, NotificationsModule],
   controllers: [PanelController, ConversationsController, MessagesController, ChangesController, ReadsController, GroupsController, UserDetailsController],
   providers: [ConversationsService, MessagesService, ReadsService, PanelService, ChatSettingsService, ChatRenderer, PageChromeMiddleware, ObjectLinks],
   exports: [ConversationsService, MessagesService, PanelService, ChatSettingsService, ChatRenderer, PageChromeMiddleware, ObjectLinks],

@@ -1,7 +1,8 @@
-import { BigIntType, Entity, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Collection, Entity, ManyToOne, OneToMany, PrimaryKey, Property } from '@mikro-orm/core';
 import { Company } from '../accounts/company.entity';
 import { User } from '../accounts/user.entity';
 import { CompanyScoped } from '../database/company-scope';
+import { Attachment } from './attachment.entity';
 import { Conversation } from './conversation.entity';
 
 export const MESSAGE_MAX_LENGTH = 10_000;
@@ -46,6 +47,9 @@ export class Message {
 
   @Property({ type: 'integer', nullable: true })
   apiTokenId?: number | null;
+
+  @OneToMany(() => Attachment, (a) => a.message)
+  attachments = new Collection<Attachment>(this);
 
   /** The conversation's change sequence at this message's last change (creation, edit or deletion). */
   @Property({ type: new BigIntType('number') })

@@ -8,6 +8,17 @@ export interface ReceiptView {
   readers: string[];
 }
 
+export interface AttachmentView {
+  id: number;
+  name: string;
+  size: number;
+  image: boolean;
+  width: number | null;
+  height: number | null;
+  href: string;
+  thumbnail: string | null;
+}
+
 export interface MessageView {
   id: number;
   seq: number;
@@ -20,6 +31,7 @@ export interface MessageView {
   viaApi: boolean;
   mine: boolean;
   segments: Segment[];
+  attachments: AttachmentView[];
   text: string;
   createdAt: string;
   edited: boolean;
@@ -69,6 +81,18 @@ export function messageView(
     viaApi: !!message.apiTokenId,
     mine,
     segments: deleted ? [] : segments(message.body, objects),
+    attachments: deleted || !message.attachments.isInitialized()
+      ? []
+      : message.attachments.getItems().map((a) => ({
+          id: a.id,
+          name: a.name,
+          size: a.size,
+          image: !!a.thumbKey,
+          width: a.width ?? null,
+          height: a.height ?? null,
+          href: `/files/${a.id}/${encodeURIComponent(a.name)}`,
+          thumbnail: a.thumbKey ? `/files/${a.id}/thumbnail` : null,
+        })),
     text: deleted ? '' : message.body,
     createdAt: message.createdAt.toISOString(),
     edited: !!message.editedAt && !deleted,

@@ -33,10 +33,18 @@ export class MessagesService {
    * Stores a message once per client id: a retried send returns the stored message (created: false).
    * The conversation row's change sequence is bumped in the same transaction, which also orders the sends.
    */
-  async send(sender: Sender, conversation: Conversation, clientId: string, body: string, replyToId?: number): Promise<{ message: Message; created: boolean }> {
+  async send(
+    sender: Sender,
+    conversation: Conversation,
+    clientId: string,
+    body: string,
+    replyToId?: number,
+    /** Stores what belongs to the message (its files) in the same transaction, before anyone is told. */
+    attach?: (em: EntityManager, message: Message) => Promise<void>,
+  ): Promise<{ message: Message; created: boolean }> {
     const sameSender = (m: Message | null) =>
       !!m && ('user' in sender ? m.author?.id === sender.user.id : m.apiTokenId === sender.apiTokenId);
-    const existing = await this.em.findOne(Message, { conversation: conversation.id, clientId }, { populate: ['author', 'replyTo', 'replyTo.author'] });
+    const existing = await this.em.findOne(Message, { conversation: conversation.id, clientId }, { populate: ['author', 'replyTo', 'replyTo.author', 'attachments'] });
     if (existing) {
       if (!sameSender(existing)) throw new ConflictException();
       return { message: existing, created: false };
@@ -53,6 +61,7 @@ export class MessagesService {
         }
         await em.persistAndFlush(created);
         await this.indexLinks(em, created);
+        if (attach) await attach(em, created);
         // One's own message is read by oneself.
         if ('user' in sender) await em.nativeUpdate(ConversationMember, { conversation: conversation.id, user: sender.user.id }, { lastReadMessageId: created.id });
         return created;
@@ -61,7 +70,7 @@ export class MessagesService {
       return { message, created: true };
     } catch (err) {
       // The same client id sent twice at once: the other request stored it.
-      const raced = await this.em.fork().findOne(Message, { conversation: conversation.id, clientId }, { filters: false, populate: ['author', 'replyTo', 'replyTo.author'] });
+      const raced = await this.em.fork().findOne(Message, { conversation: conversation.id, clientId }, { filters: false, populate: ['author', 'replyTo', 'replyTo.author', 'attachments'] });
       if (raced && sameSender(raced)) return { message: raced, created: false };
       throw err;
     }
@@ -105,7 +114,7 @@ export class MessagesService {
     const rows = await this.em.find(
       Message,
       { conversation: conversationId, ...(beforeId ? { id: { $lt: beforeId } } : {}) },
-      { orderBy: { id: 'desc' }, limit: PAGE_SIZE + 1, populate: ['author', 'replyTo', 'replyTo.author'] },
+      { orderBy: { id: 'desc' }, limit: PAGE_SIZE + 1, populate: ['author', 'replyTo', 'replyTo.author', 'attachments'] },
     );
     const messages = rows.slice(0, PAGE_SIZE).reverse();
     return { messages, hasMore: rows.length > PAGE_SIZE, objects: await this.objectsFor(messages) };
@@ -116,7 +125,7 @@ export class MessagesService {
     const rows = await this.em.find(
       Message,
       { conversation: conversationId, seq: { $gt: seq } },
-      { orderBy: { seq: 'asc' }, limit: CATCH_UP_LIMIT + 1, populate: ['author', 'replyTo', 'replyTo.author'] },
+      { orderBy: { seq: 'asc' }, limit: CATCH_UP_LIMIT + 1, populate: ['author', 'replyTo', 'replyTo.author', 'attachments'] },
     );
     return rows.length > CATCH_UP_LIMIT ? null : rows;
   }
@@ -149,7 +158,7 @@ export class MessagesService {
 
   /** A message of a conversation the user belongs to; anything else is a 404. */
   async find(user: User, messageId: number): Promise<Message> {
-    const message = Number.isSafeInteger(messageId) ? await this.em.findOne(Message, { id: messageId }, { populate: ['conversation', 'author', 'replyTo', 'replyTo.author'] }) : null;
+    const message = Number.isSafeInteger(messageId) ? await this.em.findOne(Message, { id: messageId }, { populate: ['conversation', 'author', 'replyTo', 'replyTo.author', 'attachments'] }) : null;
     if (!message) throw new NotFoundException();
     const member = await this.em.count(ConversationMember, { conversation: message.conversation.id, user: user.id });
     if (!member) throw new NotFoundException();

@@ -15,6 +15,9 @@ export interface AppConfig {
   trustProxy: boolean;
   /** How long a user stays shown online after their last page closes, so a reload does not flicker. */
   presenceGraceMs: number;
+  /** Where uploaded files are kept. */
+  filesDir: string;
+  fileMaxBytes: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -46,6 +49,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logRequests: bool(env.LOG_REQUESTS, env.NODE_ENV !== 'test'),
     trustProxy: bool(env.TRUST_PROXY, false),
     presenceGraceMs: int(env.PRESENCE_GRACE_MS, 4000),
+    filesDir: resolve(env.FILES_DIR || `${env.DATA_DIR || './data'}/files`),
+    fileMaxBytes: int(env.FILE_MAX_BYTES, 25 * 1024 * 1024),
   };
 }
 

@@ -5,6 +5,7 @@ import { Migration20261124030000GroupApiTokens } from '../../migrations/Migratio
 import { Migration20261124040000Crm } from '../../migrations/Migration20261124040000Crm';
 import { Migration20261124050000MessageLinks } from '../../migrations/Migration20261124050000MessageLinks';
 import { Migration20261124060000Notifications } from '../../migrations/Migration20261124060000Notifications';
+import { Migration20261124070000Attachments } from '../../migrations/Migration20261124070000Attachments';
 
 /** Listed here, not globbed, so the same list runs from TypeScript in tests and from dist in production. */
 export const migrationsList = [
@@ -15,4 +16,5 @@ export const migrationsList = [
   { name: 'Migration20261124040000Crm', class: Migration20261124040000Crm },
   { name: 'Migration20261124050000MessageLinks', class: Migration20261124050000MessageLinks },
   { name: 'Migration20261124060000Notifications', class: Migration20261124060000Notifications },
+  { name: 'Migration20261124070000Attachments', class: Migration20261124070000Attachments },
 ];

@@ -40,7 +40,7 @@ export class ChatBroadcaster {
   @OnEvent('chat.message', { async: true, promisify: true })
   onMessage(event: ChatMessageEvent): Promise<void> {
     return this.inContext(event.companyId, async (em) => {
-      const message = await em.findOneOrFail(Message, event.messageId, { populate: ['author', 'replyTo', 'replyTo.author', 'conversation'] });
+      const message = await em.findOneOrFail(Message, event.messageId, { populate: ['author', 'replyTo', 'replyTo.author', 'conversation', 'attachments'] });
       const members = await em.find(ConversationMember, { conversation: event.conversationId }, { populate: ['user'] });
       const state = readStateOf(members);
       const authorId = message.author?.id ?? 0;

@@ -1,6 +1,6 @@
 import nunjucks, { Environment } from 'nunjucks';
 import { VIEWS_DIR } from '../config/paths';
-import { initials } from './view-filters';
+import { fileSize, initials } from './view-filters';
 
 let shared: Environment | undefined;
 
@@ -9,6 +9,7 @@ export function viewEnvironment(): Environment {
   if (!shared) {
     shared = new nunjucks.Environment(new nunjucks.FileSystemLoader(VIEWS_DIR, { noCache: false }), { autoescape: true });
     shared.addFilter('initials', initials);
+    shared.addFilter('fileSize', fileSize);
     shared.addGlobal('kindSingular', { companies: 'company', tasks: 'task', notes: 'note', opportunities: 'opportunity' });
     shared.addGlobal('assetVersion', process.env.npm_package_version ?? 'dev');
   }

@@ -264,6 +264,14 @@ export const en = {
   'notifications.unread': '{count} unread notifications',
   'notifications.markRead': 'Mark all as read',
 
+  'files.tooLarge': 'This file is too large: files can have at most {maxMb} MB.',
+  'files.empty': 'This file is empty, so there is nothing to send.',
+  'files.missing': 'Choose a file to send.',
+  'files.interrupted': 'The upload was interrupted. Nothing was stored; try again.',
+  'files.attach': 'Attach files',
+  'files.download': 'Download {name}',
+  'files.open': 'Open {name} full screen',
+
   'error.home': 'Go to the home page',
   'error.csrf': 'The form has expired. Go back, reload the page and try again.',
   'error.400.title': 'Bad request',

@@ -266,6 +266,14 @@ export const pl: Record<MessageKey, string> = {
   'notifications.unread': 'Nieprzeczytane powiadomienia: {count}',
   'notifications.markRead': 'Oznacz wszystkie jako przeczytane',
 
+  'files.tooLarge': 'Ten plik jest za duży: pliki mogą mieć najwyżej {maxMb} MB.',
+  'files.empty': 'Ten plik jest pusty, więc nie ma czego wysłać.',
+  'files.missing': 'Wybierz plik do wysłania.',
+  'files.interrupted': 'Przesyłanie zostało przerwane. Nic nie zapisano; spróbuj ponownie.',
+  'files.attach': 'Załącz pliki',
+  'files.download': 'Pobierz {name}',
+  'files.open': 'Otwórz {name} na pełnym ekranie',
+
   'error.home': 'Przejdź do strony głównej',
   'error.csrf': 'Formularz wygasł. Wróć, odśwież stronę i spróbuj ponownie.',
   'error.400.title': 'Błędne żądanie',

@@ -36,7 +36,7 @@ function usedKeys(): Set<string> {
   for (const file of filesUnder(join(ROOT, 'src'), /\.ts$/).filter((f) => !f.endsWith('.spec.ts') && !f.includes('i18n'))) {
     const source = readFileSync(file, 'utf8');
     for (const m of source.matchAll(/\bt\('([a-zA-Z0-9.]+)'/g)) keys.add(m[1]);
-    for (const m of source.matchAll(/[=?:]\s*'((?:form|auth|users|error|chat|groups|presence|crm)\.[a-zA-Z0-9.]+)'/g)) keys.add(m[1]);
+    for (const m of source.matchAll(/[=?:]\s*'((?:form|auth|users|error|chat|groups|presence|crm|files)\.[a-zA-Z0-9.]+)'/g)) keys.add(m[1]);
   }
   return keys;
 }

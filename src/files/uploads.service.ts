@@ -1,0 +1,181 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import busboy from 'busboy';
+import type { Request } from 'express';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import sharp from 'sharp';
+import { User } from '../accounts/user.entity';
+import { Attachment } from '../chat/attachment.entity';
+import type { Conversation } from '../chat/conversation.entity';
+import { Message } from '../chat/message.entity';
+import { ChatMessageEvent, MessagesService } from '../chat/messages.service';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { cleanFileName } from './file-name';
+import { FILE_STORAGE, FileStorage } from './file-storage';
+import { SAFE_IMAGES, sniffType } from './sniff';
+
+export type UploadResult =
+  | { ok: true; message: Message; created: boolean }
+  | { ok: false; status: 400 | 413 | 422; error: 'files.tooLarge' | 'files.empty' | 'files.missing' | 'files.interrupted' | 'chat.messageInvalid' };
+
+interface Received {
+  path: string;
+  name: string;
+  size: number;
+  head: Buffer;
+}
+
+const THUMBNAIL_SIZE = 480;
+
+/**
+ * Streams an upload to a temporary file (never whole in memory), checks its size and real type, makes a
+ * metadata-free thumbnail for images, and stores it as a message of its own. Whatever fails leaves nothing.
+ */
+@Injectable()
+export class UploadsService {
+  private readonly logger = new Logger('uploads');
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly messages: MessagesService,
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async receive(req: Request, me: User, conversation: Conversation): Promise<UploadResult> {
+    if (Number(req.get('content-length') ?? 0) > this.config.fileMaxBytes + 64 * 1024) {
+      req.resume();
+      return { ok: false, status: 413, error: 'files.tooLarge' };
+    }
+    let parsed: { fields: Record<string, string>; file?: Received; tooLarge: boolean };
+    try {
+      parsed = await this.parse(req);
+    } catch (err) {
+      this.logger.warn(`upload failed: ${err instanceof Error ? err.message : String(err)}`);
+      return { ok: false, status: 400, error: 'files.interrupted' };
+    }
+    const { fields, file } = parsed;
+    const discard = () => (file ? rm(file.path, { force: true }) : Promise.resolve());
+    if (parsed.tooLarge) return discard().then(() => ({ ok: false as const, status: 413 as const, error: 'files.tooLarge' as const }));
+    if (!file) return { ok: false, status: 422, error: 'files.missing' };
+    if (file.size === 0) return discard().then(() => ({ ok: false as const, status: 422 as const, error: 'files.empty' as const }));
+    const clientId = fields.clientId;
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(clientId ?? '')) {
+      await discard();
+      return { ok: false, status: 422, error: 'chat.messageInvalid' };
+    }
+    const keys: string[] = [];
+    try {
+      const mime = sniffType(file.head);
+      const storageKey = randomUUID();
+      let thumbKey: string | null = null;
+      let width: number | null = null;
+      let height: number | null = null;
+      if (SAFE_IMAGES.has(mime)) {
+        const image = await this.thumbnail(file.path);
+        if (image) {
+          thumbKey = randomUUID();
+          await this.storage.write(thumbKey, image.stream);
+          keys.push(thumbKey);
+          ({ width, height } = image);
+        }
+      }
+      await this.storage.adopt(storageKey, file.path);
+      keys.push(storageKey);
+      const result = await this.messages.send({ user: me }, conversation, clientId, '', undefined, async (em, message) => {
+        const attachment = Object.assign(new Attachment(), {
+          company: conversation.company,
+          conversation,
+          message,
+          storageKey,
+          thumbKey,
+          name: file.name,
+          size: file.size,
+          mime,
+          width,
+          height,
+        });
+        em.persist(attachment);
+        await em.flush();
+      });
+      // A retried upload of the same message keeps the first copy only.
+      if (!result.created) await Promise.all(keys.map((k) => this.storage.remove(k)));
+      await this.em.populate(result.message, ['attachments']);
+      return { ok: true, ...result };
+    } catch (err) {
+      await Promise.all([discard(), ...keys.map((k) => this.storage.remove(k))]);
+      throw err;
+    }
+  }
+
+  /** A deleted message takes its files with it. */
+  @OnEvent('chat.message', { async: true, promisify: true })
+  async onMessage(event: ChatMessageEvent): Promise<void> {
+    if (event.kind !== 'deleted') return;
+    const em = this.em.fork();
+    const rows = await em.find(Attachment, { message: event.messageId }, { filters: false });
+    await Promise.all(rows.flatMap((a) => [this.storage.remove(a.storageKey), a.thumbKey ? this.storage.remove(a.thumbKey) : Promise.resolve()]));
+    await em.nativeDelete(Attachment, { message: event.messageId }, { filters: false });
+  }
+
+  private async thumbnail(path: string): Promise<{ stream: NodeJS.ReadableStream & import('node:stream').Readable; width: number; height: number } | null> {
+    try {
+      const meta = await sharp(path).metadata();
+      // rotate() applies the EXIF orientation; sharp's output carries no EXIF, GPS or other metadata.
+      const stream = sharp(path).rotate().resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 });
+      const swap = (meta.orientation ?? 1) >= 5;
+      return { stream, width: (swap ? meta.height : meta.width) ?? 0, height: (swap ? meta.width : meta.height) ?? 0 };
+    } catch {
+      return null; // not a readable image after all: it stays a plain download
+    }
+  }
+
+  private parse(req: Request): Promise<{ fields: Record<string, string>; file?: Received; tooLarge: boolean }> {
+    return new Promise((resolve, reject) => {
+      const fields: Record<string, string> = {};
+      let file: Received | undefined;
+      let tooLarge = false;
+      let writing: Promise<void> = Promise.resolve();
+      let parser: busboy.Busboy;
+      try {
+        parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fileSize: this.config.fileMaxBytes, fields: 10, fieldSize: 1000 } });
+      } catch (err) {
+        return reject(err);
+      }
+      parser.on('field', (name, value) => (fields[name] = value));
+      parser.on('file', (_field, stream, info) => {
+        writing = (async () => {
+          const path = await this.storage.temporaryPath(randomUUID());
+          const received: Received = { path, name: cleanFileName(info.filename), size: 0, head: Buffer.alloc(0) };
+          file = received;
+          stream.on('data', (chunk: Buffer) => {
+            if (received.head.length < 512) received.head = Buffer.concat([received.head, chunk]).subarray(0, 512);
+            received.size += chunk.length;
+          });
+          stream.on('limit', () => (tooLarge = true));
+          await pipeline(stream, createWriteStream(path));
+        })();
+        writing.catch(() => undefined);
+      });
+      parser.on('error', (err) => {
+        void writing.catch(() => undefined).then(() => (file ? rm(file.path, { force: true }) : undefined));
+        reject(err);
+      });
+      parser.on('close', () => {
+        writing.then(
+          () => resolve({ fields, file, tooLarge }),
+          async (err: unknown) => {
+            if (file) await rm(file.path, { force: true });
+            reject(err);
+          },
+        );
+      });
+      req.on('aborted', () => parser.destroy(new Error('the upload was interrupted')));
+      req.pipe(parser);
+    });
+  }
+}
