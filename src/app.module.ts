@@ -26,7 +26,11 @@ export class AppModule implements NestModule {
       module: AppModule,
       global: true,
       imports: [
-        MikroOrmModule.forRoot({ ...ormConfig(databaseUrl, config.databaseSchema, config.logRequests ? console.log : () => undefined, onQuery), registerRequestContext: false, autoLoadEntities: true }),
+        MikroOrmModule.forRoot({
+          ...ormConfig(databaseUrl, config.databaseSchema, config.logRequests ? console.log : () => undefined, onQuery),
+          registerRequestContext: false,
+          autoLoadEntities: true,
+        }),
         EventEmitterModule.forRoot(),
         SecurityModule,
         AccountsModule,

@@ -19,7 +19,15 @@ describe('operator admins manage company accounts', () => {
     await operator.load('/operator/companies/new');
     const name = unique('Kowalski sp. z o.o.');
     const email = `${unique('first')}@example.com`;
-    const res = await operator.post('/operator/companies', { companyName: name, plan: 'professional', apiAddon: 'on', name: 'Kasia Kowalska', email, access: 'password', password: 'first admin pw' });
+    const res = await operator.post('/operator/companies', {
+      companyName: name,
+      plan: 'professional',
+      apiAddon: 'on',
+      name: 'Kasia Kowalska',
+      email,
+      access: 'password',
+      password: 'first admin pw',
+    });
     expect(res.status).toBe(201);
     const company = await t.em().findOneOrFail(Company, { name });
     expect(company).toMatchObject({ plan: 'professional', apiAddon: true, isOperator: false });

@@ -23,11 +23,25 @@ describe('the small CRM', () => {
   it('creates, shows, edits and deletes a record of each kind', async () => {
     const { c, user } = await member();
     await c.load('/crm/companies/new');
-    const company = await c.post('/crm/companies', { name: 'Acme Sp. z o.o.', taxId: '1234567890', email: 'Biuro@Acme.pl', website: 'https://acme.example.com', phone: '+48 600 100 200', address: 'Warszawa' });
+    const company = await c.post('/crm/companies', {
+      name: 'Acme Sp. z o.o.',
+      taxId: '1234567890',
+      email: 'Biuro@Acme.pl',
+      website: 'https://acme.example.com',
+      phone: '+48 600 100 200',
+      address: 'Warszawa',
+    });
     expect(company.status).toBe(303);
     const companyId = idFrom(company.headers.location);
     const forms = {
-      tasks: { name: 'Telefon', description: 'Call back', status: 'in_progress', dueDate: '2026-12-01', assignee: String(user.id), crmCompany: String(companyId) },
+      tasks: {
+        name: 'Telefon',
+        description: 'Call back',
+        status: 'in_progress',
+        dueDate: '2026-12-01',
+        assignee: String(user.id),
+        crmCompany: String(companyId),
+      },
       notes: { text: 'First line\nmore text', crmCompany: String(companyId) },
       opportunities: { name: 'Big deal', crmCompany: String(companyId), value: '12500,50', currency: 'EUR', stage: 'proposal', owner: String(user.id) },
     };
@@ -61,7 +75,8 @@ describe('the small CRM', () => {
     await c.load('/crm/companies/new');
     const bad = await c.post('/crm/companies', { name: '', email: 'not-mail', website: 'javascript:alert(1)', phone: 'p'.repeat(41) });
     expect(bad.status).toBe(422);
-    for (const message of ['This field is required.', 'Enter a valid e-mail address', 'Enter a web address', 'This is too long.']) expect(bad.text).toContain(message);
+    for (const message of ['This field is required.', 'Enter a valid e-mail address', 'Enter a web address', 'This is too long.'])
+      expect(bad.text).toContain(message);
     expect(bad.text).toContain('value="not-mail"');
     expect(bad.text).toContain('value="javascript:alert(1)"');
     await c.load('/crm/opportunities/new');

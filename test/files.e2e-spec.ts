@@ -14,7 +14,9 @@ import { startTestApp, TestApp } from './support/test-app';
 
 function filesIn(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }
 
 /** A JPEG with EXIF and GPS data, as a phone would take it. */
@@ -66,11 +68,14 @@ describe('files in chat', () => {
       expect(attachment).toMatchObject({ name: 'wakacje.jpg', mime: 'image/jpeg', width: 800, height: 600 });
       const pushed = await bobPage.waitFor(`/files/${attachment.id}/thumbnail`);
       expect(pushed).toContain('data-fullscreen');
-      const thumb = await b.agent.get(`/files/${attachment.id}/thumbnail`).buffer(true).parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+      const thumb = await b.agent
+        .get(`/files/${attachment.id}/thumbnail`)
+        .buffer(true)
+        .parse((r, cb) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => cb(null, Buffer.concat(chunks)));
+        });
       expect(thumb.status).toBe(200);
       const meta = await sharp(thumb.body as Buffer).metadata();
       expect(meta.exif).toBeUndefined();
@@ -87,7 +92,11 @@ describe('files in chat', () => {
     const { a, ann, conversationId } = await pair();
     await upload(a, conversationId, Buffer.from('quarterly numbers'), 'raport.txt');
     const [attachment] = await attachments(conversationId);
-    const colleague = await signedIn(t.url, (await createUser(t.em(), (await t.em().findOneOrFail(Message, { conversation: conversationId }, { filters: false, populate: ['company'] })).company)).email);
+    const colleague = await signedIn(
+      t.url,
+      (await createUser(t.em(), (await t.em().findOneOrFail(Message, { conversation: conversationId }, { filters: false, populate: ['company'] })).company))
+        .email,
+    );
     const stranger = await signedIn(t.url, (await createUser(t.em(), await createCompany(t.em()))).email);
     for (const outsider of [colleague, stranger]) {
       expect((await outsider.agent.get(`/files/${attachment.id}/raport.txt`)).status).toBe(404);
@@ -148,11 +157,16 @@ describe('files in chat', () => {
     const boundary = 'gwarboundary';
     await new Promise<void>((resolve) => {
       const req = http.request({
-        host: url.hostname, port: url.port, path: url.pathname, method: 'POST',
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
         headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': '500000', Cookie: a.sessionCookie(), 'X-CSRF-Token': a.csrf },
       });
       req.on('error', () => resolve());
-      req.write(`--${boundary}\r\nContent-Disposition: form-data; name="clientId"\r\n\r\n${randomUUID()}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="half.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+      req.write(
+        `--${boundary}\r\nContent-Disposition: form-data; name="clientId"\r\n\r\n${randomUUID()}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="half.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      );
       req.write(Buffer.alloc(100_000, 7));
       setTimeout(() => {
         req.destroy();

@@ -23,7 +23,14 @@ describe('company admins manage their users', () => {
     const { company: c, client } = await company();
     await client.load('/admin/users/new');
     const email = `${unique('new')}@example.com`;
-    const res = await client.post('/admin/users', { name: 'Nina Nowak', email, role: 'director', access: 'password', password: 'initial secret', livechatConfigured: 'on' });
+    const res = await client.post('/admin/users', {
+      name: 'Nina Nowak',
+      email,
+      role: 'director',
+      access: 'password',
+      password: 'initial secret',
+      livechatConfigured: 'on',
+    });
     expect(res.status).toBe(201);
     expect(res.text).toContain('Nina Nowak has been added');
     const user = await findUser(email);
@@ -36,7 +43,11 @@ describe('company admins manage their users', () => {
   it('answers an htmx create with the result for <main>, not a whole page inside the form', async () => {
     const { client } = await company();
     await client.load('/admin/users/new');
-    const res = await client.post('/admin/users', { name: 'Hana Htmx', email: `${unique('htmx')}@example.com`, role: 'user', access: 'invite' }, { htmx: true });
+    const res = await client.post(
+      '/admin/users',
+      { name: 'Hana Htmx', email: `${unique('htmx')}@example.com`, role: 'user', access: 'invite' },
+      { htmx: true },
+    );
     expect(res.status).toBe(201);
     expect(res.headers['hx-retarget']).toBe('#main');
     expect(res.headers['hx-reswap']).toBe('innerHTML');
@@ -173,6 +184,6 @@ describe('company admins manage their users', () => {
     expect((await client.post('/admin/users', { name: 'X', email: 'x@example.com', role: 'admin', access: 'invite' })).status).toBe(403);
     expect((await client.post(`/admin/users/${target.id}`, { name: 'X', email: target.email, role: 'admin' })).status).toBe(403);
     expect((await client.post(`/admin/users/${target.id}/deactivation`)).status).toBe(403);
-    expect((await findUser(target.email))).toMatchObject({ role: 'user', active: true });
+    expect(await findUser(target.email)).toMatchObject({ role: 'user', active: true });
   });
 });

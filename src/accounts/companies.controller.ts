@@ -44,11 +44,17 @@ export class CompaniesController {
       const values = { ...company.values, ...admin.values };
       return render(req, res, 'operator/companies/new', { values, errors, plans: PLANS }, { fragment: 'operator/companies/_new-form', status: 422 });
     }
-    render(req, res, 'operator/companies/created', {
-      company: created.company,
-      user: created.user,
-      inviteUrl: created.inviteToken && inviteUrl(req, created.inviteToken),
-    }, { status: 201, fragment: 'operator/companies/_created', intoMain: true });
+    render(
+      req,
+      res,
+      'operator/companies/created',
+      {
+        company: created.company,
+        user: created.user,
+        inviteUrl: created.inviteToken && inviteUrl(req, created.inviteToken),
+      },
+      { status: 201, fragment: 'operator/companies/_created', intoMain: true },
+    );
   }
 
   @Get(':id')

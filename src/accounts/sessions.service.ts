@@ -53,11 +53,7 @@ export class SessionsService {
   /** The signed-in user for a cookie token, or null when it is unknown, expired or the user is deactivated. */
   async resolve(token: string | undefined, em: EntityManager = this.em): Promise<AuthContext | null> {
     if (!token || token.length > 100) return null;
-    const session = await em.findOne(
-      Session,
-      { tokenHash: sha256(token), expiresAt: { $gt: new Date() } },
-      { populate: ['user', 'company'], filters: false },
-    );
+    const session = await em.findOne(Session, { tokenHash: sha256(token), expiresAt: { $gt: new Date() } }, { populate: ['user', 'company'], filters: false });
     if (!session || !session.user.active) return null;
     return { user: session.user, company: session.company, sessionToken: token };
   }

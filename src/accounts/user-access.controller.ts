@@ -17,7 +17,13 @@ export class UserAccessController {
   async deactivate(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const user = await this.users.get(idParam(id));
     if (user.id === req.auth!.user.id) {
-      return render(req, res, 'web/notice', { title: req.t('users.deactivate'), message: req.t('users.ownDeactivation'), back: `/admin/users/${user.id}` }, { status: 409 });
+      return render(
+        req,
+        res,
+        'web/notice',
+        { title: req.t('users.deactivate'), message: req.t('users.ownDeactivation'), back: `/admin/users/${user.id}` },
+        { status: 409 },
+      );
     }
     await this.users.deactivate(user);
     redirect(req, res, '/admin/users');

@@ -35,7 +35,13 @@ export class UsersController {
       errors.email ??= 'form.emailTaken';
       return render(req, res, 'admin/users/new', { values, errors, roles: ROLES }, { fragment: 'admin/users/_new-form', status: 422 });
     }
-    render(req, res, 'admin/users/created', { user: created.user, inviteUrl: created.inviteToken && inviteUrl(req, created.inviteToken) }, { status: 201, fragment: 'admin/users/_created', intoMain: true });
+    render(
+      req,
+      res,
+      'admin/users/created',
+      { user: created.user, inviteUrl: created.inviteToken && inviteUrl(req, created.inviteToken) },
+      { status: 201, fragment: 'admin/users/_created', intoMain: true },
+    );
   }
 
   @Get(':id')

@@ -3,7 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { User } from '../accounts/user.entity';
 import { ChatSettings, LIST_VIEWS, OPEN_IN, OpenWindow, SORT_BY } from './chat-settings.entity';
 
-export type SettingsPatch = Partial<Pick<ChatSettings, 'collapsed' | 'listView' | 'openIn' | 'sortBy' | 'splitTabs' | 'sound' | 'windowWidth' | 'windowHeight' | 'openWindows'>>;
+export type SettingsPatch = Partial<
+  Pick<ChatSettings, 'collapsed' | 'listView' | 'openIn' | 'sortBy' | 'splitTabs' | 'sound' | 'windowWidth' | 'windowHeight' | 'openWindows'>
+>;
 
 const MAX_OPEN_WINDOWS = 12;
 

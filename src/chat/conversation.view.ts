@@ -26,7 +26,11 @@ export interface ConversationView {
 }
 
 /** The view model of a conversation window: the same for the page, the htmx reply and a reopened window. */
-export function conversationView(me: User, open: OpenConversation, page: { messages: Message[]; hasMore: boolean; objects: Map<string, LinkedObject> }): ConversationView {
+export function conversationView(
+  me: User,
+  open: OpenConversation,
+  page: { messages: Message[]; hasMore: boolean; objects: Map<string, LinkedObject> },
+): ConversationView {
   const { conversation, members, membership } = open;
   const other = conversation.kind === 'direct' ? members.find((m) => m.user.id !== me.id)?.user : undefined;
   const state = readStateOf(members);

@@ -47,7 +47,13 @@ export class ConversationsService {
       conversation: membership.conversation,
       membership,
       members,
-      rights: membership.conversation.kind === 'group' ? groupRights(user.role, members.map((m) => m.user.role)) : noRights,
+      rights:
+        membership.conversation.kind === 'group'
+          ? groupRights(
+              user.role,
+              members.map((m) => m.user.role),
+            )
+          : noRights,
     };
   }
 
@@ -91,7 +97,13 @@ export class ConversationsService {
       return group;
     });
     this.events.emit('chat.group.changed', { companyId: me.company.id, conversationId: conversation.id, userIds: users.map((u) => u.id), removedUserIds: [] });
-    this.events.emit('chat.group.membersAdded', { companyId: me.company.id, conversationId: conversation.id, groupName: input.name, byUserId: me.id, addedUserIds: users.map((u) => u.id) } satisfies GroupMembersAdded);
+    this.events.emit('chat.group.membersAdded', {
+      companyId: me.company.id,
+      conversationId: conversation.id,
+      groupName: input.name,
+      byUserId: me.id,
+      addedUserIds: users.map((u) => u.id),
+    } satisfies GroupMembersAdded);
     return conversation;
   }
 
@@ -108,23 +120,44 @@ export class ConversationsService {
       for (const user of users.filter((u) => !current.has(u.id))) em.persist(new ConversationMember(open.conversation, user));
     });
     if (added.length) {
-      this.events.emit('chat.group.membersAdded', { companyId: me.company.id, conversationId: open.conversation.id, groupName: input.name, byUserId: me.id, addedUserIds: added } satisfies GroupMembersAdded);
+      this.events.emit('chat.group.membersAdded', {
+        companyId: me.company.id,
+        conversationId: open.conversation.id,
+        groupName: input.name,
+        byUserId: me.id,
+        addedUserIds: added,
+      } satisfies GroupMembersAdded);
     }
-    this.events.emit('chat.group.changed', { companyId: open.conversation.company.id, conversationId: open.conversation.id, userIds: [...keep], removedUserIds: removed.map((m) => m.user.id) });
+    this.events.emit('chat.group.changed', {
+      companyId: open.conversation.company.id,
+      conversationId: open.conversation.id,
+      userIds: [...keep],
+      removedUserIds: removed.map((m) => m.user.id),
+    });
   }
 
   async deleteGroup(open: OpenConversation): Promise<void> {
     this.require(open, 'delete');
     const userIds = open.members.map((m) => m.user.id);
     await this.em.removeAndFlush(open.conversation);
-    this.events.emit('chat.group.changed', { companyId: open.conversation.company.id, conversationId: open.conversation.id, userIds: [], removedUserIds: userIds });
+    this.events.emit('chat.group.changed', {
+      companyId: open.conversation.company.id,
+      conversationId: open.conversation.id,
+      userIds: [],
+      removedUserIds: userIds,
+    });
   }
 
   async leave(open: OpenConversation): Promise<void> {
     this.require(open, 'leave');
     await this.em.removeAndFlush(open.membership);
     const remaining = open.members.filter((m) => m !== open.membership).map((m) => m.user.id);
-    this.events.emit('chat.group.changed', { companyId: open.conversation.company.id, conversationId: open.conversation.id, userIds: remaining, removedUserIds: [open.membership.user.id] });
+    this.events.emit('chat.group.changed', {
+      companyId: open.conversation.company.id,
+      conversationId: open.conversation.id,
+      userIds: remaining,
+      removedUserIds: [open.membership.user.id],
+    });
   }
 
   private require(open: OpenConversation, right: keyof GroupRights): void {

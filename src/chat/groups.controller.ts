@@ -21,14 +21,26 @@ export class GroupsController {
 
   @Get('new')
   async new(@Req() req: GwarRequest, @Res() res: Response): Promise<void> {
-    render(req, res, 'chat/group-form', { group: null, values: { name: '', memberIds: [] }, errors: {}, colleagues: await this.colleagues(req) }, { fragment: 'chat/_group-form' });
+    render(
+      req,
+      res,
+      'chat/group-form',
+      { group: null, values: { name: '', memberIds: [] }, errors: {}, colleagues: await this.colleagues(req) },
+      { fragment: 'chat/_group-form' },
+    );
   }
 
   @Post()
   async create(@Req() req: GwarRequest, @Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
     const { values, errors, input } = parseGroupForm(body);
     if (hasErrors(errors)) {
-      return render(req, res, 'chat/group-form', { group: null, values, errors, colleagues: await this.colleagues(req) }, { fragment: 'chat/_group-form', status: 422 });
+      return render(
+        req,
+        res,
+        'chat/group-form',
+        { group: null, values, errors, colleagues: await this.colleagues(req) },
+        { fragment: 'chat/_group-form', status: 422 },
+      );
     }
     const group = await this.conversations.createGroup(req.auth!.user, input);
     this.opened(req, res, group.id);
@@ -39,7 +51,13 @@ export class GroupsController {
     const open = await this.conversations.open(req.auth!.user, idParam(id));
     if (open.conversation.kind !== 'group' || !open.rights.edit) throw new ForbiddenException();
     const values = { name: open.conversation.name ?? '', memberIds: open.members.map((m) => m.user.id) };
-    render(req, res, 'chat/group-form', { group: open.conversation, values, errors: {}, colleagues: await this.colleagues(req) }, { fragment: 'chat/_group-form' });
+    render(
+      req,
+      res,
+      'chat/group-form',
+      { group: open.conversation, values, errors: {}, colleagues: await this.colleagues(req) },
+      { fragment: 'chat/_group-form' },
+    );
   }
 
   @Post(':id')
@@ -47,7 +65,13 @@ export class GroupsController {
     const open = await this.conversations.open(req.auth!.user, idParam(id));
     const { values, errors, input } = parseGroupForm(body);
     if (hasErrors(errors)) {
-      return render(req, res, 'chat/group-form', { group: open.conversation, values, errors, colleagues: await this.colleagues(req) }, { fragment: 'chat/_group-form', status: 422 });
+      return render(
+        req,
+        res,
+        'chat/group-form',
+        { group: open.conversation, values, errors, colleagues: await this.colleagues(req) },
+        { fragment: 'chat/_group-form', status: 422 },
+      );
     }
     await this.conversations.updateGroup(req.auth!.user, open, input);
     this.opened(req, res, open.conversation.id);
@@ -69,7 +93,10 @@ export class GroupsController {
   /** After a create or edit the page opens the group's window; the form's place is left empty. */
   private opened(req: GwarRequest, res: Response, conversationId: number): void {
     if (!isHtmx(req)) return redirect(req, res, `/chat/conversations/${conversationId}`);
-    res.set('HX-Trigger', JSON.stringify({ 'chat:open': { conversationId } })).status(200).send('');
+    res
+      .set('HX-Trigger', JSON.stringify({ 'chat:open': { conversationId } }))
+      .status(200)
+      .send('');
   }
 
   /** The pushes that follow a deletion or a leave close the window and update the panel on every page. */

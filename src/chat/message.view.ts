@@ -81,24 +81,30 @@ export function messageView(
     viaApi: !!message.apiTokenId,
     mine,
     segments: deleted ? [] : segments(message.body, objects),
-    attachments: deleted || !message.attachments.isInitialized()
-      ? []
-      : message.attachments.getItems().map((a) => ({
-          id: a.id,
-          name: a.name,
-          size: a.size,
-          image: !!a.thumbKey,
-          width: a.width ?? null,
-          height: a.height ?? null,
-          href: `/files/${a.id}/${encodeURIComponent(a.name)}`,
-          thumbnail: a.thumbKey ? `/files/${a.id}/thumbnail` : null,
-        })),
+    attachments:
+      deleted || !message.attachments.isInitialized()
+        ? []
+        : message.attachments.getItems().map((a) => ({
+            id: a.id,
+            name: a.name,
+            size: a.size,
+            image: !!a.thumbKey,
+            width: a.width ?? null,
+            height: a.height ?? null,
+            href: `/files/${a.id}/${encodeURIComponent(a.name)}`,
+            thumbnail: a.thumbKey ? `/files/${a.id}/thumbnail` : null,
+          })),
     text: deleted ? '' : message.body,
     createdAt: message.createdAt.toISOString(),
     edited: !!message.editedAt && !deleted,
     deleted,
     replyTo: reply
-      ? { domId: domIdOf(reply.clientId), authorName: reply.author?.name ?? '', excerpt: reply.deletedAt ? '' : reply.body.slice(0, 140), deleted: !!reply.deletedAt }
+      ? {
+          domId: domIdOf(reply.clientId),
+          authorName: reply.author?.name ?? '',
+          excerpt: reply.deletedAt ? '' : reply.body.slice(0, 140),
+          deleted: !!reply.deletedAt,
+        }
       : null,
     receipt: mine && !deleted ? receiptFor(message.id, viewerId, state) : null,
     canDelete: !deleted && (mine || viewerManages),

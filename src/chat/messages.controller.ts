@@ -40,9 +40,21 @@ export class MessagesController {
       if (isHtmx(req)) return render(req, res, 'chat/_composer-error', { error }, { status: offline ? 409 : 422 });
       const open = await this.conversations.open(me, membership.conversation.id);
       const conversation = conversationView(me, open, await this.messages.page(open.conversation.id));
-      return render(req, res, 'chat/conversation', { conversation, mode: 'main', draft: typeof body.body === 'string' ? body.body : '', composerError: error }, { status: offline ? 409 : 422 });
+      return render(
+        req,
+        res,
+        'chat/conversation',
+        { conversation, mode: 'main', draft: typeof body.body === 'string' ? body.body : '', composerError: error },
+        { status: offline ? 409 : 422 },
+      );
     }
-    const { message, created } = await this.messages.send({ user: me }, membership.conversation, body.clientId as string, body.body as string, optionalId(body.replyTo));
+    const { message, created } = await this.messages.send(
+      { user: me },
+      membership.conversation,
+      body.clientId as string,
+      body.body as string,
+      optionalId(body.replyTo),
+    );
     if (!isHtmx(req)) return redirect(req, res, `/chat/conversations/${membership.conversation.id}#m-${message.clientId}`);
     const open = await this.conversations.open(me, membership.conversation.id);
     const objects = await this.messages.objectsFor([message]);
@@ -70,6 +82,8 @@ export class MessagesController {
     const open = await this.conversations.open(me, conversationId);
     const message = await this.messages.find(me, messageId);
     const objects = await this.messages.objectsFor([message]);
-    render(req, res, 'chat/_message', { m: messageView(message, me.id, readStateOf(open.members), open.conversation.kind === 'group' && isManager(me.role), objects) });
+    render(req, res, 'chat/_message', {
+      m: messageView(message, me.id, readStateOf(open.members), open.conversation.kind === 'group' && isManager(me.role), objects),
+    });
   }
 }

@@ -42,9 +42,12 @@ export class MessagesService {
     /** Stores what belongs to the message (its files) in the same transaction, before anyone is told. */
     attach?: (em: EntityManager, message: Message) => Promise<void>,
   ): Promise<{ message: Message; created: boolean }> {
-    const sameSender = (m: Message | null) =>
-      !!m && ('user' in sender ? m.author?.id === sender.user.id : m.apiTokenId === sender.apiTokenId);
-    const existing = await this.em.findOne(Message, { conversation: conversation.id, clientId }, { populate: ['author', 'replyTo', 'replyTo.author', 'attachments'] });
+    const sameSender = (m: Message | null) => !!m && ('user' in sender ? m.author?.id === sender.user.id : m.apiTokenId === sender.apiTokenId);
+    const existing = await this.em.findOne(
+      Message,
+      { conversation: conversation.id, clientId },
+      { populate: ['author', 'replyTo', 'replyTo.author', 'attachments'] },
+    );
     if (existing) {
       if (!sameSender(existing)) throw new ConflictException();
       return { message: existing, created: false };
@@ -63,14 +66,22 @@ export class MessagesService {
         await this.indexLinks(em, created);
         if (attach) await attach(em, created);
         // One's own message is read by oneself.
-        if ('user' in sender) await em.nativeUpdate(ConversationMember, { conversation: conversation.id, user: sender.user.id }, { lastReadMessageId: created.id });
+        if ('user' in sender)
+          await em.nativeUpdate(ConversationMember, { conversation: conversation.id, user: sender.user.id }, { lastReadMessageId: created.id });
         return created;
       });
-      this.events.emit('chat.message', { companyId: conversation.company.id, conversationId: conversation.id, messageId: message.id, kind: 'created' } satisfies ChatMessageEvent);
+      this.events.emit('chat.message', {
+        companyId: conversation.company.id,
+        conversationId: conversation.id,
+        messageId: message.id,
+        kind: 'created',
+      } satisfies ChatMessageEvent);
       return { message, created: true };
     } catch (err) {
       // The same client id sent twice at once: the other request stored it.
-      const raced = await this.em.fork().findOne(Message, { conversation: conversation.id, clientId }, { filters: false, populate: ['author', 'replyTo', 'replyTo.author', 'attachments'] });
+      const raced = await this.em
+        .fork()
+        .findOne(Message, { conversation: conversation.id, clientId }, { filters: false, populate: ['author', 'replyTo', 'replyTo.author', 'attachments'] });
       if (raced && sameSender(raced)) return { message: raced, created: false };
       throw err;
     }
@@ -87,7 +98,12 @@ export class MessagesService {
       await em.flush();
       await this.indexLinks(em, message);
     });
-    this.events.emit('chat.message', { companyId: message.company.id, conversationId: message.conversation.id, messageId: message.id, kind: 'edited' } satisfies ChatMessageEvent);
+    this.events.emit('chat.message', {
+      companyId: message.company.id,
+      conversationId: message.conversation.id,
+      messageId: message.id,
+      kind: 'edited',
+    } satisfies ChatMessageEvent);
     return message;
   }
 
@@ -105,7 +121,12 @@ export class MessagesService {
       await em.flush();
       await this.indexLinks(em, message);
     });
-    this.events.emit('chat.message', { companyId: message.company.id, conversationId: message.conversation.id, messageId: message.id, kind: 'deleted' } satisfies ChatMessageEvent);
+    this.events.emit('chat.message', {
+      companyId: message.company.id,
+      conversationId: message.conversation.id,
+      messageId: message.id,
+      kind: 'deleted',
+    } satisfies ChatMessageEvent);
     return message;
   }
 
@@ -158,7 +179,9 @@ export class MessagesService {
 
   /** A message of a conversation the user belongs to; anything else is a 404. */
   async find(user: User, messageId: number): Promise<Message> {
-    const message = Number.isSafeInteger(messageId) ? await this.em.findOne(Message, { id: messageId }, { populate: ['conversation', 'author', 'replyTo', 'replyTo.author', 'attachments'] }) : null;
+    const message = Number.isSafeInteger(messageId)
+      ? await this.em.findOne(Message, { id: messageId }, { populate: ['conversation', 'author', 'replyTo', 'replyTo.author', 'attachments'] })
+      : null;
     if (!message) throw new NotFoundException();
     const member = await this.em.count(ConversationMember, { conversation: message.conversation.id, user: user.id });
     if (!member) throw new NotFoundException();
@@ -166,12 +189,14 @@ export class MessagesService {
   }
 
   private async nextSeq(em: EntityManager, conversation: Conversation, isNewMessage: boolean): Promise<number> {
-    const [row] = await em.getConnection().execute<{ change_seq: string }[]>(
-      `update conversation set change_seq = change_seq + 1${isNewMessage ? ', last_message_at = now()' : ''} where id = ? returning change_seq`,
-      [conversation.id],
-      'all',
-      em.getTransactionContext(),
-    );
+    const [row] = await em
+      .getConnection()
+      .execute<{ change_seq: string }[]>(
+        `update conversation set change_seq = change_seq + 1${isNewMessage ? ', last_message_at = now()' : ''} where id = ? returning change_seq`,
+        [conversation.id],
+        'all',
+        em.getTransactionContext(),
+      );
     return Number(row.change_seq);
   }
 }

@@ -36,6 +36,12 @@ export class ReadsService {
     );
     if (!row || Number(row.after) <= Number(row.before)) return;
     membership.lastReadMessageId = Number(row.after);
-    this.events.emit('chat.read', { companyId: membership.company.id, conversationId, userId, fromId: Number(row.before), toId: Number(row.after) } satisfies ChatReadEvent);
+    this.events.emit('chat.read', {
+      companyId: membership.company.id,
+      conversationId,
+      userId,
+      fromId: Number(row.before),
+      toId: Number(row.after),
+    } satisfies ChatReadEvent);
   }
 }

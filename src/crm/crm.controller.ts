@@ -34,7 +34,13 @@ export class CrmController {
     const q = typeof query.q === 'string' ? query.q : '';
     const { rows, next } = await this.crm.list(kind, { q, filters, after });
     const params = new URLSearchParams({ ...(q ? { q } : {}), ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)) });
-    render(req, res, 'crm/index', { kind, rows, next, q, filters, params: params.toString(), options: await this.crm.options() }, { fragment: after ? 'crm/_rows' : undefined });
+    render(
+      req,
+      res,
+      'crm/index',
+      { kind, rows, next, q, filters, params: params.toString(), options: await this.crm.options() },
+      { fragment: after ? 'crm/_rows' : undefined },
+    );
   }
 
   @Get('new')
@@ -63,7 +69,13 @@ export class CrmController {
     const source = text(body, 'sourceMessageId');
     const message = /^\d{1,15}$/.test(source) ? await this.messages.find(me, Number(source)).catch(() => null) : null;
     if (hasErrors(errors)) {
-      return render(req, res, 'crm/form', { kind, record: null, values, errors, sourceMessageId: message ? String(message.id) : '', options: await this.crm.options() }, { fragment: 'crm/_form', status: 422 });
+      return render(
+        req,
+        res,
+        'crm/form',
+        { kind, record: null, values, errors, sourceMessageId: message ? String(message.id) : '', options: await this.crm.options() },
+        { fragment: 'crm/_form', status: 422 },
+      );
     }
     const record = new kind.entity();
     record.company = me.company;
@@ -98,7 +110,13 @@ export class CrmController {
     const { values, errors, data } = parseCrmForm(kind, body);
     const resolved = await this.crm.resolve(kind, data, errors);
     if (hasErrors(errors)) {
-      return render(req, res, 'crm/form', { kind, record, values, errors, sourceMessageId: '', options: await this.crm.options() }, { fragment: 'crm/_form', status: 422 });
+      return render(
+        req,
+        res,
+        'crm/form',
+        { kind, record, values, errors, sourceMessageId: '', options: await this.crm.options() },
+        { fragment: 'crm/_form', status: 422 },
+      );
     }
     await this.crm.save(kind, record, resolved, false, req.auth!.user);
     redirect(req, res, `/crm/${kind.slug}/${record.id}`);

@@ -94,7 +94,13 @@ export class CrmService {
     await this.em.persistAndFlush(record);
     const assignee = (record as CrmTask).assignee;
     if (kind.slug === 'tasks' && assignee && assignee.id !== assignedBefore) {
-      this.events.emit('crm.task.assigned', { companyId: record.company.id, taskId: record.id, taskName: record.name, assigneeId: assignee.id, byUserId: actor.id } satisfies TaskAssigned);
+      this.events.emit('crm.task.assigned', {
+        companyId: record.company.id,
+        taskId: record.id,
+        taskName: record.name,
+        assigneeId: assignee.id,
+        byUserId: actor.id,
+      } satisfies TaskAssigned);
     }
     if (!isNew) this.events.emit('crm.changed', { companyId: record.company.id, kind: kind.slug, id: record.id, deleted: false } satisfies CrmChanged);
   }

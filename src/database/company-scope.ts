@@ -8,5 +8,4 @@ export const COMPANY_FILTER = 'company';
  * reading across companies. Code that must look across (sign-in by e-mail, the operator's screens)
  * says so with `filters: false`.
  */
-export const CompanyScoped = () =>
-  Filter({ name: COMPANY_FILTER, default: true, cond: (args: { companyId: number }) => ({ company: args.companyId }) });
+export const CompanyScoped = () => Filter({ name: COMPANY_FILTER, default: true, cond: (args: { companyId: number }) => ({ company: args.companyId }) });

@@ -1,7 +1,10 @@
 /** A stored file name: no path, no control characters, at most 255 characters; any script is fine. */
 export function cleanFileName(raw: string | undefined): string {
   const base = (raw ?? '').split(/[\\/]/).pop() ?? '';
-  const clean = base.normalize('NFC').replace(/[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim();
+  const clean = base
+    .normalize('NFC')
+    .replace(/[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+    .trim();
   const chars = [...clean];
   if (chars.length <= 255) return clean || 'file';
   const dot = clean.lastIndexOf('.');

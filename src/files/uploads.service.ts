@@ -142,7 +142,11 @@ export class UploadsService {
       let writing: Promise<void> = Promise.resolve();
       let parser: busboy.Busboy;
       try {
-        parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fileSize: this.config.fileMaxBytes, fields: 10, fieldSize: 1000 } });
+        parser = busboy({
+          headers: req.headers,
+          defParamCharset: 'utf8',
+          limits: { files: 1, fileSize: this.config.fileMaxBytes, fields: 10, fieldSize: 1000 },
+        });
       } catch (err) {
         return reject(err);
       }

@@ -17,10 +17,13 @@ export class HealthController {
       database = 'down';
     }
     const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
-    res.status(database === 'up' ? 200 : 503).set('Cache-Control', 'no-store').json({
-      status: database === 'up' ? 'ok' : 'unavailable',
-      database,
-      databaseLatencyMs: Math.round(latencyMs * 10) / 10,
-    });
+    res
+      .status(database === 'up' ? 200 : 503)
+      .set('Cache-Control', 'no-store')
+      .json({
+        status: database === 'up' ? 'ok' : 'unavailable',
+        database,
+        databaseLatencyMs: Math.round(latencyMs * 10) / 10,
+      });
   }
 }

@@ -8,7 +8,7 @@ export function setUpApiDocs(app: INestApplication): void {
     .setTitle('Gwar integrations API')
     .setDescription(
       'Post messages into a Gwar group from your own systems or website. An administrator or director creates the ' +
-        'group\'s API token in the group\'s gear → API token. Errors are RFC 9457 problem+json documents.',
+        "group's API token in the group's gear → API token. Errors are RFC 9457 problem+json documents.",
     )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The group API token (gwar_…)' })

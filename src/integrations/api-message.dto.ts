@@ -4,7 +4,11 @@ import { MESSAGE_MAX_LENGTH } from '../chat/message.entity';
 export const DISPLAY_NAME_MAX = 100;
 
 export class PostMessageBody {
-  @ApiProperty({ description: 'The message text. Line breaks are kept; URLs become links.', maxLength: MESSAGE_MAX_LENGTH, example: 'New order #1042 from Acme' })
+  @ApiProperty({
+    description: 'The message text. Line breaks are kept; URLs become links.',
+    maxLength: MESSAGE_MAX_LENGTH,
+    example: 'New order #1042 from Acme',
+  })
   text!: string;
 
   @ApiPropertyOptional({ description: 'The name shown as the sender (defaults to the integration).', maxLength: DISPLAY_NAME_MAX, example: 'Shop' })

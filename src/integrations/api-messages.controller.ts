@@ -33,8 +33,15 @@ export class ApiMessagesController {
   @Post()
   @HttpCode(201)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Post a message into the group the token belongs to', description: 'The message appears live in the group, marked as coming from the integration.' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Any printable text up to 200 characters. A retried request with the same key never creates a second message.' })
+  @ApiOperation({
+    summary: 'Post a message into the group the token belongs to',
+    description: 'The message appears live in the group, marked as coming from the integration.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Any printable text up to 200 characters. A retried request with the same key never creates a second message.',
+  })
   @ApiBody({ type: PostMessageBody })
   @ApiResponse({ status: 201, description: 'Created', type: PostedMessage })
   @ApiResponse({ status: 200, description: 'A retry with an Idempotency-Key already used: the stored message', type: PostedMessage })

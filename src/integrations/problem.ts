@@ -14,5 +14,8 @@ const TITLES: Record<number, string> = {
 
 /** An RFC 9457 problem: what is wrong, in words an integrator can act on. */
 export function problem(res: Response, status: number, detail: string, extra: Record<string, unknown> = {}): void {
-  res.status(status).type('application/problem+json').json({ type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, ...extra });
+  res
+    .status(status)
+    .type('application/problem+json')
+    .json({ type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, ...extra });
 }

@@ -1,10 +1,10 @@
-import { MikroORM, RequestContext } from '@mikro-orm/core';
+import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { Company } from '../accounts/company.entity';
 import { User } from '../accounts/user.entity';
-import { COMPANY_FILTER } from '../database/company-scope';
+import { inCompany } from '../database/background-work';
 import { Notification, NotificationKind } from './notification.entity';
 
 export const NOTIFICATIONS_SHOWN = 20;
@@ -38,7 +38,9 @@ export class NotificationsService {
 
   async latest(userId: number): Promise<{ items: Notification[]; unread: number }> {
     const items = await this.em.find(Notification, { user: userId }, { orderBy: { id: 'desc' }, limit: NOTIFICATIONS_SHOWN });
-    const [row] = await this.em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from notification where user_id = ? and read_at is null`, [userId]);
+    const [row] = await this.em
+      .getConnection()
+      .execute<{ n: number }[]>(`select count(*)::int as n from notification where user_id = ? and read_at is null`, [userId]);
     return { items, unread: row.n };
   }
 
@@ -51,7 +53,14 @@ export class NotificationsService {
     await this.inContext(event.companyId, async (em) => {
       const by = await em.findOne(User, event.byUserId);
       for (const userId of event.addedUserIds.filter((id) => id !== event.byUserId)) {
-        await this.create(em, event.companyId, userId, 'group_added', { group: event.groupName, by: by?.name ?? '' }, `/chat/conversations/${event.conversationId}`);
+        await this.create(
+          em,
+          event.companyId,
+          userId,
+          'group_added',
+          { group: event.groupName, by: by?.name ?? '' },
+          `/chat/conversations/${event.conversationId}`,
+        );
       }
     });
   }
@@ -65,19 +74,20 @@ export class NotificationsService {
     });
   }
 
-  private async create(em: EntityManager, companyId: number, userId: number, kind: NotificationKind, params: Record<string, string>, href: string): Promise<void> {
+  private async create(
+    em: EntityManager,
+    companyId: number,
+    userId: number,
+    kind: NotificationKind,
+    params: Record<string, string>,
+    href: string,
+  ): Promise<void> {
     const notification = new Notification(em.getReference(Company, companyId), em.getReference(User, userId), kind, params, href);
     await em.persistAndFlush(notification);
     this.events.emit('notification.created', { companyId, userId, notificationId: notification.id });
   }
 
-  private async inContext(companyId: number, work: (em: EntityManager) => Promise<void>): Promise<void> {
-    const em = this.orm.em.fork() as EntityManager;
-    em.setFilterParams(COMPANY_FILTER, { companyId });
-    try {
-      await RequestContext.create(em, () => work(em));
-    } catch (err) {
-      this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    }
+  private inContext(companyId: number, work: (em: EntityManager) => Promise<void>): Promise<void> {
+    return inCompany(this.orm, companyId, this.logger, work);
   }
 }

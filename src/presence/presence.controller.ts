@@ -17,7 +17,13 @@ export class PresenceController {
     const chosen = await this.presence.choose(user, company, body.status);
     if (!chosen) {
       if (isHtmx(req)) return render(req, res, 'presence/_refused', {}, { status: 422 });
-      return render(req, res, 'web/notice', { title: req.t('presence.title'), message: req.t('presence.refused'), back: safeReturnPath(body.returnTo) }, { status: 422 });
+      return render(
+        req,
+        res,
+        'web/notice',
+        { title: req.t('presence.title'), message: req.t('presence.refused'), back: safeReturnPath(body.returnTo) },
+        { status: 422 },
+      );
     }
     if (!isHtmx(req)) return redirect(req, res, safeReturnPath(body.returnTo));
     // The page reloads its panel, and its chats after Offline, from the push that follows.

@@ -41,7 +41,9 @@ export class PresenceService {
         where u.company_id = ? and u.active`,
       [SOCKET_STALE_SECONDS, companyId],
     );
-    return new Map(rows.map((r) => [r.id, { status: r.status ?? 'available', shown: shownStatus(r.status ?? 'available', r.online), lastSeenAt: asDate(r.last_seen_at) }]));
+    return new Map(
+      rows.map((r) => [r.id, { status: r.status ?? 'available', shown: shownStatus(r.status ?? 'available', r.online), lastSeenAt: asDate(r.last_seen_at) }]),
+    );
   }
 
   async of(userId: number): Promise<PresenceRow> {
@@ -58,10 +60,9 @@ export class PresenceService {
   /** Users whose chosen status is Offline: they get no chat pushes. */
   async offlineAmong(userIds: number[]): Promise<Set<number>> {
     if (userIds.length === 0) return new Set();
-    const rows = await this.em.getConnection().execute<{ user_id: number }[]>(
-      `select user_id from presence where status = 'offline' and user_id = any(?::int[])`,
-      [`{${userIds.join(',')}}`],
-    );
+    const rows = await this.em
+      .getConnection()
+      .execute<{ user_id: number }[]>(`select user_id from presence where status = 'offline' and user_id = any(?::int[])`, [`{${userIds.join(',')}}`]);
     return new Set(rows.map((r) => r.user_id));
   }
 
@@ -82,10 +83,12 @@ export class PresenceService {
 
   async socketConnected(socketId: string, instanceId: string, userId: number, companyId: number): Promise<void> {
     const conn = this.em.getConnection();
-    await conn.execute(
-      `insert into presence_socket (socket_id, user_id, company_id, instance_id) values (?, ?, ?, ?) on conflict (socket_id) do nothing`,
-      [socketId, userId, companyId, instanceId],
-    );
+    await conn.execute(`insert into presence_socket (socket_id, user_id, company_id, instance_id) values (?, ?, ?, ?) on conflict (socket_id) do nothing`, [
+      socketId,
+      userId,
+      companyId,
+      instanceId,
+    ]);
     await conn.execute(
       `insert into presence (user_id, company_id, last_seen_at) values (?, ?, now()) on conflict (user_id) do update set last_seen_at = now()`,
       [userId, companyId],
@@ -125,10 +128,9 @@ export class PresenceService {
   /** Recomputes what others see of a user and, if it changed, tells everyone once. */
   async announce(companyId: number, userId: number): Promise<void> {
     const now = await this.of(userId);
-    const [changed] = await this.em.getConnection().execute<{ user_id: number }[]>(
-      `update presence set shown = ? where user_id = ? and shown <> ? returning user_id`,
-      [now.shown, userId, now.shown],
-    );
+    const [changed] = await this.em
+      .getConnection()
+      .execute<{ user_id: number }[]>(`update presence set shown = ? where user_id = ? and shown <> ? returning user_id`, [now.shown, userId, now.shown]);
     if (changed) this.events.emit('presence.changed', { companyId, userId, shown: now.shown, status: now.status } satisfies PresenceChanged);
   }
 }

@@ -1,4 +1,4 @@
-import { MikroORM, RequestContext } from '@mikro-orm/core';
+import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
@@ -9,7 +9,7 @@ import { Message } from '../chat/message.entity';
 import { messageView, readStateOf } from '../chat/message.view';
 import { ChatMessageEvent, MessagesService } from '../chat/messages.service';
 import { ChatReadEvent } from '../chat/reads.service';
-import { COMPANY_FILTER } from '../database/company-scope';
+import { inCompany } from '../database/background-work';
 import { PresenceService } from '../presence/presence.service';
 import { LOCALES } from '../web/i18n/translator';
 import { RealtimeGateway } from './realtime.gateway';
@@ -52,7 +52,10 @@ export class ChatBroadcaster {
       for (const locale of LOCALES) {
         const others = LOCALES.filter((l) => l !== locale).map(localeRoom);
         const theirs = wrap(this.renderer.render('chat/_message.njk', locale, { m: messageView(message, -1, state, false, objects) }));
-        this.io.to(conversationRoom(event.conversationId)).except([userRoom(authorId), ...silenced, ...others]).emit('html', theirs);
+        this.io
+          .to(conversationRoom(event.conversationId))
+          .except([userRoom(authorId), ...silenced, ...others])
+          .emit('html', theirs);
         if (authorId) {
           const own = wrap(this.renderer.render('chat/_message.njk', locale, { m: messageView(message, authorId, state, false, objects) }));
           this.io.to(memberRoom(event.conversationId, authorId)).except(others).emit('html', own);
@@ -60,7 +63,12 @@ export class ChatBroadcaster {
       }
       if (event.kind === 'edited') return;
       const recipients = members.filter((m) => m.user.id !== authorId && !offline.has(m.user.id));
-      await this.pushUnread(em, event.conversationId, members, recipients.map((m) => m.user.id));
+      await this.pushUnread(
+        em,
+        event.conversationId,
+        members,
+        recipients.map((m) => m.user.id),
+      );
       if (event.kind === 'created') {
         for (const member of recipients) {
           this.io.to(userRoom(member.user.id)).emit('notify', { conversationId: event.conversationId, authorName: message.author?.name ?? '' });
@@ -88,7 +96,10 @@ export class ChatBroadcaster {
           const html = messages
             .map((m) => this.renderer.render('chat/_receipt.njk', locale, { m: messageView(m, authorId, state, false), oob: true }))
             .join('');
-          this.io.to(memberRoom(event.conversationId, authorId)).except(LOCALES.filter((l) => l !== locale).map(localeRoom)).emit('html', html);
+          this.io
+            .to(memberRoom(event.conversationId, authorId))
+            .except(LOCALES.filter((l) => l !== locale).map(localeRoom))
+            .emit('html', html);
         }
       }
     });
@@ -125,7 +136,10 @@ export class ChatBroadcaster {
         const html =
           this.renderer.render('chat/_unread.njk', locale, { badgeKey: entryKey, count: row.conversation, oob: true }) +
           this.renderer.render('chat/_unread.njk', locale, { badgeKey: 'total', count: row.total, oob: true });
-        this.io.to(userRoom(row.user_id)).except(LOCALES.filter((l) => l !== locale).map(localeRoom)).emit('html', html);
+        this.io
+          .to(userRoom(row.user_id))
+          .except(LOCALES.filter((l) => l !== locale).map(localeRoom))
+          .emit('html', html);
       }
     }
   }
@@ -134,13 +148,7 @@ export class ChatBroadcaster {
     return this.gateway.server;
   }
 
-  private async inContext(companyId: number, work: (em: EntityManager) => Promise<void>): Promise<void> {
-    const em = this.orm.em.fork() as EntityManager;
-    em.setFilterParams(COMPANY_FILTER, { companyId });
-    try {
-      await RequestContext.create(em, () => work(em));
-    } catch (err) {
-      this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    }
+  private inContext(companyId: number, work: (em: EntityManager) => Promise<void>): Promise<void> {
+    return inCompany(this.orm, companyId, this.logger, work);
   }
 }

@@ -1,9 +1,8 @@
-import { MikroORM, RequestContext } from '@mikro-orm/core';
-import { EntityManager } from '@mikro-orm/postgresql';
+import { MikroORM } from '@mikro-orm/core';
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { ChatRenderer } from '../chat/chat.renderer';
-import { COMPANY_FILTER } from '../database/company-scope';
+import { inCompany } from '../database/background-work';
 import { Notification } from '../notifications/notification.entity';
 import { PresenceService } from '../presence/presence.service';
 import { LOCALES } from '../web/i18n/translator';
@@ -24,23 +23,22 @@ export class NotificationBroadcaster {
 
   @OnEvent('notification.created', { async: true, promisify: true })
   async created(event: { companyId: number; userId: number; notificationId: number }): Promise<void> {
-    const em = this.orm.em.fork() as EntityManager;
-    em.setFilterParams(COMPANY_FILTER, { companyId: event.companyId });
-    try {
-      await RequestContext.create(em, async () => {
-        // Offline means no notifications; the list is there when the user comes back.
-        if ((await this.presence.offlineAmong([event.userId])).size) return;
-        const notification = await em.findOneOrFail(Notification, event.notificationId);
-        const [row] = await em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from notification where user_id = ? and read_at is null`, [event.userId]);
-        for (const locale of LOCALES) {
-          const item = this.renderer.render('notifications/_item.njk', locale, { n: notification });
-          const badge = this.renderer.render('notifications/_badge.njk', locale, { count: row.n, oob: true });
-          const html = `<hx-partial hx-target="#notification-list" hx-swap="afterbegin">${item}</hx-partial>${badge}`;
-          this.gateway.server.to(userRoom(event.userId)).except(LOCALES.filter((l) => l !== locale).map(localeRoom)).emit('html', html);
-        }
-      });
-    } catch (err) {
-      this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    }
+    await inCompany(this.orm, event.companyId, this.logger, async (em) => {
+      // Offline means no notifications; the list is there when the user comes back.
+      if ((await this.presence.offlineAmong([event.userId])).size) return;
+      const notification = await em.findOneOrFail(Notification, event.notificationId);
+      const [row] = await em
+        .getConnection()
+        .execute<{ n: number }[]>(`select count(*)::int as n from notification where user_id = ? and read_at is null`, [event.userId]);
+      for (const locale of LOCALES) {
+        const item = this.renderer.render('notifications/_item.njk', locale, { n: notification });
+        const badge = this.renderer.render('notifications/_badge.njk', locale, { count: row.n, oob: true });
+        const html = `<hx-partial hx-target="#notification-list" hx-swap="afterbegin">${item}</hx-partial>${badge}`;
+        this.gateway.server
+          .to(userRoom(event.userId))
+          .except(LOCALES.filter((l) => l !== locale).map(localeRoom))
+          .emit('html', html);
+      }
+    });
   }
 }

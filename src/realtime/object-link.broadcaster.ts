@@ -1,5 +1,4 @@
-import { MikroORM, RequestContext } from '@mikro-orm/core';
-import { EntityManager } from '@mikro-orm/postgresql';
+import { MikroORM } from '@mikro-orm/core';
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { ChatRenderer } from '../chat/chat.renderer';
@@ -7,7 +6,7 @@ import { LinkedObject } from '../chat/object-links';
 import { linkedObject } from '../crm/crm-links.resolver';
 import { kindOf } from '../crm/crm-kinds';
 import type { CrmChanged } from '../crm/crm.service';
-import { COMPANY_FILTER } from '../database/company-scope';
+import { inCompany } from '../database/background-work';
 import { LOCALES } from '../web/i18n/translator';
 import { RealtimeGateway } from './realtime.gateway';
 import { conversationRoom, localeRoom } from './server-events';
@@ -28,27 +27,27 @@ export class ObjectLinkBroadcaster {
 
   @OnEvent('crm.changed', { async: true, promisify: true })
   async changed(event: CrmChanged): Promise<void> {
-    const em = this.orm.em.fork() as EntityManager;
-    em.setFilterParams(COMPANY_FILTER, { companyId: event.companyId });
-    try {
-      await RequestContext.create(em, async () => {
-        const rows = await em.getConnection().execute<{ conversation_id: number }[]>(
-          `select distinct conversation_id from message_link where company_id = ? and kind = ? and object_id = ?`,
-          [event.companyId, event.kind, event.id],
-        );
-        if (rows.length === 0) return;
-        const record = event.deleted ? null : await em.findOne(kindOf(event.kind)!.entity, { id: event.id });
-        const object: LinkedObject | null = record ? linkedObject(event.kind, record) : null;
-        for (const locale of LOCALES) {
-          const html = object
-            ? this.renderer.render('chat/_object-link.njk', locale, { o: object, oob: true })
-            : `<a class="object-${event.kind}-${event.id}" href="/crm/${event.kind}/${event.id}" hx-swap-oob="outerHTML:.object-${event.kind}-${event.id}">/crm/${event.kind}/${event.id}</a>`;
-          const others = LOCALES.filter((l) => l !== locale).map(localeRoom);
-          this.gateway.server.to(rows.map((r) => conversationRoom(r.conversation_id))).except(others).emit('html', html);
-        }
-      });
-    } catch (err) {
-      this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    }
+    await inCompany(this.orm, event.companyId, this.logger, async (em) => {
+      const rows = await em
+        .getConnection()
+        .execute<{ conversation_id: number }[]>(`select distinct conversation_id from message_link where company_id = ? and kind = ? and object_id = ?`, [
+          event.companyId,
+          event.kind,
+          event.id,
+        ]);
+      if (rows.length === 0) return;
+      const record = event.deleted ? null : await em.findOne(kindOf(event.kind)!.entity, { id: event.id });
+      const object: LinkedObject | null = record ? linkedObject(event.kind, record) : null;
+      for (const locale of LOCALES) {
+        const html = object
+          ? this.renderer.render('chat/_object-link.njk', locale, { o: object, oob: true })
+          : `<a class="object-${event.kind}-${event.id}" href="/crm/${event.kind}/${event.id}" hx-swap-oob="outerHTML:.object-${event.kind}-${event.id}">/crm/${event.kind}/${event.id}</a>`;
+        const others = LOCALES.filter((l) => l !== locale).map(localeRoom);
+        this.gateway.server
+          .to(rows.map((r) => conversationRoom(r.conversation_id)))
+          .except(others)
+          .emit('html', html);
+      }
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { MikroORM, RequestContext } from '@mikro-orm/core';
+import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
@@ -8,6 +8,7 @@ import type { Server, Socket } from 'socket.io';
 import { SESSION_COOKIE, SessionsService } from '../accounts/sessions.service';
 import { ConversationMember } from '../chat/conversation-member.entity';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { inCompany } from '../database/background-work';
 import { COMPANY_FILTER } from '../database/company-scope';
 import { PresenceService } from '../presence/presence.service';
 import { sha256 } from '../security/tokens';
@@ -65,12 +66,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.graceTimers.add(timer);
   }
 
-  private async withDatabase(work: () => Promise<unknown>): Promise<void> {
-    try {
-      await RequestContext.create(this.orm.em.fork(), work);
-    } catch (err) {
-      this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    }
+  private withDatabase(work: () => Promise<unknown>): Promise<void> {
+    return inCompany(this.orm, null, this.logger, work);
   }
 
   afterInit(server: GwarServer): void {

@@ -8,5 +8,9 @@ import { PresenceBroadcaster } from './presence.broadcaster';
 import { ChatBroadcaster } from './chat.broadcaster';
 import { RealtimeGateway } from './realtime.gateway';
 
-@Module({ imports: [AccountsModule, ChatModule, PresenceModule], providers: [RealtimeGateway, ChatBroadcaster, PresenceBroadcaster, ObjectLinkBroadcaster, NotificationBroadcaster], exports: [RealtimeGateway] })
+@Module({
+  imports: [AccountsModule, ChatModule, PresenceModule],
+  providers: [RealtimeGateway, ChatBroadcaster, PresenceBroadcaster, ObjectLinkBroadcaster, NotificationBroadcaster],
+  exports: [RealtimeGateway],
+})
 export class RealtimeModule {}

@@ -28,6 +28,9 @@ export class RateLimitService {
   }
 
   private async prune(): Promise<void> {
-    await this.em.getConnection().execute(`delete from rate_limit_hit where window_start < now() - interval '1 day'`).catch(() => undefined);
+    await this.em
+      .getConnection()
+      .execute(`delete from rate_limit_hit where window_start < now() - interval '1 day'`)
+      .catch(() => undefined);
   }
 }

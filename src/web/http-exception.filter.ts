@@ -22,7 +22,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<GwarRequest>();
     const res = host.switchToHttp().getResponse<Response>();
     const status = statusOf(error);
-    if (status >= 500) this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    if (status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     if (res.headersSent) return;
     const t = req.t ?? translator(localeFromAcceptLanguage(req.get('Accept-Language')));
     const code = KNOWN.has(status) ? status : status >= 500 ? 500 : 400;
@@ -30,12 +30,15 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
     if (wantsProblem) {
       const detail = status < 500 && error instanceof HttpException ? this.detail(error) : undefined;
-      res.status(status).type('application/problem+json').json({
-        type: 'about:blank',
-        title: t(`error.${code}.title`),
-        status,
-        ...(detail ? { detail } : {}),
-      });
+      res
+        .status(status)
+        .type('application/problem+json')
+        .json({
+          type: 'about:blank',
+          title: t(`error.${code}.title`),
+          status,
+          ...(detail ? { detail } : {}),
+        });
       return;
     }
     if (status === 401) {

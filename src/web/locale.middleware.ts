@@ -29,7 +29,7 @@ export class LocaleMiddleware implements NestMiddleware {
     res.locals.formatDateTime = (date: Date) => formatDateTime(locale, date);
     res.locals.formatMoney = (value: string, currency: string) => formatMoney(locale, value, currency);
     res.locals.formatTime = (value: Date | string) => formatTime(locale, new Date(value));
-    res.locals.currentPath = req.method === 'GET' ? req.originalUrl : sameSiteReferer(req) ?? '/';
+    res.locals.currentPath = req.method === 'GET' ? req.originalUrl : (sameSiteReferer(req) ?? '/');
     res.vary('Accept-Language');
     next();
   }

@@ -65,9 +65,10 @@ describe('catching up after a dropped connection', () => {
     model.apply((await b.agent.get(`/chat/conversations/${conversationId}`).set('HX-Request', 'true')).text);
     let page = await Page.open(t.url, b, [conversationId]);
     let applied = 0;
-    const follow = (p: Page) => setInterval(() => {
-      while (applied < p.html.length) model.apply(p.html[applied++]);
-    }, 5);
+    const follow = (p: Page) =>
+      setInterval(() => {
+        while (applied < p.html.length) model.apply(p.html[applied++]);
+      }, 5);
     let timer = follow(page);
 
     // A stream of changes from both sides; the page drops out in the middle of it.

@@ -32,7 +32,11 @@ describe('groups and the panel', () => {
     expect(res.status).toBe(422);
     expect(res.text).toContain('This field is required.');
     expect(res.text).toMatch(new RegExp(`value="${bob.id}" checked`));
-    const tooLong = await a.agent.post('/chat/groups').set('HX-Request', 'true').type('form').send(`_csrf=${a.csrf}&name=${'g'.repeat(101)}`);
+    const tooLong = await a.agent
+      .post('/chat/groups')
+      .set('HX-Request', 'true')
+      .type('form')
+      .send(`_csrf=${a.csrf}&name=${'g'.repeat(101)}`);
     expect(tooLong.status).toBe(422);
     expect(tooLong.text).toContain(`value="${'g'.repeat(101)}"`);
   });
@@ -87,12 +91,30 @@ describe('groups and the panel', () => {
     const company = await createCompany(t.em());
     const ann = await createUser(t.em(), company);
     const a = await signedIn(t.url, ann.email);
-    for (const [name, value] of [['collapsed', 'true'], ['listView', 'avatar'], ['openIn', 'main'], ['sortBy', 'activity'], ['splitTabs', 'true'], ['sound', 'false'], ['windowWidth', '333'], ['windowHeight', '444']]) {
+    for (const [name, value] of [
+      ['collapsed', 'true'],
+      ['listView', 'avatar'],
+      ['openIn', 'main'],
+      ['sortBy', 'activity'],
+      ['splitTabs', 'true'],
+      ['sound', 'false'],
+      ['windowWidth', '333'],
+      ['windowHeight', '444'],
+    ]) {
       expect((await a.post('/chat/settings', { [name]: value, returnTo: '/' })).status).toBe(303);
     }
     await a.post('/chat/settings', { listView: 'bogus', windowWidth: 'wide', openWindows: 'not json' });
     const settings = await t.em().findOneOrFail(ChatSettings, { userId: ann.id }, { filters: false });
-    expect(settings).toMatchObject({ collapsed: true, listView: 'avatar', openIn: 'main', sortBy: 'activity', splitTabs: true, sound: false, windowWidth: 333, windowHeight: 444 });
+    expect(settings).toMatchObject({
+      collapsed: true,
+      listView: 'avatar',
+      openIn: 'main',
+      sortBy: 'activity',
+      splitTabs: true,
+      sound: false,
+      windowWidth: 333,
+      windowHeight: 444,
+    });
     const page = await (await signedIn(t.url, ann.email)).load('/');
     expect(page.text).toContain('class="chat-panel collapsed view-avatar"');
     expect(page.text).toContain('data-sound="off"');
@@ -141,11 +163,14 @@ describe('groups and the panel', () => {
     for (let i = 0; i < 20; i++) others.push(await createUser(t.em(), company));
     for (const other of others.slice(2, 12)) await send(m, await directConversation(m, other.id), 'hi');
     for (let i = 0; i < 10; i++) await createGroup(m, `G${i + 2}`, [others[i].id, others[i + 1].id]);
-    await t.em().getConnection().execute(
-      `insert into message (company_id, conversation_id, author_id, client_id, body, seq)
+    await t
+      .em()
+      .getConnection()
+      .execute(
+        `insert into message (company_id, conversation_id, author_id, client_id, body, seq)
        select ?, ?, ?, gen_random_uuid(), 'bulk ' || n, 1000 + n from generate_series(1, 3000) as n`,
-      [company.id, conversationId, me.id],
-    );
+        [company.id, conversationId, me.id],
+      );
 
     expect(await measure('/chat/panel')).toBe(panelSmall);
     expect(await measure(`/chat/conversations/${conversationId}`)).toBe(openSmall);

@@ -27,7 +27,19 @@ describe('outsiders of a conversation', () => {
     const groupId = await createGroup(a, 'Ann and Bob', [bob.id]);
     const { id: messageId } = await send(a, conversationId, 'secret one-to-one');
     const { id: groupMessageId } = await send(a, groupId, 'secret group');
-    return { ann, bob, eve, mallory, a, e: await signedIn(t.url, eve.email), m: await signedIn(t.url, mallory.email), conversationId, groupId, messageId: messageId!, groupMessageId: groupMessageId! };
+    return {
+      ann,
+      bob,
+      eve,
+      mallory,
+      a,
+      e: await signedIn(t.url, eve.email),
+      m: await signedIn(t.url, mallory.email),
+      conversationId,
+      groupId,
+      messageId: messageId!,
+      groupMessageId: groupMessageId!,
+    };
   }
 
   it('answers a non-member of the same company and a user of another company with 404 on every chat route', async () => {

@@ -80,7 +80,11 @@ describe('live pushes of rendered HTML', () => {
 
   it('shows a group message green only when every other member has read it, listing who has', async () => {
     const company = await createCompany(t.em());
-    const [ann, bob, cid] = [await createUser(t.em(), company, { name: 'Ann G' }), await createUser(t.em(), company, { name: 'Bob G' }), await createUser(t.em(), company, { name: 'Cid G' })];
+    const [ann, bob, cid] = [
+      await createUser(t.em(), company, { name: 'Ann G' }),
+      await createUser(t.em(), company, { name: 'Bob G' }),
+      await createUser(t.em(), company, { name: 'Cid G' }),
+    ];
     const a = await signedIn(t.url, ann.email);
     const groupId = await createGroup(a, 'Trio', [bob.id, cid.id]);
     const annPage = await open(t.url, a, [groupId]);

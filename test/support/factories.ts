@@ -26,7 +26,12 @@ export async function createUser(
 ): Promise<User> {
   passwordHash ??= hashPassword(PASSWORD);
   const name = options.name ?? unique('User');
-  const user = new User(company, name, options.email ?? `${name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}.${randomBytes(3).toString('hex')}@example.com`, options.role ?? 'user');
+  const user = new User(
+    company,
+    name,
+    options.email ?? `${name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}.${randomBytes(3).toString('hex')}@example.com`,
+    options.role ?? 'user',
+  );
   user.passwordHash = await passwordHash;
   user.active = options.active ?? true;
   await em.persistAndFlush(user);

@@ -26,7 +26,10 @@ export class Client {
 
   /** Posts a form the way a browser does, with the CSRF token of the last page. */
   post(path: string, form: Record<string, string> = {}, options: { htmx?: boolean } = {}) {
-    const req = this.agent.post(path).type('form').send({ _csrf: this.csrf, ...form });
+    const req = this.agent
+      .post(path)
+      .type('form')
+      .send({ _csrf: this.csrf, ...form });
     return options.htmx ? req.set('HX-Request', 'true') : req;
   }
 

@@ -179,8 +179,10 @@ export const en = {
   'presence.shown.available': 'Online',
   'presence.shown.busy': 'Busy',
   'presence.shown.offline': 'Offline',
-  'presence.refused': 'You cannot choose this status. The consultant statuses need Livechat or Callback configured for you and the API add-on for your company.',
-  'presence.offlineChat': 'Your status is Offline, so the chat is off: no messages, notifications or sounds. Click the dot above and choose another status to chat again.',
+  'presence.refused':
+    'You cannot choose this status. The consultant statuses need Livechat or Callback configured for you and the API add-on for your company.',
+  'presence.offlineChat':
+    'Your status is Offline, so the chat is off: no messages, notifications or sounds. Click the dot above and choose another status to chat again.',
   'presence.lastSeen': 'Last seen',
   'presence.neverSeen': 'Not yet',
 

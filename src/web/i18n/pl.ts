@@ -181,8 +181,10 @@ export const pl: Record<MessageKey, string> = {
   'presence.shown.available': 'Dostępny',
   'presence.shown.busy': 'Zajęty',
   'presence.shown.offline': 'Niedostępny',
-  'presence.refused': 'Nie możesz wybrać tego statusu. Statusy konsultanta wymagają skonfigurowanego dla Ciebie Livechatu lub CallBacku oraz dodatku API w Twojej firmie.',
-  'presence.offlineChat': 'Twój status to Offline, więc czat jest wyłączony: bez wiadomości, powiadomień i dźwięków. Kliknij kropkę powyżej i wybierz inny status, aby znów rozmawiać.',
+  'presence.refused':
+    'Nie możesz wybrać tego statusu. Statusy konsultanta wymagają skonfigurowanego dla Ciebie Livechatu lub CallBacku oraz dodatku API w Twojej firmie.',
+  'presence.offlineChat':
+    'Twój status to Offline, więc czat jest wyłączony: bez wiadomości, powiadomień i dźwięków. Kliknij kropkę powyżej i wybierz inny status, aby znów rozmawiać.',
   'presence.lastSeen': 'Ostatnio widziany',
   'presence.neverSeen': 'Jeszcze nie',
 

@@ -1,0 +1,49 @@
+/** Sizes and durations of one bench run: the full run, or the quick smoke that CI runs (`--quick`). */
+export interface BenchOptions {
+  quick: boolean;
+  /** Record a CPU profile of the Gwar server at its knee and in the big group (bench/results/profiles). */
+  profile: boolean;
+  fanout: { groups: number; groupSize: number; workers: number; rates: number[]; stepSeconds: number };
+  knee: { gwarStart: number; relayStart: number; factor: number; maxSteps: number; bisections: number; stepSeconds: number; maxRate: number };
+  /** Seconds to wait for the last pushes of a step before counting the missing ones as lost. */
+  drainSeconds: number;
+  bigGroup: { members: number; rate: number; seconds: number };
+  connections: { sockets: number; companySize: number; workers: number };
+  history: { messages: number; deep: number; samples: number };
+  panel: { users: number; groups: number; samples: number };
+  pgInsertSeconds: number;
+  coldStartRuns: number;
+}
+
+export function benchOptions(argv: string[]): BenchOptions {
+  const quick = argv.includes('--quick');
+  const profile = argv.includes('--profile');
+  if (quick) {
+    return {
+      quick,
+      profile,
+      fanout: { groups: 10, groupSize: 10, workers: 1, rates: [50, 100], stepSeconds: 3 },
+      knee: { gwarStart: 50, relayStart: 200, factor: 2, maxSteps: 4, bisections: 0, stepSeconds: 2, maxRate: 5000 },
+      drainSeconds: 2,
+      bigGroup: { members: 100, rate: 20, seconds: 3 },
+      connections: { sockets: 500, companySize: 100, workers: 1 },
+      history: { messages: 10_000, deep: 9_000, samples: 10 },
+      panel: { users: 1000, groups: 200, samples: 10 },
+      pgInsertSeconds: 1,
+      coldStartRuns: 1,
+    };
+  }
+  return {
+    quick,
+    profile,
+    fanout: { groups: 100, groupSize: 10, workers: 2, rates: [100, 250, 500, 1000], stepSeconds: 15 },
+    knee: { gwarStart: 50, relayStart: 250, factor: 1.5, maxSteps: 14, bisections: 2, stepSeconds: 10, maxRate: 20_000 },
+    drainSeconds: 5,
+    bigGroup: { members: 1000, rate: 20, seconds: 20 },
+    connections: { sockets: 10_000, companySize: 100, workers: 4 },
+    history: { messages: 1_000_000, deep: 900_000, samples: 30 },
+    panel: { users: 1000, groups: 200, samples: 50 },
+    pgInsertSeconds: 5,
+    coldStartRuns: 3,
+  };
+}

@@ -1,0 +1,42 @@
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { announce, serve } from './ipc';
+
+/**
+ * The yardstick: a bare Socket.IO relay with Gwar's wire shape (the same POST path and form, the same
+ * 'conversation:join' rooms and 'html' pushes) but no database, no sessions and no templates.
+ */
+const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const http = createServer((req, res) => {
+  const match = /^\/chat\/conversations\/(\d+)\/messages$/.exec(req.url ?? '');
+  if (req.url === '/health') return void res.writeHead(200).end('ok');
+  if (req.method !== 'POST' || !match) return void res.writeHead(404).end();
+  let data = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk: string) => (data += chunk));
+  req.on('end', () => {
+    const form = new URLSearchParams(data);
+    const html = `<div data-chat-messages="${match[1]}"><div id="m-${escape(form.get('clientId') ?? '')}" class="msg">${escape(form.get('body') ?? '')}</div></div>`;
+    io.to(`conv:${match[1]}`).emit('html', html);
+    res.writeHead(201, { 'Content-Type': 'text/html' }).end(html);
+  });
+});
+
+const io = new Server(http, { serveClient: false });
+io.on('connection', (socket) => {
+  socket.on('conversation:join', (id: unknown, ack?: (ok: boolean) => void) => {
+    void socket.join(`conv:${Number(id)}`);
+    if (typeof ack === 'function') ack(true);
+  });
+});
+
+http.listen(0, '127.0.0.1', () => {
+  serve({ queries: () => 0 });
+  announce('ready', { port: (http.address() as AddressInfo).port });
+});
+process.once('SIGTERM', () => {
+  void io.close();
+  process.exit(0);
+});

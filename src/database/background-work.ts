@@ -1,0 +1,18 @@
+import { MikroORM, RequestContext } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Logger } from '@nestjs/common';
+import { COMPANY_FILTER } from './company-scope';
+
+/**
+ * Work outside an HTTP request (socket events, pushes after a domain event) gets an entity manager of its own,
+ * scoped to one company like a request is, and its failures are logged rather than thrown into an emitter.
+ */
+export async function inCompany(orm: MikroORM, companyId: number | null, logger: Logger, work: (em: EntityManager) => Promise<unknown>): Promise<void> {
+  const em = orm.em.fork() as EntityManager;
+  if (companyId !== null) em.setFilterParams(COMPANY_FILTER, { companyId });
+  try {
+    await RequestContext.create(em, () => work(em));
+  } catch (err) {
+    logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  }
+}
