@@ -37,7 +37,6 @@ export async function createApp(
   viewEnvironment().express(app.getHttpAdapter().getInstance());
   app.setViewEngine('njk');
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.enableShutdownHooks();
   if (config.redisUrl) {
     const adapter = new RedisIoAdapter(app, config.redisUrl, `gwar:${config.databaseSchema}`);
     await adapter.connect();

