@@ -274,6 +274,10 @@ export const en = {
   'files.download': 'Download {name}',
   'files.open': 'Open {name} full screen',
 
+  'files.uploading': 'Uploading',
+  'files.cancelUpload': 'Cancel upload',
+  'files.closeImage': 'Close the image',
+
   'error.home': 'Go to the home page',
   'error.csrf': 'The form has expired. Go back, reload the page and try again.',
   'error.400.title': 'Bad request',

@@ -276,6 +276,10 @@ export const pl: Record<MessageKey, string> = {
   'files.download': 'Pobierz {name}',
   'files.open': 'Otwórz {name} na pełnym ekranie',
 
+  'files.uploading': 'Przesyłanie',
+  'files.cancelUpload': 'Anuluj przesyłanie',
+  'files.closeImage': 'Zamknij obraz',
+
   'error.home': 'Przejdź do strony głównej',
   'error.csrf': 'Formularz wygasł. Wróć, odśwież stronę i spróbuj ponownie.',
   'error.400.title': 'Błędne żądanie',
