@@ -322,7 +322,7 @@
         maximized: !w.classList.contains('small'),
         ...(w.dataset.x ? { x: Number(w.dataset.x), y: Number(w.dataset.y) } : {}),
       }));
-      request('POST', '/chat/settings', { openWindows: JSON.stringify(open), quiet: 'true' }).catch(() => undefined);
+      saveSettings({ openWindows: JSON.stringify(open) });
     }, 150);
   }
 
@@ -386,7 +386,13 @@
     const height = String(Math.round(win.getBoundingClientRect().height));
     const panel = document.getElementById('chat-panel');
     if (panel) Object.assign(panel.dataset, { windowWidth: width, windowHeight: height });
-    request('POST', '/chat/settings', { windowWidth: width, windowHeight: height, quiet: 'true' }).catch(() => undefined);
+    saveSettings({ windowWidth: width, windowHeight: height });
+  }
+
+  /** One save at a time, so that a later list of windows can never be overtaken by an earlier one. */
+  let settingsSaving = Promise.resolve();
+  function saveSettings(fields) {
+    settingsSaving = settingsSaving.then(() => request('POST', '/chat/settings', { ...fields, quiet: 'true' })).catch(() => undefined);
   }
 
   const clamp = (n, min, max) => Math.max(min, Math.min(Math.max(min, max), n));

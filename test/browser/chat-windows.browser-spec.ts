@@ -58,6 +58,13 @@ async function drag(page: Page, handle: Locator, dx: number, dy: number, at?: { 
   await page.mouse.up();
 }
 
+/** Waits for the open windows to be saved as a list of `count` windows. */
+const windowsSaved = (page: Page, count: number) =>
+  page.waitForResponse((res) => {
+    const sent = new URLSearchParams(res.request().postData() ?? '').get('openWindows');
+    return new URL(res.url()).pathname === '/chat/settings' && sent !== null && (JSON.parse(sent) as unknown[]).length === count;
+  });
+
 const settingsSaved = (page: Page, field: string) =>
   page.waitForResponse((res) => new URL(res.url()).pathname === '/chat/settings' && (res.request().postData() ?? '').includes(field));
 
@@ -114,8 +121,9 @@ describeBrowser('chat windows, groups and reconnecting', () => {
     expect(afterResize).toMatchObject({ x: afterMove.x - 60, y: afterMove.y - 50, width: 480, height: 570 });
 
     // A window with Cid, opened too, then closed again after a reload.
+    const twoSaved = windowsSaved(page, 2);
     const cidWin = await openFromPanel(page, page.locator(`#entry-u${cid.id}`), cid.name);
-    await settingsSaved(page, 'openWindows');
+    await twoSaved;
     expect(await cidWin.getAttribute('class')).toContain('maximized');
 
     await page.reload();
@@ -132,7 +140,7 @@ describeBrowser('chat windows, groups and reconnecting', () => {
     await cidAgain.getByRole('button', { name: 'Small window / maximized' }).click();
     expect(await size(cidAgain)).toMatchObject({ width: 480, height: 570 });
 
-    const closed = settingsSaved(page, 'openWindows');
+    const closed = windowsSaved(page, 1);
     await cidAgain.getByRole('button', { name: 'Close' }).click();
     await closed;
     await page.reload();
