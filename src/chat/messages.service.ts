@@ -6,6 +6,7 @@ import { ConversationMember } from './conversation-member.entity';
 import { Conversation } from './conversation.entity';
 import { groupRights, isManager } from './group-rights';
 import { Message } from './message.entity';
+import type { ChatReadEvent } from './reads.service';
 import { LinkedObject, ObjectLinks, objectRefsIn } from './object-links';
 
 /** Who sends: a member, or an integration posting with its group's API token under a display name. */
@@ -53,6 +54,7 @@ export class MessagesService {
       return { message: existing, created: false };
     }
     const replyTo = replyToId ? await this.em.findOne(Message, { id: replyToId, conversation: conversation.id, deletedAt: null }) : null;
+    let readBefore = Number.MAX_SAFE_INTEGER;
     try {
       const message = await this.em.transactional(async (em) => {
         const seq = await this.nextSeq(em, conversation, true);
@@ -65,9 +67,18 @@ export class MessagesService {
         await em.persistAndFlush(created);
         await this.indexLinks(em, created);
         if (attach) await attach(em, created);
-        // One's own message is read by oneself.
-        if ('user' in sender)
-          await em.nativeUpdate(ConversationMember, { conversation: conversation.id, user: sender.user.id }, { lastReadMessageId: created.id });
+        // One's own message is read by oneself, and so is everything before it.
+        if ('user' in sender) {
+          const [row] = await em.getConnection().execute<{ before: string }[]>(
+            `update conversation_member cm set last_read_message_id = greatest(cm.last_read_message_id, ?)
+               from (select last_read_message_id as before from conversation_member where conversation_id = ? and user_id = ?) old
+              where cm.conversation_id = ? and cm.user_id = ? returning old.before`,
+            [created.id, conversation.id, sender.user.id, conversation.id, sender.user.id],
+            'all',
+            em.getTransactionContext(),
+          );
+          readBefore = row ? Number(row.before) : created.id;
+        }
         return created;
       });
       this.events.emit('chat.message', {
@@ -76,6 +87,17 @@ export class MessagesService {
         messageId: message.id,
         kind: 'created',
       } satisfies ChatMessageEvent);
+      if ('user' in sender && readBefore < message.id) {
+        // Sending reads what came before: the sender's other pages and the others' ticks follow.
+        const read: ChatReadEvent = {
+          companyId: conversation.company.id,
+          conversationId: conversation.id,
+          userId: sender.user.id,
+          fromId: readBefore,
+          toId: message.id,
+        };
+        this.events.emit('chat.read', read);
+      }
       return { message, created: true };
     } catch (err) {
       // The same client id sent twice at once: the other request stored it.

@@ -36,7 +36,9 @@ export class PageChromeMiddleware implements NestMiddleware {
     const panel = await this.panels.build(me);
     const openWindows: ConversationView[] = [];
     if (panel.chatEnabled && panel.settings.openIn === 'window') {
-      for (const open of panel.settings.openWindows) {
+      // A conversation shown as the page itself is not also a floating window (one #win-N per page).
+      const shownAsPage = /^\/chat\/conversations\/(\d+)/.exec(req.originalUrl)?.[1];
+      for (const open of panel.settings.openWindows.filter((w) => String(w.conversationId) !== shownAsPage)) {
         try {
           const conversation = await this.conversations.open(me, open.conversationId);
           const view = conversationView(me, conversation, await this.messages.page(conversation.conversation.id));

@@ -65,6 +65,7 @@ export class ChatBroadcaster {
       const recipients = members.filter((m) => m.user.id !== authorId && !offline.has(m.user.id));
       await this.pushUnread(
         em,
+        message.conversation.kind,
         event.conversationId,
         members,
         recipients.map((m) => m.user.id),
@@ -80,8 +81,8 @@ export class ChatBroadcaster {
   @OnEvent('chat.read', { async: true, promisify: true })
   onRead(event: ChatReadEvent): Promise<void> {
     return this.inContext(event.companyId, async (em) => {
-      const members = await em.find(ConversationMember, { conversation: event.conversationId }, { populate: ['user'] });
-      await this.pushUnread(em, event.conversationId, members, [event.userId]);
+      const members = await em.find(ConversationMember, { conversation: event.conversationId }, { populate: ['user', 'conversation'] });
+      await this.pushUnread(em, members[0]?.conversation.kind, event.conversationId, members, [event.userId]);
       // The ticks of the messages just read, for their authors' pages showing the conversation.
       const read = await em.find(
         Message,
@@ -115,7 +116,13 @@ export class ChatBroadcaster {
   }
 
   /** Each recipient's unread count for this conversation and in total, in one query for all of them. */
-  private async pushUnread(em: EntityManager, conversationId: number, members: ConversationMember[], userIds: number[]): Promise<void> {
+  private async pushUnread(
+    em: EntityManager,
+    kind: 'direct' | 'group' | undefined,
+    conversationId: number,
+    members: ConversationMember[],
+    userIds: number[],
+  ): Promise<void> {
     if (userIds.length === 0) return;
     const rows = await em.getConnection().execute<UnreadRow[]>(
       `select cm.user_id,
@@ -128,7 +135,7 @@ export class ChatBroadcaster {
         group by cm.user_id`,
       [conversationId, ...userIds],
     );
-    const group = members[0]?.conversation.kind === 'group';
+    const group = kind === 'group';
     for (const row of rows) {
       const other = members.find((m) => m.user.id !== row.user_id);
       const entryKey = group ? `c${conversationId}` : `u${other?.user.id}`;

@@ -120,6 +120,16 @@ describe('groups and the panel', () => {
     expect(page.text).toContain('data-sound="off"');
   });
 
+  it('shows a conversation opened as a whole page once, not also as a floating window', async () => {
+    const company = await createCompany(t.em());
+    const [me, other] = [await createUser(t.em(), company), await createUser(t.em(), company)];
+    const m = await signedIn(t.url, me.email);
+    const conversationId = await directConversation(m, other.id);
+    await m.post('/chat/settings', { openWindows: JSON.stringify([{ conversationId, maximized: true }]) });
+    expect((await m.load('/')).text.match(new RegExp(`id="win-${conversationId}"`, 'g'))).toHaveLength(1);
+    expect((await m.load(`/chat/conversations/${conversationId}`)).text.match(new RegExp(`id="win-${conversationId}"`, 'g'))).toHaveLength(1);
+  });
+
   it('sorts the panel alphabetically or by last activity', async () => {
     const company = await createCompany(t.em());
     const me = await createUser(t.em(), company, { name: 'Me Myself' });

@@ -100,6 +100,31 @@ describe('live pushes of rendered HTML', () => {
     expect(fully).toContain('Read by Bob G, Cid G');
   });
 
+  it('clears a group’s own badge for the reader, not a one-to-one badge', async () => {
+    const company = await createCompany(t.em());
+    const [ann, bob] = [await createUser(t.em(), company), await createUser(t.em(), company)];
+    const a = await signedIn(t.url, ann.email);
+    const b = await signedIn(t.url, bob.email);
+    const groupId = await createGroup(a, 'Badges', [bob.id]);
+    const bobPage = await open(t.url, b);
+    const { id } = await send(a, groupId, 'group news');
+    await bobPage.waitFor(new RegExp(`id="unread-c${groupId}" hx-swap-oob="true" class="badge"><span aria-hidden="true">1<`));
+    await b.post(`/chat/conversations/${groupId}/read`, { upTo: String(id) }, { htmx: true });
+    await bobPage.waitFor(new RegExp(`id="unread-c${groupId}" hx-swap-oob="true" class="badge empty">`));
+    expect(bobPage.received()).not.toContain(`unread-u${ann.id}"`);
+  });
+
+  it('counts a reply as reading what came before it: the other side’s tick turns green, the replier’s badge clears', async () => {
+    const { a, b, conversationId } = await pair();
+    const annPage = await open(t.url, a, [conversationId]);
+    const bobElsewhere = await open(t.url, b);
+    const { clientId } = await send(a, conversationId, 'question');
+    await bobElsewhere.waitFor(/id="unread-total"[^>]*><span aria-hidden="true">1</);
+    await send(b, conversationId, 'answer, without marking anything read first');
+    await annPage.waitFor(`id="receipt-${clientId}" hx-swap-oob="true" class="receipt read"`);
+    await bobElsewhere.waitFor(/id="unread-total" hx-swap-oob="true" class="badge empty">/);
+  });
+
   it('pushes edits (with the pencil) and deletions to every page showing the conversation', async () => {
     const { a, b, conversationId } = await pair();
     const bobPage = await open(t.url, b, [conversationId]);
