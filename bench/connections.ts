@@ -42,7 +42,13 @@ async function measured(target: Target): Promise<Usage> {
   return target.child.call<Usage>('usage');
 }
 
-export async function runConnections(target: Target, db: BenchDatabase, members: Member[], options: BenchOptions, log: (s: string) => void): Promise<ConnectionsResult> {
+export async function runConnections(
+  target: Target,
+  db: BenchDatabase,
+  members: Member[],
+  options: BenchOptions,
+  log: (s: string) => void,
+): Promise<ConnectionsResult> {
   await resetPresence(db.pool);
   const load = await Load.start(options.connections.workers);
   try {

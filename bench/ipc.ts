@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Session } from 'node:inspector';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
 
 /**
@@ -28,7 +29,10 @@ export class Child {
   private exitCode: number | null = null;
   private readonly exited: Promise<void>;
 
-  constructor(readonly name: string, readonly proc: ChildProcess) {
+  constructor(
+    readonly name: string,
+    readonly proc: ChildProcess,
+  ) {
     proc.stdout?.on('data', (d) => this.keep(String(d)));
     proc.stderr?.on('data', (d) => this.keep(String(d)));
     proc.on('message', (m: Reply) => {
@@ -127,7 +131,15 @@ export function startChild(name: string, entry: string, env: Record<string, stri
 /** In a child: answers the orchestrator's commands, with the ones every child has (usage, gc, profile). */
 export function serve(handlers: Record<string, Handler>): void {
   let profiler: Session | undefined;
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const common: Record<string, Handler> = {
+    /** How late timers fired since the last call (ms): the event loop's own queueing delay. */
+    loop: () => {
+      const result = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+      loop.reset();
+      return result;
+    },
     usage: () => ({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, at: Date.now() }),
     gc: () => {
       const gc = (globalThis as { gc?: () => void }).gc;

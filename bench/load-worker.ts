@@ -27,6 +27,8 @@ export interface SendPlan {
   workers: number;
   groups: { id: number; senders: { cookie: string; csrf: string }[] }[];
   maxInFlight: number;
+  /** How long to wait for the answers still due after the last send; the rest count as 'no answer'. */
+  answerWaitMs: number;
 }
 
 export interface SendResult {
@@ -64,7 +66,14 @@ async function connect(arg: { url: string; clients: ClientSpec[]; concurrency: n
   let joinFailures = 0;
   const one = async (spec: ClientSpec) => {
     const started = performance.now();
-    const socket = io(arg.url, { transports: ['websocket'], extraHeaders: { Cookie: spec.cookie }, auth: { locale: 'en' }, reconnection: false, forceNew: true, timeout: 30_000 });
+    const socket = io(arg.url, {
+      transports: ['websocket'],
+      extraHeaders: { Cookie: spec.cookie },
+      auth: { locale: 'en' },
+      reconnection: false,
+      forceNew: true,
+      timeout: 30_000,
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', (err) => {
@@ -171,9 +180,10 @@ async function send(plan: SendPlan): Promise<SendResult> {
     else fire(i, due);
   }
   loopDone = true;
-  if (inFlight > 0) await Promise.race([drained, new Promise((r) => setTimeout(r, 35_000))]);
+  if (inFlight > 0) await Promise.race([drained, new Promise((r) => setTimeout(r, plan.answerWaitMs))]);
+  if (inFlight > 0) result.failed['no answer'] = inFlight;
   agent.destroy();
-  return result;
+  return { ...result, failed: { ...result.failed } };
 }
 
 serve({

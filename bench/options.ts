@@ -9,10 +9,12 @@ export interface BenchOptions {
   drainSeconds: number;
   bigGroup: { members: number; rate: number; seconds: number };
   connections: { sockets: number; companySize: number; workers: number };
-  history: { messages: number; deep: number; samples: number };
+  history: { messages: number; deep: number; samples: number; budgetSeconds: number };
   panel: { users: number; groups: number; samples: number };
   pgInsertSeconds: number;
   coldStartRuns: number;
+  /** With --profile: the rates (msg/s) of the extra, profiled Gwar steps in the small groups and the big group. */
+  profileRates: { groups: number; bigGroup: number };
 }
 
 export function benchOptions(argv: string[]): BenchOptions {
@@ -22,28 +24,30 @@ export function benchOptions(argv: string[]): BenchOptions {
     return {
       quick,
       profile,
-      fanout: { groups: 10, groupSize: 10, workers: 1, rates: [50, 100], stepSeconds: 3 },
-      knee: { gwarStart: 50, relayStart: 200, factor: 2, maxSteps: 4, bisections: 0, stepSeconds: 2, maxRate: 5000 },
+      fanout: { groups: 10, groupSize: 10, workers: 1, rates: [50, 100], stepSeconds: 2 },
+      knee: { gwarStart: 2, relayStart: 200, factor: 2, maxSteps: 4, bisections: 0, stepSeconds: 2, maxRate: 5000 },
       drainSeconds: 2,
       bigGroup: { members: 100, rate: 20, seconds: 3 },
-      connections: { sockets: 500, companySize: 100, workers: 1 },
-      history: { messages: 10_000, deep: 9_000, samples: 10 },
+      connections: { sockets: 300, companySize: 100, workers: 1 },
+      history: { messages: 10_000, deep: 9_000, samples: 10, budgetSeconds: 5 },
       panel: { users: 1000, groups: 200, samples: 10 },
       pgInsertSeconds: 1,
       coldStartRuns: 1,
+      profileRates: { groups: 20, bigGroup: 5 },
     };
   }
   return {
     quick,
     profile,
     fanout: { groups: 100, groupSize: 10, workers: 2, rates: [100, 250, 500, 1000], stepSeconds: 15 },
-    knee: { gwarStart: 50, relayStart: 250, factor: 1.5, maxSteps: 14, bisections: 2, stepSeconds: 10, maxRate: 20_000 },
+    knee: { gwarStart: 2, relayStart: 250, factor: 1.5, maxSteps: 14, bisections: 2, stepSeconds: 10, maxRate: 20_000 },
     drainSeconds: 5,
     bigGroup: { members: 1000, rate: 20, seconds: 20 },
     connections: { sockets: 10_000, companySize: 100, workers: 4 },
-    history: { messages: 1_000_000, deep: 900_000, samples: 30 },
+    history: { messages: 1_000_000, deep: 900_000, samples: 30, budgetSeconds: 60 },
     panel: { users: 1000, groups: 200, samples: 50 },
     pgInsertSeconds: 5,
     coldStartRuns: 3,
+    profileRates: { groups: 30, bigGroup: 5 },
   };
 }

@@ -20,7 +20,10 @@ export interface Member {
 let passwordHash: Promise<string> | undefined;
 
 export async function createCompany(pool: Pool, name: string, operator = false): Promise<number> {
-  const { rows } = await pool.query(`insert into company (name, plan, api_addon, is_operator) values ($1, 'enterprise', true, $2) returning id`, [name, operator]);
+  const { rows } = await pool.query(`insert into company (name, plan, api_addon, is_operator) values ($1, 'enterprise', true, $2) returning id`, [
+    name,
+    operator,
+  ]);
   return rows[0].id;
 }
 
@@ -52,9 +55,17 @@ export async function signIn(pool: Pool, companyId: number, userIds: number[]): 
 }
 
 export async function createGroup(pool: Pool, companyId: number, name: string, userIds: number[]): Promise<number> {
-  const { rows } = await pool.query(`insert into conversation (company_id, kind, name, created_by_id) values ($1, 'group', $2, $3) returning id`, [companyId, name, userIds[0]]);
+  const { rows } = await pool.query(`insert into conversation (company_id, kind, name, created_by_id) values ($1, 'group', $2, $3) returning id`, [
+    companyId,
+    name,
+    userIds[0],
+  ]);
   const id: number = rows[0].id;
-  await pool.query(`insert into conversation_member (conversation_id, user_id, company_id) select $1, u, $2 from unnest($3::int[]) u`, [id, companyId, userIds]);
+  await pool.query(`insert into conversation_member (conversation_id, user_id, company_id) select $1, u, $2 from unnest($3::int[]) u`, [
+    id,
+    companyId,
+    userIds,
+  ]);
   return id;
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { BenchDatabase } from './database';
 import { Child, startChild } from './ipc';
 import { APP_SECRET } from './seed';
@@ -49,8 +50,15 @@ export interface UsageReport {
   cpuPct: number;
   /** PostgreSQL's CPU over the interval, same unit; null when it runs elsewhere. */
   pgCpuPct: number | null;
+  /** Every process of the machine together (from /proc/stat), same unit; null off Linux. */
+  machineCpuPct: number | null;
   rssMaxMb: number;
   rssEndMb: number;
+  /** The server's event-loop delay over the interval (ms). */
+  loop: { p50: number; p99: number; max: number };
+  /** Gwar only: its ORM pool (busy connections on average, most queries waiting for one) and PostgreSQL
+   * backends waiting on a lock (average), sampled once a second. */
+  pool: { usedAvg: number; max: number; waitingMax: number; lockWaitsAvg: number } | null;
 }
 
 /** Samples a server's CPU and RSS once a second while a step runs. */
@@ -58,8 +66,11 @@ export class UsageMeter {
   private first?: Usage;
   private last?: Usage;
   private pgFirst: number | null = null;
+  private machineFirst: number | null = null;
   private rssMax = 0;
   private timer?: NodeJS.Timeout;
+  private readonly pools: { used: number; max: number; waiting: number }[] = [];
+  private readonly lockWaits: number[] = [];
 
   constructor(
     private readonly child: Child,
@@ -67,12 +78,23 @@ export class UsageMeter {
   ) {}
 
   async start(): Promise<void> {
+    await this.child.call('loop');
     this.first = await this.child.call<Usage>('usage');
     this.pgFirst = this.db?.cpuSeconds() ?? null;
+    this.machineFirst = machineBusySeconds();
     this.rssMax = this.first.rss;
     this.timer = setInterval(() => {
       this.child.call<Usage>('usage', undefined, 5000).then(
         (u) => (this.rssMax = Math.max(this.rssMax, u.rss)),
+        () => undefined,
+      );
+      if (!this.db) return;
+      this.child.call('pool', undefined, 5000).then(
+        (p) => this.pools.push(p),
+        () => undefined,
+      );
+      this.db.pool.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid()`).then(
+        (r) => this.lockWaits.push(r.rows[0].n),
         () => undefined,
       );
     }, 1000);
@@ -81,17 +103,40 @@ export class UsageMeter {
   async stop(): Promise<UsageReport> {
     clearInterval(this.timer);
     this.last = await this.child.call<Usage>('usage');
+    const loop = await this.child.call<UsageReport['loop']>('loop');
     const first = this.first!;
     const last = this.last;
     const wallMs = Math.max(1, last.at - first.at);
     const cpuMs = (last.cpu.user + last.cpu.system - first.cpu.user - first.cpu.system) / 1000;
     const pgNow = this.db?.cpuSeconds() ?? null;
+    const machineNow = machineBusySeconds();
     return {
       cpuPct: (100 * cpuMs) / wallMs,
       pgCpuPct: pgNow !== null && this.pgFirst !== null ? (100 * (pgNow - this.pgFirst) * 1000) / wallMs : null,
+      machineCpuPct: machineNow !== null && this.machineFirst !== null ? (100 * (machineNow - this.machineFirst) * 1000) / wallMs : null,
       rssMaxMb: Math.max(this.rssMax, last.rss) / 2 ** 20,
       rssEndMb: last.rss / 2 ** 20,
+      loop,
+      pool: this.pools.length
+        ? {
+            usedAvg: this.pools.reduce((a, p) => a + p.used, 0) / this.pools.length,
+            max: this.pools[0].max,
+            waitingMax: Math.max(...this.pools.map((p) => p.waiting)),
+            lockWaitsAvg: this.lockWaits.reduce((a, b) => a + b, 0) / Math.max(1, this.lockWaits.length),
+          }
+        : null,
     };
+  }
+}
+
+/** CPU seconds all processes have used since boot (user, nice, system, irq, softirq, steal), or null off Linux. */
+export function machineBusySeconds(): number | null {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = ticks;
+    return (user + nice + system + irq + softirq + steal) / 100;
+  } catch {
+    return null;
   }
 }
 

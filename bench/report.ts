@@ -1,0 +1,265 @@
+import { ColdStart } from './cold-start';
+import { ConnectionsResult } from './connections';
+import { TargetRun } from './fanout';
+import { HistoryResult } from './history';
+import { StepResult } from './load';
+import { BenchOptions } from './options';
+import { InsertRate } from './pg-insert';
+import { ms, num, pct, Table, verdict } from './table';
+
+/** Everything one run measured; written as JSON and turned into the printed tables. */
+export interface Results {
+  mode: 'full' | 'quick';
+  startedAt: string;
+  seconds: number;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGiB: number;
+    node: string;
+    platform: string;
+    database: string;
+    loadAverageAtStart: number[];
+    busyAtStartPct: number | null;
+  };
+  options: BenchOptions;
+  gwar?: TargetRun;
+  relay?: TargetRun;
+  pgInserts?: InsertRate[];
+  connections?: ConnectionsResult;
+  history?: HistoryResult;
+  coldStart?: ColdStart[];
+  targets: TargetCheck[];
+  failures: string[];
+}
+
+export interface TargetCheck {
+  figure: string;
+  measured: string;
+  target: string;
+  pass: boolean | null;
+}
+
+const stepHeaders = [
+  'rate',
+  'server',
+  'p50',
+  'p95',
+  'p99',
+  'deliveries/s',
+  'msgs/s',
+  'rejected',
+  'missing',
+  'HTTP p99',
+  'server CPU',
+  'PG CPU',
+  'RSS max',
+  'loop p99',
+  'pool used',
+  'pool wait',
+  'lock waits',
+  'load CPU',
+  'other CPU',
+];
+
+function stepRow(s: StepResult): string[] {
+  const rejected = s.skipped + Object.values(s.failed).reduce((a, b) => a + b, 0);
+  const pool = s.server.pool;
+  return [
+    `${num(s.rate)}/s`,
+    s.target,
+    ms(s.delivery.p50),
+    ms(s.delivery.p95),
+    ms(s.delivery.p99),
+    num(s.deliveriesPerSec),
+    num(s.messagesPerSec),
+    num(rejected),
+    num(Math.max(0, s.expected - s.received)),
+    ms(s.http.p99),
+    pct(s.server.cpuPct),
+    pct(s.server.pgCpuPct),
+    `${num(s.server.rssMaxMb)} MB`,
+    ms(s.server.loop.p99),
+    pool ? `${num(pool.usedAvg, 1)}/${pool.max}` : '—',
+    pool ? num(pool.waitingMax) : '—',
+    pool ? num(pool.lockWaitsAvg, 1) : '—',
+    pct(s.loadCpuPct),
+    pct(s.server.machineCpuPct === null ? null : Math.max(0, s.server.machineCpuPct - s.server.cpuPct - (s.server.pgCpuPct ?? 0) - s.loadCpuPct)),
+  ];
+}
+
+/** Steps of both servers side by side, by rate. */
+function stepsTable(title: string, gwar: StepResult[], relay: StepResult[], notes: string[]): Table {
+  const rows = [...gwar, ...relay].sort((a, b) => a.rate - b.rate || a.target.localeCompare(b.target)).map(stepRow);
+  return { title, headers: stepHeaders, rows, notes };
+}
+
+export function targetChecks(r: Results): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const g = r.gwar;
+  const relay = r.relay;
+  if (g && relay) {
+    const gr = g.knee.sustainedRate ?? 0;
+    const rr = relay.knee.sustainedRate ?? 0;
+    const ratio = rr > 0 ? gr / rr : NaN;
+    checks.push({
+      figure: 'sustained rate at p99 ≤ 100 ms, Gwar / bare relay',
+      measured: `${num(gr)} / ${num(rr)} msg/s = ${num(ratio, 2)}×`,
+      target: '≥ 0.5×',
+      pass: Number.isFinite(ratio) ? ratio >= 0.5 : false,
+    });
+  }
+  const at1000 = g?.fixed.find((s) => s.rate === 1000);
+  checks.push({
+    figure: 'p99 at 1,000 messages/s (100 groups × 10)',
+    measured: at1000 ? ms(at1000.delivery.p99) : 'not run (--quick)',
+    target: '≤ 25 ms',
+    pass: at1000 ? at1000.delivery.p99 <= 25 : null,
+  });
+  if (g) {
+    const size = g.bigGroup.expected / Math.max(1, g.bigGroup.ok);
+    checks.push({
+      figure: `big group (${num(size)} members) at ${g.bigGroup.rate} msg/s, p99`,
+      measured: ms(g.bigGroup.delivery.p99),
+      target: '≤ 100 ms',
+      pass: g.bigGroup.delivery.p99 <= 100,
+    });
+  }
+  const c = r.connections;
+  if (c) {
+    checks.push({
+      figure: `${num(c.sockets)} idle sockets: RSS per socket`,
+      measured: `${num(c.rssPerSocketKb, 1)} KB (${num(c.connected)} connected)`,
+      target: '≤ 60 KB',
+      pass: c.connected === c.sockets && c.rssPerSocketKb <= 60,
+    });
+  }
+  const h = r.history;
+  if (h) {
+    const [first, , deep] = h.pages;
+    checks.push({
+      figure: `history page ${num(r.options.history.deep)} deep vs first page (p50)`,
+      measured: `${ms(deep.ms.p50)} vs ${ms(first.ms.p50)} = ${num(deep.ms.p50 / first.ms.p50, 2)}×`,
+      target: '≤ 1.5× and < 20 ms',
+      pass: deep.ms.p50 <= 1.5 * first.ms.p50 && deep.ms.p50 < 20,
+    });
+    const [many, few] = h.panels;
+    const fixed = many.queryCounts.length === 1 && few.queryCounts.length === 1 && many.queries === few.queries;
+    checks.push({
+      figure: `panel, ${r.options.panel.groups} groups among ${num(r.options.panel.users)} users (p50)`,
+      measured: `${ms(many.ms.p50)}, ${many.queries} statements (${few.queries} with 20 groups)`,
+      target: '< 30 ms, fixed count',
+      pass: many.ms.p50 < 30 && fixed,
+    });
+  }
+  const built = r.coldStart?.[0];
+  if (built)
+    checks.push({ figure: `cold start to /health 200 (${built.variant.split(' (')[0]})`, measured: ms(built.ms), target: '< 3 s', pass: built.ms < 3000 });
+  return checks;
+}
+
+export function tables(r: Results): Table[] {
+  const out: Table[] = [];
+  const { gwar, relay } = r;
+  const o = r.options;
+  if (gwar || relay) {
+    const runs: [string, TargetRun | undefined][] = [
+      ['gwar', gwar],
+      ['relay', relay],
+    ];
+    const connectNotes = runs.flatMap(([name, t]) =>
+      t
+        ? [
+            `${name}: ${num(t.connect.connected)}/${num(t.connect.sockets)} sockets at ${num(t.connect.perSecond)}/s (connect p99 ${ms(t.connect.connect.p99)}), idle again after ${num(t.connect.settleMs / 1000, 1)} s; ` +
+              `restarted ${t.restarts} time(s) after a step that left it far behind`,
+          ]
+        : [],
+    );
+    out.push(
+      stepsTable(
+        `1. Fan-out: ${num(o.fanout.groups * o.fanout.groupSize)} sockets (${o.fanout.groups} groups × ${o.fanout.groupSize}), HTTP send → receipt at every member, ${o.fanout.stepSeconds} s per rate`,
+        gwar?.fixed ?? [],
+        relay?.fixed ?? [],
+        [
+          ...connectNotes,
+          'Latency runs from the moment a message was due (open loop) to its arrival at each member socket. rejected = messages not accepted',
+          '(HTTP error, or dropped by the sender beyond 512 requests in flight); missing = deliveries that never arrived within the drain.',
+          `CPU in % of one core (this machine has ${r.machine.cpus}); load CPU = the load-generator processes. loop p99 = the server's event-loop`,
+          'delay (10 ms resolution); pool = the ORM connection pool (average busy / max, most queries waiting for a connection);',
+          "lock waits = PostgreSQL backends waiting on a lock, average of 1 s samples. other CPU = the rest of the machine (other users' jobs).",
+        ],
+      ),
+    );
+    out.push(
+      stepsTable(
+        `2. Knee: rate ×${o.knee.factor} per ${o.knee.stepSeconds} s step until p99 > 100 ms (then ${o.knee.bisections} bisections); a missed rate is tried twice`,
+        gwar?.knee.steps ?? [],
+        relay?.knee.steps ?? [],
+        [
+          `sustained (p99 ≤ 100 ms, ≥ 99% accepted): gwar ${num(gwar?.knee.sustainedRate ?? NaN)} msg/s (first miss ${num(gwar?.knee.firstMiss ?? NaN)}), relay ${num(relay?.knee.sustainedRate ?? NaN)} msg/s (first miss ${num(relay?.knee.firstMiss ?? NaN)})`,
+          ...(r.pgInserts ?? []).map((p) => `PostgreSQL single-row autocommit inserts, ${p.connections} connection(s): ${num(p.perSecond)}/s`),
+        ],
+      ),
+    );
+    out.push(
+      stepsTable(
+        `3. Big group: ${num(o.bigGroup.members)} members, ${o.bigGroup.rate} msg/s for ${o.bigGroup.seconds} s`,
+        gwar ? [gwar.bigGroup] : [],
+        relay ? [relay.bigGroup] : [],
+        [],
+      ),
+    );
+  }
+  const c = r.connections;
+  if (c) {
+    out.push({
+      title: `4. Connections: ${num(c.sockets)} idle authenticated sockets (companies of ${o.connections.companySize}) on one Gwar instance`,
+      headers: ['figure', 'value'],
+      rows: [
+        ['connected', `${num(c.connected)} of ${num(c.sockets)}${Object.keys(c.errors).length ? ` (errors: ${JSON.stringify(c.errors)})` : ''}`],
+        ['connect rate', `${num(c.perSecond)}/s`],
+        ['connect time p50 / p99', `${ms(c.connect.p50)} / ${ms(c.connect.p99)}`],
+        ['idle again after (presence pushes)', `${num(c.settleMs / 1000, 1)} s`],
+        ['server RSS before → after (after GC)', `${num(c.rssBeforeMb)} → ${num(c.rssAfterMb)} MB`],
+        ['RSS per socket', `${num(c.rssPerSocketKb, 1)} KB`],
+        ['JS heap per socket', `${num(c.heapPerSocketKb, 1)} KB`],
+      ],
+    });
+  }
+  const h = r.history;
+  if (h) {
+    out.push({
+      title: `5. History (${num(h.messages)} messages, seeded in ${num(h.seedSeconds, 1)} s) and panel: sequential requests, HX-Request: true`,
+      headers: ['request', 'p50', 'p95', 'statements', 'bytes'],
+      rows: [...h.pages, ...h.panels].map((t) => [
+        t.name,
+        ms(t.ms.p50),
+        ms(t.ms.p95),
+        t.queryCounts.length === 1 ? String(t.queries) : `${t.queries} (seen ${t.queryCounts.join(', ')})`,
+        num(t.bytes),
+      ]),
+    });
+  }
+  if (r.coldStart) {
+    out.push({
+      title: `6. Cold start: spawn of src/main.ts → first /health 200${r.machine.database === 'embedded' ? ', starting the embedded PostgreSQL on the data of this run' : ' (DATABASE_URL)'}`,
+      headers: ['variant', 'median', 'runs', 'PostgreSQL up at'],
+      rows: r.coldStart.map((s) => [s.variant, ms(s.ms), s.runs.map((x) => Math.round(x)).join(', '), s.databaseMs === null ? '—' : ms(s.databaseMs)]),
+    });
+  }
+  const steps = [gwar, relay].flatMap((t) => (t ? [...t.knee.steps, ...t.fixed, t.bigGroup] : []));
+  const others = steps.map((s) => (s.server.machineCpuPct ?? 0) - s.server.cpuPct - (s.server.pgCpuPct ?? 0) - s.loadCpuPct);
+  const busiest = Math.max(r.machine.busyAtStartPct ?? 0, ...others);
+  out.push({
+    title: 'Targets',
+    headers: ['figure', 'measured', 'target', 'result'],
+    rows: r.targets.map((t) => [t.figure, t.measured, t.target, verdict(t.pass)]),
+    notes:
+      busiest > 25
+        ? [
+            `WARNING: other processes used up to ${Math.round(busiest)}% CPU (of ${r.machine.cpus * 100}%) during this run: the figures are pessimistic and noisy.`,
+          ]
+        : [],
+  });
+  return out;
+}
