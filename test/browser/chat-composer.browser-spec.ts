@@ -1,35 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Locator, Page } from 'playwright-core';
 import { User } from '../../src/accounts/user.entity';
-import { createCompany, createUser, PASSWORD } from '../support/factories';
+import { createCompany, createUser } from '../support/factories';
 import { browserTest, BrowserUser, describeBrowser, expectAccessible, expectNoPageErrors, Harness, htmxReady, openHarness } from './harness';
-
-async function signIn(h: Harness, user: User, label: string): Promise<BrowserUser> {
-  const person = await h.newUser({ label });
-  const { page } = person;
-  await page.goto('/login');
-  await htmxReady(page);
-  await page.getByLabel('E-mail', { exact: true }).fill(user.email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByRole('heading', { level: 1, name: `Welcome, ${user.name}` }).waitFor();
-  await chatReady(page);
-  return person;
-}
-
-async function chatReady(page: Page): Promise<void> {
-  await htmxReady(page);
-  await page.locator('html[data-chat-socket="connected"]').waitFor({ state: 'attached' });
-}
-
-const windowOf = (page: Page, title: string) => page.locator('section.chat-window', { has: page.getByRole('heading', { name: title }) });
-
-async function openFromPanel(page: Page, entryKey: string, title: string): Promise<Locator> {
-  await page.locator(`#entry-${entryKey} a`).click();
-  const win = windowOf(page, title);
-  await win.waitFor();
-  return win;
-}
+import { openFromPanel, signInToChat as signIn } from './chat-helpers';
 
 /** Posts a message the way the composer does, from the user's own browser context (cookies and CSRF token). */
 async function post(page: Page, conversationId: string, body: string, replyTo = ''): Promise<number> {

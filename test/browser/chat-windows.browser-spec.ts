@@ -3,26 +3,9 @@ import type { Socket } from 'socket.io';
 import { User } from '../../src/accounts/user.entity';
 import { RealtimeGateway } from '../../src/realtime/realtime.gateway';
 import { userRoom } from '../../src/realtime/server-events';
-import { createCompany, createUser, PASSWORD } from '../support/factories';
-import { browserTest, BrowserUser, describeBrowser, expectAccessible, expectNoPageErrors, Harness, htmxReady, openHarness } from './harness';
-
-async function signIn(h: Harness, user: User, label: string): Promise<BrowserUser> {
-  const person = await h.newUser({ label });
-  const { page } = person;
-  await page.goto('/login');
-  await htmxReady(page);
-  await page.getByLabel('E-mail', { exact: true }).fill(user.email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByRole('heading', { level: 1, name: `Welcome, ${user.name}` }).waitFor();
-  await chatReady(page);
-  return person;
-}
-
-async function chatReady(page: Page): Promise<void> {
-  await htmxReady(page);
-  await page.locator('html[data-chat-socket="connected"]').waitFor({ state: 'attached' });
-}
+import { createCompany, createUser } from '../support/factories';
+import { browserTest, BrowserUser, describeBrowser, expectAccessible, expectNoPageErrors, Harness, openHarness } from './harness';
+import { chatReady, signInToChat as signIn } from './chat-helpers';
 
 const windowOf = (page: Page, title: string) => page.locator('section.chat-window', { has: page.getByRole('heading', { name: title }) });
 
