@@ -126,6 +126,8 @@ export async function runFanout(
   log(
     `  ${target.kind}: ${connect.connected}/${connect.sockets} sockets at ${connect.perSecond.toFixed(0)}/s, idle again after ${(connect.settleMs / 1000).toFixed(1)} s`,
   );
+  // Warm-up, not reported: the server's hot paths compiled and its connection pool filled before the first step.
+  await load.step(target, db, setup.groups, knee.gwarStart * 2, Math.max(2, knee.stepSeconds / 2), drainSeconds);
 
   // The knee: multiply the rate until a step misses, then bisect between the last pass and the first miss.
   // A missed step is tried once more (a stall of another process on a shared machine should not decide it).

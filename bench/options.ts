@@ -3,6 +3,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Record a CPU profile of the Gwar server at its knee and in the big group (bench/results/profiles). */
   profile: boolean;
+  /** --only=fanout,history,connections,coldstart: the parts to run (all when absent), for work on one of them. */
+  only: Set<string> | null;
   fanout: { groups: number; groupSize: number; workers: number; rates: number[]; stepSeconds: number };
   knee: { gwarStart: number; relayStart: number; factor: number; maxSteps: number; bisections: number; stepSeconds: number; maxRate: number };
   /** Seconds to wait for the last pushes of a step before counting the missing ones as lost. */
@@ -20,10 +22,13 @@ export interface BenchOptions {
 export function benchOptions(argv: string[]): BenchOptions {
   const quick = argv.includes('--quick');
   const profile = argv.includes('--profile');
+  const onlyArg = argv.find((a) => a.startsWith('--only='));
+  const only = onlyArg ? new Set(onlyArg.slice(7).split(',')) : null;
   if (quick) {
     return {
       quick,
       profile,
+      only,
       fanout: { groups: 10, groupSize: 10, workers: 1, rates: [50, 100], stepSeconds: 2 },
       knee: { gwarStart: 2, relayStart: 200, factor: 2, maxSteps: 4, bisections: 0, stepSeconds: 2, maxRate: 5000 },
       drainSeconds: 2,
@@ -39,6 +44,7 @@ export function benchOptions(argv: string[]): BenchOptions {
   return {
     quick,
     profile,
+    only,
     fanout: { groups: 100, groupSize: 10, workers: 2, rates: [100, 250, 500, 1000], stepSeconds: 15 },
     knee: { gwarStart: 2, relayStart: 250, factor: 1.5, maxSteps: 14, bisections: 2, stepSeconds: 10, maxRate: 20_000 },
     drainSeconds: 5,

@@ -48,7 +48,8 @@ async function main(): Promise<number> {
   const profileDir = options.profile ? join(RESULTS_DIR, 'profiles') : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   /** A part that fails is reported and the run goes on with the next; the exit code says it failed. */
-  const part = async (name: string, work: () => Promise<void>) => {
+  const part = async (name: string, key: string, work: () => Promise<void>) => {
+    if (options.only && !options.only.has(key)) return;
     log(name);
     try {
       await work();
@@ -73,34 +74,35 @@ async function main(): Promise<number> {
     gwar = await startGwar(db); // applies the migrations
     log(`database ready (${results.machine.database}), Gwar started in ${(gwar.startMs / 1000).toFixed(1)} s; seeding`);
     await gwar.child.stop();
-    const fanout = await seedFanout(db, options);
-    const idle = await seedConnections(db, options);
-    const history = await seedHistoryAndPanel(db, options, log);
+    const wanted = (key: string) => !options.only || options.only.has(key);
+    const fanout = wanted('fanout') ? await seedFanout(db, options) : undefined;
+    const idle = wanted('connections') ? await seedConnections(db, options) : undefined;
+    const history = wanted('history') ? await seedHistoryAndPanel(db, options, log) : undefined;
 
-    await part('1-3. fan-out, knee and big group: bare relay, then Gwar', async () => {
+    await part('1-3. fan-out, knee and big group: bare relay, then Gwar', 'fanout', async () => {
       const load = await Load.start(options.fanout.workers);
       try {
-        results.relay = await runFanout(startRelay, load, db, fanout, options, log);
-        results.gwar = await runFanout(() => startGwar(db), load, db, fanout, options, log, profileDir);
+        results.relay = await runFanout(startRelay, load, db, fanout!, options, log);
+        results.gwar = await runFanout(() => startGwar(db), load, db, fanout!, options, log, profileDir);
       } finally {
         await load.stop();
       }
     });
-    await part('2. PostgreSQL single-row insert rate', async () => {
+    await part('2. PostgreSQL single-row insert rate', 'fanout', async () => {
       results.pgInserts = await measureInserts(db, options.pgInsertSeconds);
     });
 
-    await part('5. history and panel (server counting statements)', async () => {
+    await part('5. history and panel (server counting statements)', 'history', async () => {
       gwar = await startGwar(db, { countQueries: true });
-      results.history = await runHistory(gwar, history, options, profileDir);
+      results.history = await runHistory(gwar, history!, options, profileDir);
       await gwar.child.stop();
     });
-    await part(`4. ${options.connections.sockets} idle sockets on a fresh instance`, async () => {
+    await part(`4. ${options.connections.sockets} idle sockets on a fresh instance`, 'connections', async () => {
       gwar = await startGwar(db);
-      results.connections = await runConnections(gwar, db, idle, options, log);
+      results.connections = await runConnections(gwar, db, idle!, options, log);
       await gwar.child.stop();
     });
-    await part('6. cold start', async () => {
+    await part('6. cold start', 'coldstart', async () => {
       results.coldStart = await runColdStart(db, options.coldStartRuns, log, options.quick);
     });
   } catch (err) {

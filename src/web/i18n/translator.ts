@@ -39,15 +39,27 @@ export function catalogKeys(locale: Locale): string[] {
   return Object.keys(catalogs[locale]);
 }
 
+// Building an Intl formatter costs far more than using one, and pages format hundreds of dates.
+const dateTimeFormats = formatsFor((tag) => new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short' }));
+const timeFormats = formatsFor((tag) => new Intl.DateTimeFormat(tag, { hour: '2-digit', minute: '2-digit' }));
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+function formatsFor(make: (tag: string) => Intl.DateTimeFormat): Record<Locale, Intl.DateTimeFormat> {
+  return { pl: make('pl-PL'), en: make('en-GB') };
+}
+
 export function formatDateTime(locale: Locale, date: Date | null | undefined): string {
   if (!date) return '';
-  return new Intl.DateTimeFormat(locale === 'pl' ? 'pl-PL' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  return dateTimeFormats[locale].format(date);
 }
 
 export function formatMoney(locale: Locale, value: string | number | null | undefined, currency: string): string {
   const n = Number(value ?? 0);
   try {
-    return new Intl.NumberFormat(locale === 'pl' ? 'pl-PL' : 'en-GB', { style: 'currency', currency }).format(n);
+    const key = `${locale}:${currency}`;
+    let format = moneyFormats.get(key);
+    if (!format) moneyFormats.set(key, (format = new Intl.NumberFormat(locale === 'pl' ? 'pl-PL' : 'en-GB', { style: 'currency', currency })));
+    return format.format(n);
   } catch {
     return `${n.toFixed(2)} ${currency}`;
   }
@@ -56,5 +68,5 @@ export function formatMoney(locale: Locale, value: string | number | null | unde
 /** Hours and minutes on the server's clock; the page shows them in the reader's own time zone. */
 export function formatTime(locale: Locale, date: Date | null | undefined): string {
   if (!date) return '';
-  return new Intl.DateTimeFormat(locale === 'pl' ? 'pl-PL' : 'en-GB', { hour: '2-digit', minute: '2-digit' }).format(date);
+  return timeFormats[locale].format(date);
 }
