@@ -70,6 +70,7 @@
       rest.append(fragment);
       await swapThroughHtmx(rest.innerHTML);
     }
+    if (html.includes('id="unread-') && !html.includes('id="unread-total"')) recountUnread();
     updateTitle();
   }
 
@@ -820,6 +821,25 @@
       time.textContent = time.closest('.msg') ? shortTime.format(date) : fullTime.format(date);
       time.title = fullTime.format(date);
     }
+  }
+
+  // A push updates one conversation's badge; the panel's total is the sum of the badges it shows.
+  function recountUnread() {
+    const total = document.getElementById('unread-total');
+    if (!total) return;
+    let sum = 0;
+    for (const badge of $$('.badge[id^="unread-"][data-count]:not(#unread-total)')) sum += Number(badge.dataset.count) || 0;
+    if (String(sum) === total.dataset.count) return;
+    total.dataset.count = String(sum);
+    total.classList.toggle('empty', !sum);
+    const shown = sum < 100 ? String(sum) : '99+';
+    const hidden = document.createElement('span');
+    hidden.className = 'visually-hidden';
+    hidden.textContent = (total.dataset.label || '{count}').replace('{count}', shown);
+    const visible = document.createElement('span');
+    visible.setAttribute('aria-hidden', 'true');
+    visible.textContent = shown;
+    total.replaceChildren(...(sum ? [visible, hidden] : []));
   }
 
   function updateTitle() {

@@ -56,9 +56,10 @@ export class MessagesController {
       optionalId(body.replyTo),
     );
     if (!isHtmx(req)) return redirect(req, res, `/chat/conversations/${membership.conversation.id}#m-${message.clientId}`);
-    const open = await this.conversations.open(me, membership.conversation.id);
+    // Nobody else has read a message stored just now (its ticks follow by push); a retried one shows them as they are.
+    const state = created ? { members: [] } : readStateOf((await this.conversations.open(me, membership.conversation.id)).members);
     const objects = await this.messages.objectsFor([message]);
-    const view = messageView(message, me.id, readStateOf(open.members), open.conversation.kind === 'group' && isManager(me.role), objects);
+    const view = messageView(message, me.id, state, membership.conversation.kind === 'group' && isManager(me.role), objects);
     render(req, res, 'chat/_message', { m: view }, { status: created ? 201 : 200 });
   }
 

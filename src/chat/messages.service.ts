@@ -20,6 +20,8 @@ export interface ChatMessageEvent {
   conversationId: number;
   messageId: number;
   kind: 'created' | 'edited' | 'deleted';
+  /** The message as the sending request loaded it (author, reply and files), so that the push need not read it again. */
+  message?: Message;
 }
 
 @Injectable()
@@ -32,7 +34,8 @@ export class MessagesService {
 
   /**
    * Stores a message once per client id: a retried send returns the stored message (created: false).
-   * The conversation row's change sequence is bumped in the same transaction, which also orders the sends.
+   * One statement bumps the conversation's change sequence (whose row lock also orders the sends), inserts the
+   * message and moves the sender's read pointer; a transaction is opened only when more belongs to the message.
    */
   async send(
     sender: Sender,
@@ -43,69 +46,85 @@ export class MessagesService {
     /** Stores what belongs to the message (its files) in the same transaction, before anyone is told. */
     attach?: (em: EntityManager, message: Message) => Promise<void>,
   ): Promise<{ message: Message; created: boolean }> {
-    const sameSender = (m: Message | null) => !!m && ('user' in sender ? m.author?.id === sender.user.id : m.apiTokenId === sender.apiTokenId);
-    const existing = await this.em.findOne(
-      Message,
-      { conversation: conversation.id, clientId },
-      { populate: ['author', 'replyTo', 'replyTo.author', 'attachments'] },
-    );
-    if (existing) {
-      if (!sameSender(existing)) throw new ConflictException();
-      return { message: existing, created: false };
+    const replyTo = replyToId
+      ? await this.em.findOne(Message, { id: replyToId, conversation: conversation.id, deletedAt: null }, { populate: ['author'] })
+      : null;
+    const store = async (em: EntityManager): Promise<{ message: Message; readBefore: number } | null> => {
+      const authorId = 'user' in sender ? sender.user.id : null;
+      const [row] = await em.getConnection().execute<(Record<string, unknown> & { read_before: string | null })[]>(
+        `with bumped as (
+           update conversation set change_seq = change_seq + 1, last_message_at = now()
+            where id = ? and company_id = ? and not exists (select 1 from message where conversation_id = ? and client_id = ?)
+           returning change_seq
+         ), stored as (
+           insert into message (company_id, conversation_id, author_id, client_id, body, reply_to_id, created_at, seq, api_token_id, display_name)
+           select ?, ?, ?, ?, ?, ?, now(), change_seq, ?, ? from bumped
+           on conflict (conversation_id, client_id) do nothing
+           returning *
+         ), read as (
+           update conversation_member cm set last_read_message_id = greatest(cm.last_read_message_id, stored.id)
+             from stored where cm.conversation_id = stored.conversation_id and cm.user_id = stored.author_id
+         )
+         select stored.*, (select last_read_message_id from conversation_member where conversation_id = ? and user_id = ?) as read_before from stored`,
+        [
+          conversation.id,
+          conversation.company.id,
+          conversation.id,
+          clientId,
+          conversation.company.id,
+          conversation.id,
+          authorId,
+          clientId,
+          body,
+          replyTo?.id ?? null,
+          'apiTokenId' in sender ? sender.apiTokenId : null,
+          'apiTokenId' in sender ? sender.displayName : null,
+          conversation.id,
+          authorId ?? 0,
+        ],
+        'all',
+        em.getTransactionContext(),
+      );
+      if (!row) return null;
+      const { read_before: readBefore, ...columns } = row;
+      const message = em.map(Message, columns);
+      if (!attach) message.attachments.hydrate([]);
+      await this.indexLinks(em, message, true);
+      if (attach) await attach(em, message);
+      // One's own message is read by oneself, and so is everything before it.
+      return { message, readBefore: readBefore === null ? message.id : Number(readBefore) };
+    };
+    const stored = attach || objectRefsIn(body).length ? await this.em.transactional(store) : await store(this.em);
+    if (stored) {
+      this.announce(conversation, stored.message, 'user' in sender ? sender.user.id : null, stored.readBefore);
+      return { message: stored.message, created: true };
     }
-    const replyTo = replyToId ? await this.em.findOne(Message, { id: replyToId, conversation: conversation.id, deletedAt: null }) : null;
-    let readBefore = Number.MAX_SAFE_INTEGER;
-    try {
-      const message = await this.em.transactional(async (em) => {
-        const seq = await this.nextSeq(em, conversation, true);
-        const created = new Message(conversation, 'user' in sender ? sender.user : null, clientId, body, seq);
-        created.replyTo = replyTo;
-        if ('apiTokenId' in sender) {
-          created.apiTokenId = sender.apiTokenId;
-          created.displayName = sender.displayName;
-        }
-        await em.persistAndFlush(created);
-        await this.indexLinks(em, created);
-        if (attach) await attach(em, created);
-        // One's own message is read by oneself, and so is everything before it.
-        if ('user' in sender) {
-          const [row] = await em.getConnection().execute<{ before: string }[]>(
-            `update conversation_member cm set last_read_message_id = greatest(cm.last_read_message_id, ?)
-               from (select last_read_message_id as before from conversation_member where conversation_id = ? and user_id = ?) old
-              where cm.conversation_id = ? and cm.user_id = ? returning old.before`,
-            [created.id, conversation.id, sender.user.id, conversation.id, sender.user.id],
-            'all',
-            em.getTransactionContext(),
-          );
-          readBefore = row ? Number(row.before) : created.id;
-        }
-        return created;
-      });
-      this.events.emit('chat.message', {
+    // Stored before, or by a request with the same client id that ran at the same moment (the insert waited for it).
+    const existing = await this.em
+      .fork()
+      .findOne(Message, { conversation: conversation.id, clientId }, { filters: false, populate: ['author', 'replyTo', 'replyTo.author', 'attachments'] });
+    const sameSender = !!existing && ('user' in sender ? existing.author?.id === sender.user.id : existing.apiTokenId === sender.apiTokenId);
+    if (!existing || !sameSender) throw new ConflictException();
+    return { message: existing, created: false };
+  }
+
+  private announce(conversation: Conversation, message: Message, authorId: number | null, readBefore: number): void {
+    this.events.emit('chat.message', {
+      companyId: conversation.company.id,
+      conversationId: conversation.id,
+      messageId: message.id,
+      kind: 'created',
+      message,
+    } satisfies ChatMessageEvent);
+    if (authorId && readBefore < message.id) {
+      // Sending reads what came before: the sender's other pages and the others' ticks follow.
+      this.events.emit('chat.read', {
         companyId: conversation.company.id,
         conversationId: conversation.id,
-        messageId: message.id,
-        kind: 'created',
-      } satisfies ChatMessageEvent);
-      if ('user' in sender && readBefore < message.id) {
-        // Sending reads what came before: the sender's other pages and the others' ticks follow.
-        const read: ChatReadEvent = {
-          companyId: conversation.company.id,
-          conversationId: conversation.id,
-          userId: sender.user.id,
-          fromId: readBefore,
-          toId: message.id,
-        };
-        this.events.emit('chat.read', read);
-      }
-      return { message, created: true };
-    } catch (err) {
-      // The same client id sent twice at once: the other request stored it.
-      const raced = await this.em
-        .fork()
-        .findOne(Message, { conversation: conversation.id, clientId }, { filters: false, populate: ['author', 'replyTo', 'replyTo.author', 'attachments'] });
-      if (raced && sameSender(raced)) return { message: raced, created: false };
-      throw err;
+        userId: authorId,
+        fromId: readBefore,
+        toId: message.id,
+      } satisfies ChatReadEvent);
     }
   }
 
@@ -179,10 +198,10 @@ export class MessagesService {
   }
 
   /** Remembers which objects a message links to, so that a change to one reaches the conversations showing it. */
-  private async indexLinks(em: EntityManager, message: Message): Promise<void> {
+  private async indexLinks(em: EntityManager, message: Message, isNew = false): Promise<void> {
     const conn = em.getConnection();
     const ctx = em.getTransactionContext();
-    await conn.execute(`delete from message_link where message_id = ?`, [message.id], 'run', ctx);
+    if (!isNew) await conn.execute(`delete from message_link where message_id = ?`, [message.id], 'run', ctx);
     const refs = message.deletedAt ? [] : objectRefsIn(message.body);
     for (const ref of refs) {
       await conn.execute(

@@ -3,23 +3,15 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { ChatRenderer } from '../chat/chat.renderer';
-import { ConversationMember } from '../chat/conversation-member.entity';
+import { AudienceMember, audienceOf, readStateOfAudience, unreadCounts } from '../chat/audience';
 import { ChatGroupEvent } from '../chat/conversations.service';
 import { Message } from '../chat/message.entity';
-import { messageView, readStateOf } from '../chat/message.view';
+import { messageView } from '../chat/message.view';
 import { ChatMessageEvent, MessagesService } from '../chat/messages.service';
 import { ChatReadEvent } from '../chat/reads.service';
 import { inCompany } from '../database/background-work';
-import { PresenceService } from '../presence/presence.service';
-import { LOCALES } from '../web/i18n/translator';
 import { RealtimeGateway } from './realtime.gateway';
-import { conversationRoom, localeRoom, memberRoom, userRoom } from './server-events';
-
-interface UnreadRow {
-  user_id: number;
-  conversation: number;
-  total: number;
-}
+import { conversationRoom, inLocale, memberRoom, userRoom } from './server-events';
 
 /**
  * Turns chat events into pushes of HTML rendered from the same partials as the pages. A fragment that is the
@@ -33,47 +25,40 @@ export class ChatBroadcaster {
     private readonly orm: MikroORM,
     private readonly gateway: RealtimeGateway,
     private readonly renderer: ChatRenderer,
-    private readonly presence: PresenceService,
     private readonly messages: MessagesService,
   ) {}
 
   @OnEvent('chat.message', { async: true, promisify: true })
   onMessage(event: ChatMessageEvent): Promise<void> {
     return this.inContext(event.companyId, async (em) => {
-      const message = await em.findOneOrFail(Message, event.messageId, { populate: ['author', 'replyTo', 'replyTo.author', 'conversation', 'attachments'] });
-      const members = await em.find(ConversationMember, { conversation: event.conversationId }, { populate: ['user'] });
-      const state = readStateOf(members);
+      const message =
+        event.message ??
+        (await em.findOneOrFail(Message, event.messageId, { populate: ['author', 'replyTo', 'replyTo.author', 'conversation', 'attachments'] }));
+      const { kind, members } = await audienceOf(em, event.companyId, event.conversationId);
+      const state = readStateOfAudience(members);
       const authorId = message.author?.id ?? 0;
       // Offline is chosen to be left alone: no pushes, no badges, no sounds until the user comes back.
-      const offline = await this.presence.offlineAmong(members.map((m) => m.user.id));
-      const silenced = [...offline].map(userRoom);
+      const silenced = members.filter((m) => m.offline).map((m) => userRoom(m.userId));
       const objects = await this.messages.objectsFor([message]);
       const wrap = (html: string) => `<div data-chat-messages="${event.conversationId}">${html}</div>`;
-      for (const locale of LOCALES) {
-        const others = LOCALES.filter((l) => l !== locale).map(localeRoom);
+      const room = conversationRoom(event.conversationId);
+      const own = memberRoom(event.conversationId, authorId);
+      for (const locale of this.gateway.localesFor([room])) {
         const theirs = wrap(this.renderer.render('chat/_message.njk', locale, { m: messageView(message, -1, state, false, objects) }));
         this.io
-          .to(conversationRoom(event.conversationId))
-          .except([userRoom(authorId), ...silenced, ...others])
+          .to(inLocale(room, locale))
+          .except([userRoom(authorId), ...silenced])
           .emit('html', theirs);
-        if (authorId) {
-          const own = wrap(this.renderer.render('chat/_message.njk', locale, { m: messageView(message, authorId, state, false, objects) }));
-          this.io.to(memberRoom(event.conversationId, authorId)).except(others).emit('html', own);
+        if (authorId && this.gateway.localesFor([own]).includes(locale)) {
+          const mine = wrap(this.renderer.render('chat/_message.njk', locale, { m: messageView(message, authorId, state, false, objects) }));
+          this.io.to(inLocale(own, locale)).emit('html', mine);
         }
       }
       if (event.kind === 'edited') return;
-      const recipients = members.filter((m) => m.user.id !== authorId && !offline.has(m.user.id));
-      await this.pushUnread(
-        em,
-        message.conversation.kind,
-        event.conversationId,
-        members,
-        recipients.map((m) => m.user.id),
-      );
-      if (event.kind === 'created') {
-        for (const member of recipients) {
-          this.io.to(userRoom(member.user.id)).emit('notify', { conversationId: event.conversationId, authorName: message.author?.name ?? '' });
-        }
+      const recipients = members.filter((m) => m.userId !== authorId && !m.offline);
+      await this.pushUnread(em, kind, event.conversationId, members, recipients);
+      if (event.kind === 'created' && recipients.length) {
+        this.io.to(recipients.map((m) => userRoom(m.userId))).emit('notify', { conversationId: event.conversationId, authorName: message.author?.name ?? '' });
       }
     });
   }
@@ -81,26 +66,26 @@ export class ChatBroadcaster {
   @OnEvent('chat.read', { async: true, promisify: true })
   onRead(event: ChatReadEvent): Promise<void> {
     return this.inContext(event.companyId, async (em) => {
-      const members = await em.find(ConversationMember, { conversation: event.conversationId }, { populate: ['user', 'conversation'] });
-      await this.pushUnread(em, members[0]?.conversation.kind, event.conversationId, members, [event.userId]);
+      const { kind, members } = await audienceOf(em, event.companyId, event.conversationId);
+      const reader = members.find((m) => m.userId === event.userId);
+      if (!reader) return;
+      await this.pushUnread(em, kind, event.conversationId, members, [reader]);
       // The ticks of the messages just read, for their authors' pages showing the conversation.
       const read = await em.find(
         Message,
         { conversation: event.conversationId, id: { $gt: event.fromId, $lte: event.toId }, deletedAt: null, author: { $ne: event.userId } },
         { orderBy: { id: 'desc' }, limit: 200, populate: ['author'] },
       );
-      const state = readStateOf(members);
+      const state = readStateOfAudience(members);
       const byAuthor = new Map<number, Message[]>();
       for (const message of read) if (message.author) byAuthor.set(message.author.id, [...(byAuthor.get(message.author.id) ?? []), message]);
       for (const [authorId, messages] of byAuthor) {
-        for (const locale of LOCALES) {
+        const room = memberRoom(event.conversationId, authorId);
+        for (const locale of this.gateway.localesFor([room])) {
           const html = messages
             .map((m) => this.renderer.render('chat/_receipt.njk', locale, { m: messageView(m, authorId, state, false), oob: true }))
             .join('');
-          this.io
-            .to(memberRoom(event.conversationId, authorId))
-            .except(LOCALES.filter((l) => l !== locale).map(localeRoom))
-            .emit('html', html);
+          this.io.to(inLocale(room, locale)).emit('html', html);
         }
       }
     });
@@ -109,44 +94,39 @@ export class ChatBroadcaster {
   @OnEvent('chat.group.changed', { async: true, promisify: true })
   async onGroupChanged(event: ChatGroupEvent): Promise<void> {
     for (const userId of event.removedUserIds) {
-      this.io.in(userRoom(userId)).socketsLeave([conversationRoom(event.conversationId), memberRoom(event.conversationId, userId)]);
+      this.gateway.leaveConversation(userId, event.conversationId);
       this.io.to(userRoom(userId)).emit('refresh', { panel: true, closeConversationId: event.conversationId });
     }
     for (const userId of event.userIds) this.io.to(userRoom(userId)).emit('refresh', { panel: true });
   }
 
-  /** Each recipient's unread count for this conversation and in total, in one query for all of them. */
+  /**
+   * Each reader's badge for this conversation. Readers with the same count get the same HTML, so a group of a
+   * thousand costs a render per distinct count and language, and one emit for each. The page adds up the total.
+   */
   private async pushUnread(
     em: EntityManager,
-    kind: 'direct' | 'group' | undefined,
+    kind: 'direct' | 'group',
     conversationId: number,
-    members: ConversationMember[],
-    userIds: number[],
+    members: AudienceMember[],
+    readers: AudienceMember[],
   ): Promise<void> {
-    if (userIds.length === 0) return;
-    const rows = await em.getConnection().execute<UnreadRow[]>(
-      `select cm.user_id,
-              count(m.id) filter (where cm.conversation_id = ?)::int as conversation,
-              count(m.id)::int as total
-         from conversation_member cm
-         left join message m on m.conversation_id = cm.conversation_id and m.id > cm.last_read_message_id
-              and m.deleted_at is null and m.author_id is distinct from cm.user_id
-        where cm.user_id in (${userIds.map(() => '?').join(',')})
-        group by cm.user_id`,
-      [conversationId, ...userIds],
-    );
-    const group = kind === 'group';
-    for (const row of rows) {
-      const other = members.find((m) => m.user.id !== row.user_id);
-      const entryKey = group ? `c${conversationId}` : `u${other?.user.id}`;
-      for (const locale of LOCALES) {
-        const html =
-          this.renderer.render('chat/_unread.njk', locale, { badgeKey: entryKey, count: row.conversation, oob: true }) +
-          this.renderer.render('chat/_unread.njk', locale, { badgeKey: 'total', count: row.total, oob: true });
-        this.io
-          .to(userRoom(row.user_id))
-          .except(LOCALES.filter((l) => l !== locale).map(localeRoom))
-          .emit('html', html);
+    if (readers.length === 0) return;
+    const counts = await unreadCounts(em, conversationId, readers);
+    const byBadge = new Map<string, { badgeKey: string; count: number; rooms: string[] }>();
+    for (const reader of readers) {
+      // In a direct conversation the panel's entry is the other person.
+      const badgeKey = kind === 'group' ? `c${conversationId}` : `u${members.find((m) => m.userId !== reader.userId)?.userId ?? reader.userId}`;
+      const count = counts.get(reader.userId) ?? 0;
+      const key = `${badgeKey}:${count}`;
+      const badge = byBadge.get(key) ?? { badgeKey, count, rooms: [] };
+      badge.rooms.push(userRoom(reader.userId));
+      byBadge.set(key, badge);
+    }
+    for (const { badgeKey, count, rooms } of byBadge.values()) {
+      for (const locale of this.gateway.localesFor(rooms)) {
+        const html = this.renderer.render('chat/_unread.njk', locale, { badgeKey, count, oob: true });
+        this.io.to(rooms.map((room) => inLocale(room, locale))).emit('html', html);
       }
     }
   }

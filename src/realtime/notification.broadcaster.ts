@@ -5,9 +5,8 @@ import { ChatRenderer } from '../chat/chat.renderer';
 import { inCompany } from '../database/background-work';
 import { Notification } from '../notifications/notification.entity';
 import { PresenceService } from '../presence/presence.service';
-import { LOCALES } from '../web/i18n/translator';
 import { RealtimeGateway } from './realtime.gateway';
-import { localeRoom, userRoom } from './server-events';
+import { inLocale, userRoom } from './server-events';
 
 /** A new notification goes to its user's pages at once: the line on top of the list and the badge. */
 @Injectable()
@@ -30,14 +29,12 @@ export class NotificationBroadcaster {
       const [row] = await em
         .getConnection()
         .execute<{ n: number }[]>(`select count(*)::int as n from notification where user_id = ? and read_at is null`, [event.userId]);
-      for (const locale of LOCALES) {
+      const room = userRoom(event.userId);
+      for (const locale of this.gateway.localesFor([room])) {
         const item = this.renderer.render('notifications/_item.njk', locale, { n: notification });
         const badge = this.renderer.render('notifications/_badge.njk', locale, { count: row.n, oob: true });
         const html = `<hx-partial hx-target="#notification-list" hx-swap="afterbegin">${item}</hx-partial>${badge}`;
-        this.gateway.server
-          .to(userRoom(event.userId))
-          .except(LOCALES.filter((l) => l !== locale).map(localeRoom))
-          .emit('html', html);
+        this.gateway.server.to(inLocale(room, locale)).emit('html', html);
       }
     });
   }

@@ -7,9 +7,8 @@ import { linkedObject } from '../crm/crm-links.resolver';
 import { kindOf } from '../crm/crm-kinds';
 import type { CrmChanged } from '../crm/crm.service';
 import { inCompany } from '../database/background-work';
-import { LOCALES } from '../web/i18n/translator';
 import { RealtimeGateway } from './realtime.gateway';
-import { conversationRoom, localeRoom } from './server-events';
+import { conversationRoom, inLocale } from './server-events';
 
 /**
  * When a CRM object's name or status changes, every page showing a conversation that links to it gets the
@@ -38,15 +37,12 @@ export class ObjectLinkBroadcaster {
       if (rows.length === 0) return;
       const record = event.deleted ? null : await em.findOne(kindOf(event.kind)!.entity, { id: event.id });
       const object: LinkedObject | null = record ? linkedObject(event.kind, record) : null;
-      for (const locale of LOCALES) {
+      const rooms = rows.map((r) => conversationRoom(r.conversation_id));
+      for (const locale of this.gateway.localesFor(rooms)) {
         const html = object
           ? this.renderer.render('chat/_object-link.njk', locale, { o: object, oob: true })
           : `<a class="object-${event.kind}-${event.id}" href="/crm/${event.kind}/${event.id}" hx-swap-oob="outerHTML:.object-${event.kind}-${event.id}">/crm/${event.kind}/${event.id}</a>`;
-        const others = LOCALES.filter((l) => l !== locale).map(localeRoom);
-        this.gateway.server
-          .to(rows.map((r) => conversationRoom(r.conversation_id)))
-          .except(others)
-          .emit('html', html);
+        this.gateway.server.to(rooms.map((room) => inLocale(room, locale))).emit('html', html);
       }
     });
   }

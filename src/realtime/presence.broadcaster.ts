@@ -3,9 +3,8 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { ChatRenderer } from '../chat/chat.renderer';
 import { PresenceChanged } from '../presence/presence.service';
 import { Status } from '../presence/statuses';
-import { LOCALES } from '../web/i18n/translator';
 import { RealtimeGateway } from './realtime.gateway';
-import { companyRoom, localeRoom, userRoom } from './server-events';
+import { companyRoom, inLocale, userRoom } from './server-events';
 
 /** A change of what others see goes to every page of the company: one dot, rendered once per language. */
 @Injectable()
@@ -17,12 +16,10 @@ export class PresenceBroadcaster {
 
   @OnEvent('presence.changed')
   changed(event: PresenceChanged): void {
-    for (const locale of LOCALES) {
+    const room = companyRoom(event.companyId);
+    for (const locale of this.gateway.localesFor([room])) {
       const html = this.renderer.render('presence/_dot.njk', locale, { userId: event.userId, shown: event.shown, oob: true });
-      this.gateway.server
-        .to(companyRoom(event.companyId))
-        .except(LOCALES.filter((l) => l !== locale).map(localeRoom))
-        .emit('html', html);
+      this.gateway.server.to(inLocale(room, locale)).emit('html', html);
     }
   }
 

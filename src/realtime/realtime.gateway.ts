@@ -12,12 +12,12 @@ import { inCompany } from '../database/background-work';
 import { COMPANY_FILTER } from '../database/company-scope';
 import { PresenceService } from '../presence/presence.service';
 import { sha256 } from '../security/tokens';
-import { isLocale } from '../web/i18n/translator';
+import { isLocale, Locale, LOCALES } from '../web/i18n/translator';
 import {
   ClientToServerEvents,
   companyRoom,
   conversationRoom,
-  localeRoom,
+  inLocale,
   memberRoom,
   ServerToClientEvents,
   sessionRoom,
@@ -97,7 +97,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   handleConnection(socket: GwarSocket): void {
     if (!socket.data.userId) return void socket.disconnect(true);
     const { userId, companyId, sessionHash, locale } = socket.data;
-    void socket.join([userRoom(userId), companyRoom(companyId), sessionRoom(sessionHash), localeRoom(locale)]);
+    void socket.join([userRoom(userId), inLocale(userRoom(userId), locale), inLocale(companyRoom(companyId), locale), sessionRoom(sessionHash)]);
     void this.withDatabase(() => this.presence.socketConnected(socket.id, this.instanceId, userId, companyId));
     socket.on('conversation:join', (conversationId, ack) => {
       this.join(socket, Number(conversationId))
@@ -110,8 +110,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     socket.on('conversation:leave', (conversationId) => {
       const id = Number(conversationId);
       if (!Number.isSafeInteger(id)) return;
-      void socket.leave(conversationRoom(id));
-      void socket.leave(memberRoom(id, userId));
+      void socket.leave(inLocale(conversationRoom(id), socket.data.locale));
+      void socket.leave(inLocale(memberRoom(id, userId), socket.data.locale));
     });
   }
 
@@ -122,8 +122,26 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     em.setFilterParams(COMPANY_FILTER, { companyId: socket.data.companyId });
     const member = await em.count(ConversationMember, { conversation: conversationId, user: socket.data.userId });
     if (!member || !socket.connected) return false;
-    await socket.join([conversationRoom(conversationId), memberRoom(conversationId, socket.data.userId)]);
+    const { locale, userId } = socket.data;
+    await socket.join([inLocale(conversationRoom(conversationId), locale), inLocale(memberRoom(conversationId, userId), locale)]);
     return true;
+  }
+
+  /**
+   * The languages worth rendering for these rooms: those with a page of this instance in one of them, or every
+   * language when other instances (behind the Redis adapter) may hold pages this one cannot see.
+   */
+  localesFor(rooms: string[]): Locale[] {
+    if (this.config.redisUrl) return [...LOCALES];
+    const local = this.server.of('/').adapter.rooms;
+    return LOCALES.filter((locale) => rooms.some((room) => local.has(inLocale(room, locale))));
+  }
+
+  /** Takes a user's pages out of a conversation's rooms, in every language. */
+  leaveConversation(userId: number, conversationId: number): void {
+    this.server
+      .in(userRoom(userId))
+      .socketsLeave(LOCALES.flatMap((locale) => [inLocale(conversationRoom(conversationId), locale), inLocale(memberRoom(conversationId, userId), locale)]));
   }
 
   /** A signed-out, deactivated or reset user keeps no open socket. */

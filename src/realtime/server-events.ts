@@ -23,7 +23,11 @@ export interface SocketData {
 export const userRoom = (userId: number) => `user:${userId}`;
 export const companyRoom = (companyId: number) => `company:${companyId}`;
 export const sessionRoom = (tokenHash: string) => `session:${tokenHash}`;
-export const localeRoom = (locale: string) => `locale:${locale}`;
+/**
+ * Rooms that receive rendered HTML carry the page's language, so each language's render reaches only its pages
+ * without an `except` over a whole language (which Socket.IO would walk socket by socket for every emit).
+ */
+export const inLocale = (room: string, locale: string) => `${room}@${locale}`;
 /** Every page that shows the conversation. */
 export const conversationRoom = (conversationId: number) => `conv:${conversationId}`;
 /** The pages of one member that show the conversation: where the author's own copy and the ticks go. */

@@ -51,7 +51,7 @@ describe('two instances behind one load balancer', () => {
     try {
       const { clientId } = await send(a, conversationId, 'across instances');
       await bobOnSecond.waitFor(`id="m-${clientId}"`);
-      await bobOnSecond.waitFor(/id="unread-total" hx-swap-oob="true" class="badge"><span aria-hidden="true">1</);
+      await bobOnSecond.waitFor(new RegExp(`id="unread-u${ann.id}" hx-swap-oob="true" class="badge" data-count="1"><span aria-hidden="true">1<`));
       // The session made on the first instance works on the second.
       const aOnSecond = a.sessionCookie();
       const res = await fetch(`${second!.url}/`, { headers: { Cookie: aOnSecond }, redirect: 'manual' });

@@ -39,17 +39,18 @@ describe('live pushes of rendered HTML', () => {
     const own = await annOtherTab.waitFor(`id="m-${clientId}"`);
     expect(own).toMatch(new RegExp(`id="m-${clientId}" class="msg mine`));
     expect(own).toContain(`id="receipt-${clientId}"`);
-    await bobPage.waitFor(/id="unread-total" hx-swap-oob="true" class="badge"><span aria-hidden="true">1</);
-    await bobPage.waitFor(new RegExp(`id="unread-u${ann.id}" hx-swap-oob="true" class="badge"><span aria-hidden="true">1<`));
+    await bobPage.waitFor(new RegExp(`id="unread-u${ann.id}" hx-swap-oob="true" class="badge" data-count="1"><span aria-hidden="true">1<`));
+    // The page adds the total up from its badges; the server pushes only the conversation's own.
+    expect(bobPage.received()).not.toContain('unread-total');
     expect(bobPage.notified).toEqual([{ conversationId, authorName: 'Ann Pusher' }]);
     expect(annOtherTab.notified).toEqual([]);
   });
 
   it('pushes the unread badge to a member whose page does not show the conversation', async () => {
-    const { a, b, conversationId } = await pair();
+    const { a, b, ann, conversationId } = await pair();
     const bobElsewhere = await open(t.url, b);
     const { clientId } = await send(a, conversationId, 'Badge only');
-    await bobElsewhere.waitFor(/id="unread-total" hx-swap-oob="true" class="badge"><span aria-hidden="true">1</);
+    await bobElsewhere.waitFor(new RegExp(`id="unread-u${ann.id}" hx-swap-oob="true" class="badge" data-count="1">`));
     await settle();
     expect(bobElsewhere.received()).not.toContain(`m-${clientId}`);
   });
@@ -67,15 +68,15 @@ describe('live pushes of rendered HTML', () => {
   });
 
   it('turns the author’s tick green when the other member reads, and clears the reader’s badge', async () => {
-    const { a, b, conversationId } = await pair();
+    const { a, b, ann, conversationId } = await pair();
     const annPage = await open(t.url, a, [conversationId]);
     const bobPage = await open(t.url, b);
     const { clientId, id } = await send(a, conversationId, 'Read me');
-    await bobPage.waitFor(/id="unread-total"[^>]*><span aria-hidden="true">1</);
+    await bobPage.waitFor(new RegExp(`id="unread-u${ann.id}"[^>]*><span aria-hidden="true">1<`));
     await b.post(`/chat/conversations/${conversationId}/read`, { upTo: String(id) }, { htmx: true });
     const tick = await annPage.waitFor(`id="receipt-${clientId}" hx-swap-oob="true" class="receipt read"`);
     expect(tick).toContain('Read by Bob Pushed');
-    await bobPage.waitFor(/id="unread-total" hx-swap-oob="true" class="badge empty">/);
+    await bobPage.waitFor(new RegExp(`id="unread-u${ann.id}" hx-swap-oob="true" class="badge empty" data-count="0">`));
   });
 
   it('shows a group message green only when every other member has read it, listing who has', async () => {
@@ -108,21 +109,34 @@ describe('live pushes of rendered HTML', () => {
     const groupId = await createGroup(a, 'Badges', [bob.id]);
     const bobPage = await open(t.url, b);
     const { id } = await send(a, groupId, 'group news');
-    await bobPage.waitFor(new RegExp(`id="unread-c${groupId}" hx-swap-oob="true" class="badge"><span aria-hidden="true">1<`));
+    await bobPage.waitFor(new RegExp(`id="unread-c${groupId}" hx-swap-oob="true" class="badge" data-count="1"><span aria-hidden="true">1<`));
     await b.post(`/chat/conversations/${groupId}/read`, { upTo: String(id) }, { htmx: true });
-    await bobPage.waitFor(new RegExp(`id="unread-c${groupId}" hx-swap-oob="true" class="badge empty">`));
+    await bobPage.waitFor(new RegExp(`id="unread-c${groupId}" hx-swap-oob="true" class="badge empty" data-count="0">`));
     expect(bobPage.received()).not.toContain(`unread-u${ann.id}"`);
   });
 
   it('counts a reply as reading what came before it: the other side’s tick turns green, the replier’s badge clears', async () => {
-    const { a, b, conversationId } = await pair();
+    const { a, b, ann, conversationId } = await pair();
     const annPage = await open(t.url, a, [conversationId]);
     const bobElsewhere = await open(t.url, b);
     const { clientId } = await send(a, conversationId, 'question');
-    await bobElsewhere.waitFor(/id="unread-total"[^>]*><span aria-hidden="true">1</);
+    await bobElsewhere.waitFor(new RegExp(`id="unread-u${ann.id}"[^>]*><span aria-hidden="true">1<`));
     await send(b, conversationId, 'answer, without marking anything read first');
     await annPage.waitFor(`id="receipt-${clientId}" hx-swap-oob="true" class="receipt read"`);
-    await bobElsewhere.waitFor(/id="unread-total" hx-swap-oob="true" class="badge empty">/);
+    await bobElsewhere.waitFor(new RegExp(`id="unread-u${ann.id}" hx-swap-oob="true" class="badge empty" data-count="0">`));
+  });
+
+  it('counts unread messages up to 99+, and again exactly once some are read', async () => {
+    const { a, b, ann, conversationId } = await pair();
+    const ids: number[] = [];
+    for (let i = 0; i < 101; i++) ids.push((await send(a, conversationId, `flood ${i}`)).id!);
+    const bobPage = await open(t.url, b);
+    await send(a, conversationId, 'one more');
+    const full = await bobPage.waitFor(new RegExp(`id="unread-u${ann.id}"[^>]*data-count="100"`));
+    expect(full).toContain('<span aria-hidden="true">99+</span><span class="visually-hidden">99+ unread</span>');
+    await b.post(`/chat/conversations/${conversationId}/read`, { upTo: String(ids[94]) }, { htmx: true });
+    // Six of the flood and "one more" are left.
+    await bobPage.waitFor(new RegExp(`id="unread-u${ann.id}"[^>]*data-count="7"><span aria-hidden="true">7<`));
   });
 
   it('pushes edits (with the pencil) and deletions to every page showing the conversation', async () => {
