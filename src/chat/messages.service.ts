@@ -6,7 +6,6 @@ import { ConversationMember } from './conversation-member.entity';
 import { Conversation } from './conversation.entity';
 import { groupRights, isManager } from './group-rights';
 import { Message } from './message.entity';
-import type { ChatReadEvent } from './reads.service';
 import { LinkedObject, ObjectLinks, objectRefsIn } from './object-links';
 
 /** Who sends: a member, or an integration posting with its group's API token under a display name. */
@@ -22,6 +21,8 @@ export interface ChatMessageEvent {
   kind: 'created' | 'edited' | 'deleted';
   /** The message as the sending request loaded it (author, reply and files), so that the push need not read it again. */
   message?: Message;
+  /** For a new message whose sender had not read everything before it: their read pointer until then. */
+  readFrom?: number;
 }
 
 @Injectable()
@@ -49,9 +50,9 @@ export class MessagesService {
     const replyTo = replyToId
       ? await this.em.findOne(Message, { id: replyToId, conversation: conversation.id, deletedAt: null }, { populate: ['author'] })
       : null;
-    const store = async (em: EntityManager): Promise<{ message: Message; readBefore: number } | null> => {
+    const store = async (em: EntityManager): Promise<{ message: Message; readFrom?: number } | null> => {
       const authorId = 'user' in sender ? sender.user.id : null;
-      const [row] = await em.getConnection().execute<(Record<string, unknown> & { read_before: string | null })[]>(
+      const [row] = await em.getConnection().execute<(Record<string, unknown> & { read_before: string | null; read_others: boolean })[]>(
         `with bumped as (
            update conversation set change_seq = change_seq + 1, last_message_at = now()
             where id = ? and company_id = ? and not exists (select 1 from message where conversation_id = ? and client_id = ?)
@@ -65,7 +66,12 @@ export class MessagesService {
            update conversation_member cm set last_read_message_id = greatest(cm.last_read_message_id, stored.id)
              from stored where cm.conversation_id = stored.conversation_id and cm.user_id = stored.author_id
          )
-         select stored.*, (select last_read_message_id from conversation_member where conversation_id = ? and user_id = ?) as read_before from stored`,
+         select stored.*, r.before as read_before, coalesce(exists (
+                  select 1 from message m where m.conversation_id = stored.conversation_id and m.id > r.before and m.id < stored.id
+                     and m.deleted_at is null and m.author_id is distinct from stored.author_id), false) as read_others
+           from stored left join lateral (
+                  select last_read_message_id as before from conversation_member where conversation_id = stored.conversation_id and user_id = stored.author_id
+                ) r on true`,
         [
           conversation.id,
           conversation.company.id,
@@ -79,24 +85,22 @@ export class MessagesService {
           replyTo?.id ?? null,
           'apiTokenId' in sender ? sender.apiTokenId : null,
           'apiTokenId' in sender ? sender.displayName : null,
-          conversation.id,
-          authorId ?? 0,
         ],
         'all',
         em.getTransactionContext(),
       );
       if (!row) return null;
-      const { read_before: readBefore, ...columns } = row;
+      const { read_before: readBefore, read_others: readOthers, ...columns } = row;
       const message = em.map(Message, columns);
       if (!attach) message.attachments.hydrate([]);
       await this.indexLinks(em, message, true);
       if (attach) await attach(em, message);
-      // One's own message is read by oneself, and so is everything before it.
-      return { message, readBefore: readBefore === null ? message.id : Number(readBefore) };
+      // One's own message is read by oneself, and so is everything before it: others' messages among them get ticks.
+      return { message, readFrom: readOthers ? Number(readBefore) : undefined };
     };
     const stored = attach || objectRefsIn(body).length ? await this.em.transactional(store) : await store(this.em);
     if (stored) {
-      this.announce(conversation, stored.message, 'user' in sender ? sender.user.id : null, stored.readBefore);
+      this.announce(conversation, stored.message, stored.readFrom);
       return { message: stored.message, created: true };
     }
     // Stored before, or by a request with the same client id that ran at the same moment (the insert waited for it).
@@ -108,24 +112,16 @@ export class MessagesService {
     return { message: existing, created: false };
   }
 
-  private announce(conversation: Conversation, message: Message, authorId: number | null, readBefore: number): void {
+  private announce(conversation: Conversation, message: Message, readFrom: number | undefined): void {
     this.events.emit('chat.message', {
       companyId: conversation.company.id,
       conversationId: conversation.id,
       messageId: message.id,
       kind: 'created',
       message,
+      // Sending reads what came before: the sender's other pages and the others' ticks follow, in the same push.
+      readFrom,
     } satisfies ChatMessageEvent);
-    if (authorId && readBefore < message.id) {
-      // Sending reads what came before: the sender's other pages and the others' ticks follow.
-      this.events.emit('chat.read', {
-        companyId: conversation.company.id,
-        conversationId: conversation.id,
-        userId: authorId,
-        fromId: readBefore,
-        toId: message.id,
-      } satisfies ChatReadEvent);
-    }
   }
 
   async edit(user: User, messageId: number, body: string): Promise<Message> {

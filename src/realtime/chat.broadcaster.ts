@@ -6,7 +6,7 @@ import { ChatRenderer } from '../chat/chat.renderer';
 import { AudienceMember, audienceOf, readStateOfAudience, unreadCounts } from '../chat/audience';
 import { ChatGroupEvent } from '../chat/conversations.service';
 import { Message } from '../chat/message.entity';
-import { messageView } from '../chat/message.view';
+import { messageView, ReadState } from '../chat/message.view';
 import { ChatMessageEvent, MessagesService } from '../chat/messages.service';
 import { ChatReadEvent } from '../chat/reads.service';
 import { inCompany } from '../database/background-work';
@@ -56,10 +56,12 @@ export class ChatBroadcaster {
       }
       if (event.kind === 'edited') return;
       const recipients = members.filter((m) => m.userId !== authorId && !m.offline);
-      await this.pushUnread(em, kind, event.conversationId, members, recipients);
+      const sender = event.readFrom === undefined ? undefined : members.find((m) => m.userId === authorId);
+      await this.pushUnread(em, kind, event.conversationId, members, sender ? [...recipients, sender] : recipients);
       if (event.kind === 'created' && recipients.length) {
         this.io.to(recipients.map((m) => userRoom(m.userId))).emit('notify', { conversationId: event.conversationId, authorName: message.author?.name ?? '' });
       }
+      if (sender) await this.pushReceipts(em, event.conversationId, sender.userId, event.readFrom!, message.id, state);
     });
   }
 
@@ -70,25 +72,26 @@ export class ChatBroadcaster {
       const reader = members.find((m) => m.userId === event.userId);
       if (!reader) return;
       await this.pushUnread(em, kind, event.conversationId, members, [reader]);
-      // The ticks of the messages just read, for their authors' pages showing the conversation.
-      const read = await em.find(
-        Message,
-        { conversation: event.conversationId, id: { $gt: event.fromId, $lte: event.toId }, deletedAt: null, author: { $ne: event.userId } },
-        { orderBy: { id: 'desc' }, limit: 200, populate: ['author'] },
-      );
-      const state = readStateOfAudience(members);
-      const byAuthor = new Map<number, Message[]>();
-      for (const message of read) if (message.author) byAuthor.set(message.author.id, [...(byAuthor.get(message.author.id) ?? []), message]);
-      for (const [authorId, messages] of byAuthor) {
-        const room = memberRoom(event.conversationId, authorId);
-        for (const locale of this.gateway.localesFor([room])) {
-          const html = messages
-            .map((m) => this.renderer.render('chat/_receipt.njk', locale, { m: messageView(m, authorId, state, false), oob: true }))
-            .join('');
-          this.io.to(inLocale(room, locale)).emit('html', html);
-        }
-      }
+      await this.pushReceipts(em, event.conversationId, reader.userId, event.fromId, event.toId, readStateOfAudience(members));
     });
+  }
+
+  /** The ticks of the messages a member just read, for their authors' pages showing the conversation. */
+  private async pushReceipts(em: EntityManager, conversationId: number, readerId: number, fromId: number, toId: number, state: ReadState): Promise<void> {
+    const read = await em.find(
+      Message,
+      { conversation: conversationId, id: { $gt: fromId, $lte: toId }, deletedAt: null, author: { $ne: readerId } },
+      { orderBy: { id: 'desc' }, limit: 200, populate: ['author'] },
+    );
+    const byAuthor = new Map<number, Message[]>();
+    for (const message of read) if (message.author) byAuthor.set(message.author.id, [...(byAuthor.get(message.author.id) ?? []), message]);
+    for (const [authorId, messages] of byAuthor) {
+      const room = memberRoom(conversationId, authorId);
+      for (const locale of this.gateway.localesFor([room])) {
+        const html = messages.map((m) => this.renderer.render('chat/_receipt.njk', locale, { m: messageView(m, authorId, state, false), oob: true })).join('');
+        this.io.to(inLocale(room, locale)).emit('html', html);
+      }
+    }
   }
 
   @OnEvent('chat.group.changed', { async: true, promisify: true })
