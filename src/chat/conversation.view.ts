@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { User } from '../accounts/user.entity';
 import type { OpenConversation } from './conversations.service';
 import { isManager } from './group-rights';
-import type { Message } from './message.entity';
 import type { LinkedObject } from './object-links';
-import { messageView, MessageView, readStateOf } from './message.view';
+import { MessageRecord, messageView, MessageView, readStateOf } from './message.view';
 
 export interface ConversationView {
   id: number;
@@ -29,7 +28,7 @@ export interface ConversationView {
 export function conversationView(
   me: User,
   open: OpenConversation,
-  page: { messages: Message[]; hasMore: boolean; objects: Map<string, LinkedObject> },
+  page: { messages: MessageRecord[]; hasMore: boolean; objects: Map<string, LinkedObject> },
 ): ConversationView {
   const { conversation, members, membership } = open;
   const other = conversation.kind === 'direct' ? members.find((m) => m.user.id !== me.id)?.user : undefined;

@@ -1,7 +1,7 @@
 import type { ConversationMember } from './conversation-member.entity';
 import { Segment, segments } from './linkify';
 import type { LinkedObject } from './object-links';
-import type { Message } from './message.entity';
+import { Message } from './message.entity';
 
 export interface ReceiptView {
   read: boolean;
@@ -41,6 +41,51 @@ export interface MessageView {
   canDelete: boolean;
 }
 
+/**
+ * What a message's view is made of. History reads it straight from SQL (see message-records.ts); a message
+ * loaded as an entity (a send, a push) is turned into one, so both render the same.
+ */
+export interface MessageRecord {
+  id: number;
+  seq: number;
+  clientId: string;
+  conversationId: number;
+  authorId: number | null;
+  authorName: string | null;
+  displayName: string | null;
+  apiTokenId: number | null;
+  body: string;
+  createdAt: Date;
+  editedAt: Date | null;
+  deletedAt: Date | null;
+  replyTo: { clientId: string; authorName: string | null; body: string; deletedAt: Date | null } | null;
+  attachments: { id: number; name: string; size: number; thumbKey: string | null; width: number | null; height: number | null }[];
+}
+
+export function recordOf(message: Message): MessageRecord {
+  const reply = message.replyTo;
+  return {
+    id: message.id,
+    seq: message.seq,
+    clientId: message.clientId,
+    conversationId: message.conversation.id,
+    authorId: message.author?.id ?? null,
+    authorName: message.author?.name ?? null,
+    displayName: message.displayName ?? null,
+    apiTokenId: message.apiTokenId ?? null,
+    body: message.body,
+    createdAt: message.createdAt,
+    editedAt: message.editedAt ?? null,
+    deletedAt: message.deletedAt ?? null,
+    replyTo: reply ? { clientId: reply.clientId, authorName: reply.author?.name ?? null, body: reply.body, deletedAt: reply.deletedAt ?? null } : null,
+    attachments: message.attachments.isInitialized()
+      ? message.attachments
+          .getItems()
+          .map((a) => ({ id: a.id, name: a.name, size: a.size, thumbKey: a.thumbKey ?? null, width: a.width ?? null, height: a.height ?? null }))
+      : [],
+  };
+}
+
 /** What the ticks need: every member's read pointer, with names for the "read by" list. */
 export interface ReadState {
   members: { userId: number; name: string; lastRead: number }[];
@@ -60,53 +105,52 @@ export function receiptFor(messageId: number, authorId: number, state: ReadState
 export const domIdOf = (clientId: string) => `m-${clientId}`;
 
 export function messageView(
-  message: Message,
+  message: Message | MessageRecord,
   viewerId: number,
   state: ReadState,
   viewerManages: boolean,
   objects: Map<string, LinkedObject> = new Map(),
 ): MessageView {
-  const authorId = message.author?.id ?? null;
-  const mine = authorId === viewerId;
-  const deleted = !!message.deletedAt;
-  const reply = message.replyTo;
+  const m = message instanceof Message ? recordOf(message) : message;
+  const mine = m.authorId === viewerId;
+  const deleted = !!m.deletedAt;
+  const reply = m.replyTo;
   return {
-    id: message.id,
-    seq: message.seq,
-    domId: domIdOf(message.clientId),
-    clientId: message.clientId,
-    conversationId: message.conversation.id,
-    authorId,
-    authorName: message.author?.name ?? message.displayName ?? '',
-    viaApi: !!message.apiTokenId,
+    id: m.id,
+    seq: m.seq,
+    domId: domIdOf(m.clientId),
+    clientId: m.clientId,
+    conversationId: m.conversationId,
+    authorId: m.authorId,
+    authorName: m.authorName ?? m.displayName ?? '',
+    viaApi: !!m.apiTokenId,
     mine,
-    segments: deleted ? [] : segments(message.body, objects),
-    attachments:
-      deleted || !message.attachments.isInitialized()
-        ? []
-        : message.attachments.getItems().map((a) => ({
-            id: a.id,
-            name: a.name,
-            size: a.size,
-            image: !!a.thumbKey,
-            width: a.width ?? null,
-            height: a.height ?? null,
-            href: `/files/${a.id}/${encodeURIComponent(a.name)}`,
-            thumbnail: a.thumbKey ? `/files/${a.id}/thumbnail` : null,
-          })),
-    text: deleted ? '' : message.body,
-    createdAt: message.createdAt.toISOString(),
-    edited: !!message.editedAt && !deleted,
+    segments: deleted ? [] : segments(m.body, objects),
+    attachments: deleted
+      ? []
+      : m.attachments.map((a) => ({
+          id: a.id,
+          name: a.name,
+          size: a.size,
+          image: !!a.thumbKey,
+          width: a.width,
+          height: a.height,
+          href: `/files/${a.id}/${encodeURIComponent(a.name)}`,
+          thumbnail: a.thumbKey ? `/files/${a.id}/thumbnail` : null,
+        })),
+    text: deleted ? '' : m.body,
+    createdAt: m.createdAt.toISOString(),
+    edited: !!m.editedAt && !deleted,
     deleted,
     replyTo: reply
       ? {
           domId: domIdOf(reply.clientId),
-          authorName: reply.author?.name ?? '',
+          authorName: reply.authorName ?? '',
           excerpt: reply.deletedAt ? '' : reply.body.slice(0, 140),
           deleted: !!reply.deletedAt,
         }
       : null,
-    receipt: mine && !deleted ? receiptFor(message.id, viewerId, state) : null,
+    receipt: mine && !deleted ? receiptFor(m.id, viewerId, state) : null,
     canDelete: !deleted && (mine || viewerManages),
   };
 }

@@ -7,6 +7,9 @@ import { Conversation } from './conversation.entity';
 import { groupRights, isManager } from './group-rights';
 import { Message } from './message.entity';
 import { LinkedObject, ObjectLinks, objectRefsIn } from './object-links';
+import { messagesBefore, messagesChangedSince } from './message-records';
+import type { MessageRecord } from './message.view';
+import { scopedCompanyId } from '../database/company-scope';
 
 /** Who sends: a member, or an integration posting with its group's API token under a display name. */
 export type Sender = { user: User } | { apiTokenId: number; displayName: string | null };
@@ -168,28 +171,20 @@ export class MessagesService {
   }
 
   /** A page of history, newest last, strictly before a message id: keyset paging, never OFFSET. */
-  async page(conversationId: number, beforeId?: number): Promise<{ messages: Message[]; hasMore: boolean; objects: Map<string, LinkedObject> }> {
-    const rows = await this.em.find(
-      Message,
-      { conversation: conversationId, ...(beforeId ? { id: { $lt: beforeId } } : {}) },
-      { orderBy: { id: 'desc' }, limit: PAGE_SIZE + 1, populate: ['author', 'replyTo', 'replyTo.author', 'attachments'] },
-    );
+  async page(conversationId: number, beforeId?: number): Promise<{ messages: MessageRecord[]; hasMore: boolean; objects: Map<string, LinkedObject> }> {
+    const rows = await messagesBefore(this.em, scopedCompanyId(this.em), conversationId, beforeId, PAGE_SIZE + 1);
     const messages = rows.slice(0, PAGE_SIZE).reverse();
     return { messages, hasMore: rows.length > PAGE_SIZE, objects: await this.objectsFor(messages) };
   }
 
   /** Every message created, edited or deleted after a change sequence, in order; null when too many to catch up. */
-  async changesSince(conversationId: number, seq: number): Promise<Message[] | null> {
-    const rows = await this.em.find(
-      Message,
-      { conversation: conversationId, seq: { $gt: seq } },
-      { orderBy: { seq: 'asc' }, limit: CATCH_UP_LIMIT + 1, populate: ['author', 'replyTo', 'replyTo.author', 'attachments'] },
-    );
+  async changesSince(conversationId: number, seq: number): Promise<MessageRecord[] | null> {
+    const rows = await messagesChangedSince(this.em, scopedCompanyId(this.em), conversationId, seq, CATCH_UP_LIMIT + 1);
     return rows.length > CATCH_UP_LIMIT ? null : rows;
   }
 
   /** The CRM objects the messages link to, as the current company sees them. */
-  objectsFor(messages: Message[]): Promise<Map<string, LinkedObject>> {
+  objectsFor(messages: { body: string; deletedAt?: Date | null }[]): Promise<Map<string, LinkedObject>> {
     return this.links.forBodies(messages.filter((m) => !m.deletedAt).map((m) => m.body));
   }
 

@@ -1,4 +1,4 @@
-import { Filter } from '@mikro-orm/core';
+import { EntityManager, Filter } from '@mikro-orm/core';
 
 export const COMPANY_FILTER = 'company';
 
@@ -9,3 +9,10 @@ export const COMPANY_FILTER = 'company';
  * says so with `filters: false`.
  */
 export const CompanyScoped = () => Filter({ name: COMPANY_FILTER, default: true, cond: (args: { companyId: number }) => ({ company: args.companyId }) });
+
+/** The company an entity manager's queries are scoped to, for SQL written by hand; none set fails, as the filter does. */
+export function scopedCompanyId(em: EntityManager): number {
+  const companyId = (em.getFilterParams(COMPANY_FILTER) as { companyId?: number } | undefined)?.companyId;
+  if (typeof companyId !== 'number') throw new Error('No company set for this query');
+  return companyId;
+}

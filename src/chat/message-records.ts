@@ -1,0 +1,96 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { MessageRecord } from './message.view';
+
+interface Row {
+  id: string;
+  seq: string;
+  client_id: string;
+  conversation_id: number;
+  author_id: number | null;
+  author_name: string | null;
+  display_name: string | null;
+  api_token_id: number | null;
+  body: string;
+  created_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+  reply_client_id: string | null;
+  reply_author_name: string | null;
+  reply_excerpt: string | null;
+  reply_deleted_at: string | null;
+  attachments: MessageRecord['attachments'] | null;
+}
+
+/**
+ * Messages as their views need them, in one statement, as plain rows: history is only read. As entities they
+ * cost most of a page: MikroORM pages a to-many join (the files) by grouping the whole conversation, and
+ * hydrates every author's whole row. Every table is constrained by the company, as the company filter would.
+ * `messages` selects the messages themselves, `order` orders the result.
+ */
+async function read(em: EntityManager, companyId: number, messages: string, params: unknown[], order: string): Promise<MessageRecord[]> {
+  const rows = await em.getConnection().execute<Row[]>(
+    `select m.id, m.seq, m.client_id, m.conversation_id, m.author_id, a.name as author_name, m.display_name, m.api_token_id,
+            m.body, m.created_at, m.edited_at, m.deleted_at,
+            r.client_id as reply_client_id, ra.name as reply_author_name, left(r.body, 140) as reply_excerpt, r.deleted_at as reply_deleted_at,
+            (select json_agg(json_build_object('id', f.id, 'name', f.name, 'size', f.size, 'thumbKey', f.thumb_key, 'width', f.width, 'height', f.height) order by f.id)
+               from attachment f where f.message_id = m.id and f.company_id = ?) as attachments
+       from (${messages}) m
+       left join app_user a on a.id = m.author_id and a.company_id = ?
+       left join message r on r.id = m.reply_to_id and r.company_id = ?
+       left join app_user ra on ra.id = r.author_id and ra.company_id = ?
+      order by ${order}`,
+    [companyId, ...params, companyId, companyId, companyId],
+  );
+  // Timestamps come as PostgreSQL's text, read the way the ORM reads them for entities.
+  const platform = em.getPlatform();
+  const date = (value: string | null) => (value === null ? null : platform.parseDate(value));
+  return rows.map((row) => ({
+    id: Number(row.id),
+    seq: Number(row.seq),
+    clientId: row.client_id,
+    conversationId: row.conversation_id,
+    authorId: row.author_id,
+    authorName: row.author_name,
+    displayName: row.display_name,
+    apiTokenId: row.api_token_id,
+    body: row.body,
+    createdAt: platform.parseDate(row.created_at),
+    editedAt: date(row.edited_at),
+    deletedAt: date(row.deleted_at),
+    replyTo:
+      row.reply_client_id === null
+        ? null
+        : { clientId: row.reply_client_id, authorName: row.reply_author_name, body: row.reply_excerpt ?? '', deletedAt: date(row.reply_deleted_at) },
+    attachments: row.attachments ?? [],
+  }));
+}
+
+const COLUMNS = `id, seq, client_id, conversation_id, author_id, display_name, api_token_id, body, created_at, edited_at, deleted_at, reply_to_id`;
+
+/** The newest `limit` messages before a message id (all when none), newest first: keyset paging on (conversation_id, id). */
+export function messagesBefore(
+  em: EntityManager,
+  companyId: number,
+  conversationId: number,
+  beforeId: number | undefined,
+  limit: number,
+): Promise<MessageRecord[]> {
+  return read(
+    em,
+    companyId,
+    `select ${COLUMNS} from message where company_id = ? and conversation_id = ?${beforeId ? ' and id < ?' : ''} order by id desc limit ?`,
+    [companyId, conversationId, ...(beforeId ? [beforeId] : []), limit],
+    'm.id desc',
+  );
+}
+
+/** The first `limit` messages changed after a change sequence, in order. */
+export function messagesChangedSince(em: EntityManager, companyId: number, conversationId: number, seq: number, limit: number): Promise<MessageRecord[]> {
+  return read(
+    em,
+    companyId,
+    `select ${COLUMNS} from message where company_id = ? and conversation_id = ? and seq > ? order by seq limit ?`,
+    [companyId, conversationId, seq, limit],
+    'm.seq',
+  );
+}
