@@ -6,7 +6,7 @@ import { ChatRenderer } from '../chat/chat.renderer';
 import { AudienceMember, audienceOf, readStateOfAudience, unreadCounts } from '../chat/audience';
 import { ChatGroupEvent } from '../chat/conversations.service';
 import { Message } from '../chat/message.entity';
-import { messageView, ReadState } from '../chat/message.view';
+import { messageView, ReadState, receiptFor } from '../chat/message.view';
 import { ChatMessageEvent, MessagesService } from '../chat/messages.service';
 import { ChatReadEvent } from '../chat/reads.service';
 import { inCompany } from '../database/background-work';
@@ -78,17 +78,20 @@ export class ChatBroadcaster {
 
   /** The ticks of the messages a member just read, for their authors' pages showing the conversation. */
   private async pushReceipts(em: EntityManager, conversationId: number, readerId: number, fromId: number, toId: number, state: ReadState): Promise<void> {
-    const read = await em.find(
-      Message,
-      { conversation: conversationId, id: { $gt: fromId, $lte: toId }, deletedAt: null, author: { $ne: readerId } },
-      { orderBy: { id: 'desc' }, limit: 200, populate: ['author'] },
+    const read = await em.getConnection().execute<{ id: string; client_id: string; author_id: number }[]>(
+      `select id, client_id, author_id from message
+        where conversation_id = ? and id > ? and id <= ? and deleted_at is null and author_id <> ?
+        order by id desc limit 200`,
+      [conversationId, fromId, toId, readerId],
     );
-    const byAuthor = new Map<number, Message[]>();
-    for (const message of read) if (message.author) byAuthor.set(message.author.id, [...(byAuthor.get(message.author.id) ?? []), message]);
+    const byAuthor = new Map<number, { clientId: string; id: number }[]>();
+    for (const row of read) byAuthor.set(row.author_id, [...(byAuthor.get(row.author_id) ?? []), { clientId: row.client_id, id: Number(row.id) }]);
     for (const [authorId, messages] of byAuthor) {
       const room = memberRoom(conversationId, authorId);
       for (const locale of this.gateway.localesFor([room])) {
-        const html = messages.map((m) => this.renderer.render('chat/_receipt.njk', locale, { m: messageView(m, authorId, state, false), oob: true })).join('');
+        const html = messages
+          .map((m) => this.renderer.render('chat/_receipt.njk', locale, { m: { clientId: m.clientId, receipt: receiptFor(m.id, authorId, state) }, oob: true }))
+          .join('');
         this.io.to(inLocale(room, locale)).emit('html', html);
       }
     }
