@@ -7,7 +7,6 @@ import { PresenceService } from '../presence/presence.service';
 import { allowedStatuses, Shown, Status } from '../presence/statuses';
 import { ChatSettings } from './chat-settings.entity';
 import { ChatSettingsService } from './chat-settings.service';
-import { ConversationMember } from './conversation-member.entity';
 
 export interface PanelEntry {
   key: string;
@@ -45,66 +44,107 @@ export class PanelService {
   ) {}
 
   async build(me: User): Promise<Panel> {
-    const settings = await this.settingsService.get(me);
-    const everyone = await this.presenceService.forCompany(me.company.id);
+    // Independent reads, each on a connection of its own: the panel waits for the slowest, not for their sum.
+    const [settings, everyone] = await Promise.all([this.settingsService.get(me), this.presenceService.forCompany(me.company.id)]);
     const own = everyone.get(me.id)?.status ?? 'available';
+    const offline = own === 'offline';
+    const chat = me.company.plan !== 'start' && !offline;
+    const [notifications, users, conversations] = await Promise.all([
+      offline ? { items: [], unread: 0 } : this.notificationsService.latest(me.id),
+      chat ? this.colleagues(me) : [],
+      chat ? this.conversations(me) : [],
+    ]);
     const presence = { status: own, allowed: allowedStatuses(me, me.company) };
-    const notifications = own === 'offline' ? { items: [], unread: 0 } : await this.notificationsService.latest(me.id);
-    const base = { settings, entries: [], totalUnread: 0, presence, offline: own === 'offline', notifications };
+    const base = { settings, entries: [], totalUnread: 0, presence, offline, notifications };
     if (me.company.plan === 'start') return { ...base, chatEnabled: false };
-    if (own === 'offline') return { ...base, chatEnabled: true };
-    const users = await this.em.find(User, { active: true, id: { $ne: me.id } }, { orderBy: { name: 'asc' } });
-    const memberships = await this.em.find(ConversationMember, { user: me.id }, { populate: ['conversation'] });
-    const unread = await this.unreadCounts(me.id);
-    const direct = new Map<number, ConversationMember>();
+    if (offline) return { ...base, chatEnabled: true };
+    const direct = new Map<number, PanelConversation>();
     const entries: PanelEntry[] = [];
-    for (const membership of memberships) {
-      const conversation = membership.conversation;
+    let totalUnread = 0;
+    for (const conversation of conversations) {
+      totalUnread += conversation.unread;
       if (conversation.kind === 'direct') {
         const [a, b] = (conversation.directKey ?? '').split(':').map(Number);
-        direct.set(a === me.id ? b : a, membership);
+        direct.set(a === me.id ? b : a, conversation);
       } else {
         entries.push({
           key: `c${conversation.id}`,
           kind: 'group',
           name: conversation.name ?? '',
           conversationId: conversation.id,
-          unread: unread.get(conversation.id) ?? 0,
-          lastActivity: (conversation.lastMessageAt ?? conversation.createdAt).getTime(),
+          unread: conversation.unread,
+          lastActivity: conversation.activeAt,
           href: `/chat/conversations/${conversation.id}`,
         });
       }
     }
     for (const user of users) {
-      const conversation = direct.get(user.id)?.conversation;
+      const conversation = direct.get(user.id);
       entries.push({
         key: `u${user.id}`,
         kind: 'user',
         name: user.name,
         userId: user.id,
         conversationId: conversation?.id,
-        unread: conversation ? (unread.get(conversation.id) ?? 0) : 0,
-        lastActivity: conversation?.lastMessageAt?.getTime() ?? 0,
+        unread: conversation?.unread ?? 0,
+        lastActivity: conversation?.activeAt ?? 0,
         href: `/chat/users/${user.id}`,
         shown: everyone.get(user.id)?.shown ?? 'offline',
       });
     }
     entries.sort(settings.sortBy === 'activity' ? byActivity : byName);
-    return { ...base, entries, totalUnread: [...unread.values()].reduce((a, b) => a + b, 0), chatEnabled: true };
+    return { ...base, entries, totalUnread, chatEnabled: true };
   }
 
-  /** Unread per conversation: messages after the member's read pointer, not their own, not deleted. */
-  async unreadCounts(userId: number): Promise<Map<number, number>> {
-    const rows = await this.em.getConnection().execute<{ conversation_id: number; unread: number }[]>(
-      `select cm.conversation_id, count(m.id)::int as unread
-         from conversation_member cm
-         join message m on m.conversation_id = cm.conversation_id and m.id > cm.last_read_message_id
-        where cm.user_id = ? and m.deleted_at is null and m.author_id is distinct from cm.user_id
-        group by cm.conversation_id`,
-      [userId],
-    );
-    return new Map(rows.map((r) => [r.conversation_id, r.unread]));
+  /** The other active people of the company: ids and names are all the panel shows of them. */
+  private colleagues(me: User): Promise<{ id: number; name: string }[]> {
+    return this.em
+      .getConnection()
+      .execute<{ id: number; name: string }[]>(`select id, name from app_user where company_id = ? and active and id <> ? order by name`, [
+        me.company.id,
+        me.id,
+      ]);
   }
+
+  /**
+   * The user's conversations with their unread counts: messages after the member's read pointer, not their own,
+   * not deleted. A group's activity falls back to its creation, a one-to-one conversation's to nothing (0).
+   */
+  private async conversations(me: User): Promise<PanelConversation[]> {
+    const companyId = me.company.id;
+    const rows = await this.em
+      .getConnection()
+      .execute<{ id: number; kind: 'direct' | 'group'; name: string | null; direct_key: string | null; active_at: string | null; unread: number }[]>(
+        `select c.id, c.kind, c.name, c.direct_key,
+              case when c.kind = 'group' then coalesce(c.last_message_at, c.created_at) else c.last_message_at end as active_at,
+              (select count(*)::int from message m
+                where m.conversation_id = c.id and m.company_id = ? and m.id > cm.last_read_message_id
+                  and m.deleted_at is null and m.author_id is distinct from cm.user_id) as unread
+         from conversation_member cm
+         join conversation c on c.id = cm.conversation_id and c.company_id = ?
+        where cm.user_id = ? and cm.company_id = ?`,
+        [companyId, companyId, me.id, companyId],
+      );
+    const platform = this.em.getPlatform();
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      name: r.name,
+      directKey: r.direct_key,
+      activeAt: r.active_at === null ? 0 : platform.parseDate(r.active_at).getTime(),
+      unread: r.unread,
+    }));
+  }
+}
+
+interface PanelConversation {
+  id: number;
+  kind: 'direct' | 'group';
+  name: string | null;
+  directKey: string | null;
+  /** Milliseconds since the epoch, for sorting by activity. */
+  activeAt: number;
+  unread: number;
 }
 
 const collator = new Intl.Collator('pl', { sensitivity: 'base' });
