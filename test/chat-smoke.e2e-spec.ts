@@ -37,6 +37,7 @@ describe('chat smoke', () => {
     expect(joined).toBe(true);
     const received: string[] = [];
     bobSocket.on('html', (html: string) => received.push(html));
+    bobSocket.on('notify', (event: { html: string }) => received.push(event.html));
 
     const clientId = randomUUID();
     const sent = await a.post(`/chat/conversations/${conversationId}/messages`, { clientId, body: 'Hello <b>Bob</b> https://example.com' }, { htmx: true });

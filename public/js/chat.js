@@ -200,7 +200,10 @@
     socket.on('html', (html) => {
       if (typeof html === 'string') apply(html);
     });
-    socket.on('notify', (event) => notify(event || {}));
+    socket.on('notify', (event) => {
+      if (typeof event?.html === 'string') apply(event.html);
+      notify(event || {});
+    });
     socket.on('refresh', (event = {}) => {
       if (event.closeConversationId) closeWindow(document.getElementById(`win-${event.closeConversationId}`));
       if (event.panel) refreshPanel();

@@ -5,7 +5,9 @@ import { Message } from './message.entity';
 
 export interface ReceiptView {
   read: boolean;
+  /** The first of those who have read it, by name; in a big group the rest are only counted. */
   readers: string[];
+  moreReaders: number;
 }
 
 export interface AttachmentView {
@@ -95,11 +97,17 @@ export function readStateOf(members: ConversationMember[]): ReadState {
   return { members: members.map((m) => ({ userId: m.user.id, name: m.user.name, lastRead: m.lastReadMessageId })) };
 }
 
+const READERS_NAMED = 10;
+
 /** Grey until read; in a group green only when every other member has read it. */
 export function receiptFor(messageId: number, authorId: number, state: ReadState): ReceiptView {
   const others = state.members.filter((m) => m.userId !== authorId);
-  const readers = others.filter((m) => m.lastRead >= messageId).map((m) => m.name);
-  return { read: others.length > 0 && readers.length === others.length, readers };
+  const readers = others.filter((m) => m.lastRead >= messageId);
+  return {
+    read: others.length > 0 && readers.length === others.length,
+    readers: readers.slice(0, READERS_NAMED).map((m) => m.name),
+    moreReaders: Math.max(0, readers.length - READERS_NAMED),
+  };
 }
 
 export const domIdOf = (clientId: string) => `m-${clientId}`;

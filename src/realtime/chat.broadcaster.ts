@@ -57,10 +57,8 @@ export class ChatBroadcaster {
       if (event.kind === 'edited') return;
       const recipients = members.filter((m) => m.userId !== authorId && !m.offline);
       const sender = event.readFrom === undefined ? undefined : members.find((m) => m.userId === authorId);
-      await this.pushUnread(em, kind, event.conversationId, members, sender ? [...recipients, sender] : recipients);
-      if (event.kind === 'created' && recipients.length) {
-        this.io.to(recipients.map((m) => userRoom(m.userId))).emit('notify', { conversationId: event.conversationId, authorName: message.author?.name ?? '' });
-      }
+      const notify = event.kind === 'created' ? { authorName: message.author?.name ?? '', userIds: new Set(recipients.map((m) => m.userId)) } : undefined;
+      await this.pushUnread(em, kind, event.conversationId, members, sender ? [...recipients, sender] : recipients, notify);
       if (sender) await this.pushReceipts(em, event.conversationId, sender.userId, event.readFrom!, message.id, state);
     });
   }
@@ -109,6 +107,7 @@ export class ChatBroadcaster {
   /**
    * Each reader's badge for this conversation. Readers with the same count get the same HTML, so a group of a
    * thousand costs a render per distinct count and language, and one emit for each. The page adds up the total.
+   * The recipients of a new message get their badge inside its notification: one packet each, not two.
    */
   private async pushUnread(
     em: EntityManager,
@@ -116,23 +115,27 @@ export class ChatBroadcaster {
     conversationId: number,
     members: AudienceMember[],
     readers: AudienceMember[],
+    notify?: { authorName: string; userIds: Set<number> },
   ): Promise<void> {
     if (readers.length === 0) return;
     const counts = await unreadCounts(em, conversationId, readers);
-    const byBadge = new Map<string, { badgeKey: string; count: number; rooms: string[] }>();
+    const byBadge = new Map<string, { badgeKey: string; count: number; notified: boolean; rooms: string[] }>();
     for (const reader of readers) {
       // In a direct conversation the panel's entry is the other person.
       const badgeKey = kind === 'group' ? `c${conversationId}` : `u${members.find((m) => m.userId !== reader.userId)?.userId ?? reader.userId}`;
       const count = counts.get(reader.userId) ?? 0;
-      const key = `${badgeKey}:${count}`;
-      const badge = byBadge.get(key) ?? { badgeKey, count, rooms: [] };
+      const notified = !!notify?.userIds.has(reader.userId);
+      const key = `${badgeKey}:${count}:${notified}`;
+      const badge = byBadge.get(key) ?? { badgeKey, count, notified, rooms: [] };
       badge.rooms.push(userRoom(reader.userId));
       byBadge.set(key, badge);
     }
-    for (const { badgeKey, count, rooms } of byBadge.values()) {
+    for (const { badgeKey, count, notified, rooms } of byBadge.values()) {
       for (const locale of this.gateway.localesFor(rooms)) {
         const html = this.renderer.render('chat/_unread.njk', locale, { badgeKey, count, oob: true });
-        this.io.to(rooms.map((room) => inLocale(room, locale))).emit('html', html);
+        const to = this.io.to(rooms.map((room) => inLocale(room, locale)));
+        if (notified) to.emit('notify', { conversationId, authorName: notify!.authorName, html });
+        else to.emit('html', html);
       }
     }
   }

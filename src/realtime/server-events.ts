@@ -2,8 +2,8 @@
 export interface ServerToClientEvents {
   /** Rendered HTML: message elements in a [data-chat-messages] wrapper, other pieces as out-of-band swaps. */
   html: (fragment: string) => void;
-  /** A new message for this user, for the sound and the title when its window is not in focus. */
-  notify: (event: { conversationId: number; authorName: string }) => void;
+  /** A new message for this user, for the sound and the title when its window is not in focus, with the conversation's new unread badge. */
+  notify: (event: { conversationId: number; authorName: string; html: string }) => void;
   /** Something the page shows changed in a way it should reload: the panel, a window that is gone, or (resync) every open chat. */
   refresh: (event: { panel?: boolean; closeConversationId?: number; resync?: boolean }) => void;
 }

@@ -34,7 +34,11 @@ export class Page {
 
   private constructor(readonly socket: Socket) {
     socket.on('html', (h: string) => this.html.push(h));
-    socket.on('notify', (e: unknown) => this.notified.push(e));
+    // A notification carries the new badge, which the page applies like any other pushed HTML.
+    socket.on('notify', (e: { conversationId: number; authorName: string; html: string }) => {
+      this.html.push(e.html);
+      this.notified.push({ conversationId: e.conversationId, authorName: e.authorName });
+    });
     socket.on('refresh', (e: unknown) => this.refreshed.push(e));
   }
 

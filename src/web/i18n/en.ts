@@ -159,6 +159,7 @@ export const en = {
   'chat.sent': 'Sent, not read yet',
   'chat.read': 'Read',
   'chat.readBy': 'Read by {names}',
+  'chat.readByMore': 'Read by {names} and {count} more',
   'chat.notSent': 'Not sent',
   'chat.retry': 'Retry',
   'chat.messageEmpty': 'Write something before sending.',

@@ -161,6 +161,7 @@ export const pl: Record<MessageKey, string> = {
   'chat.sent': 'Wysłano, jeszcze nieprzeczytane',
   'chat.read': 'Przeczytano',
   'chat.readBy': 'Przeczytali: {names}',
+  'chat.readByMore': 'Przeczytali: {names} i {count} innych',
   'chat.notSent': 'Nie wysłano',
   'chat.retry': 'Ponów',
   'chat.messageEmpty': 'Napisz coś przed wysłaniem.',
