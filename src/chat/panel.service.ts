@@ -7,6 +7,7 @@ import { PresenceService } from '../presence/presence.service';
 import { allowedStatuses, Shown, Status } from '../presence/statuses';
 import { ChatSettings } from './chat-settings.entity';
 import { ChatSettingsService } from './chat-settings.service';
+import { UNREAD_CAP } from './audience';
 
 export interface PanelEntry {
   key: string;
@@ -108,7 +109,8 @@ export class PanelService {
 
   /**
    * The user's conversations with their unread counts: messages after the member's read pointer, not their own,
-   * not deleted. A group's activity falls back to its creation, a one-to-one conversation's to nothing (0).
+   * not deleted, counted up to the cap (99+) as the pushes count them, so that a long backlog costs no more.
+   * A group's activity falls back to its creation, a one-to-one conversation's to nothing (0).
    */
   private async conversations(me: User): Promise<PanelConversation[]> {
     const companyId = me.company.id;
@@ -117,9 +119,9 @@ export class PanelService {
       .execute<{ id: number; kind: 'direct' | 'group'; name: string | null; direct_key: string | null; active_at: string | null; unread: number }[]>(
         `select c.id, c.kind, c.name, c.direct_key,
               case when c.kind = 'group' then coalesce(c.last_message_at, c.created_at) else c.last_message_at end as active_at,
-              (select count(*)::int from message m
+              (select count(*)::int from (select 1 from message m
                 where m.conversation_id = c.id and m.company_id = ? and m.id > cm.last_read_message_id
-                  and m.deleted_at is null and m.author_id is distinct from cm.user_id) as unread
+                  and m.deleted_at is null and m.author_id is distinct from cm.user_id limit ${UNREAD_CAP}) u) as unread
          from conversation_member cm
          join conversation c on c.id = cm.conversation_id and c.company_id = ?
         where cm.user_id = ? and cm.company_id = ?`,

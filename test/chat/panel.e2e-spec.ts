@@ -42,4 +42,25 @@ describe('the chat panel', () => {
     expect(panel).not.toContain(`entry-u${stranger.id}"`);
     expect(panel).not.toContain(`entry-u${me.id}"`);
   });
+
+  it('counts a long backlog up to 99+, as the pushes do', async () => {
+    const company = await createCompany(t.em());
+    const me = await createUser(t.em(), company);
+    const ann = await createUser(t.em(), company);
+    const m = await signedIn(t.url, me.email);
+    const a = await signedIn(t.url, ann.email);
+    const direct = await directConversation(a, me.id);
+    await send(a, direct, 'first');
+    await t
+      .em()
+      .getConnection()
+      .execute(
+        `insert into message (company_id, conversation_id, author_id, client_id, body, seq)
+         select ?, ?, ?, gen_random_uuid(), 'backlog ' || n, 1000 + n from generate_series(1, 250) as n`,
+        [company.id, direct, ann.id],
+      );
+    const panel = (await m.agent.get('/chat/panel').set('HX-Request', 'true')).text;
+    expect(panel).toMatch(new RegExp(`id="unread-u${ann.id}" class="badge" data-count="100"><span aria-hidden="true">99\\+</span>`));
+    expect(panel).toMatch(/id="unread-total" class="badge" data-count="100"/);
+  });
 });
