@@ -15,23 +15,51 @@ export const UNREAD_CAP = 100;
 export interface Audience {
   kind: 'direct' | 'group';
   members: AudienceMember[];
+  /** The conversation's newest messages any member has not read, newest first: at most UNREAD_CAP of them. */
+  newest: { id: number; authorId: number | null }[];
 }
 
-/** A conversation's kind and every member, in one statement however large the group (no entities: a push only reads them). */
+/**
+ * A conversation's kind, every member, and the newest messages any of them has not read, in one statement
+ * however large the group (plain rows: a push only reads them).
+ */
 export async function audienceOf(em: EntityManager, companyId: number, conversationId: number): Promise<Audience> {
-  const rows = await em.getConnection().execute<{ kind: Audience['kind']; user_id: number; name: string; last_read: string; offline: boolean }[]>(
-    `select c.kind, cm.user_id, u.name, cm.last_read_message_id as last_read, coalesce(p.status = 'offline', false) as offline
-       from conversation c
-       join conversation_member cm on cm.conversation_id = c.id
-       join app_user u on u.id = cm.user_id
-       left join presence p on p.user_id = cm.user_id
-      where c.company_id = ? and c.id = ?
-      order by u.name`,
-    [companyId, conversationId],
-  );
+  const rows = await em
+    .getConnection()
+    .execute<
+      {
+        kind: Audience['kind'];
+        user_id: number | null;
+        name: string;
+        last_read: string;
+        offline: boolean;
+        message_id: string | null;
+        author_id: number | null;
+      }[]
+    >(
+      `with members as (
+       select c.kind, cm.user_id, u.name, cm.last_read_message_id as last_read, coalesce(p.status = 'offline', false) as offline
+         from conversation c
+         join conversation_member cm on cm.conversation_id = c.id
+         join app_user u on u.id = cm.user_id
+         left join presence p on p.user_id = cm.user_id
+        where c.company_id = ? and c.id = ?
+     ), newest as (
+       select id, author_id from message
+        where conversation_id = ? and deleted_at is null and id > (select coalesce(min(last_read), 0) from members)
+        order by id desc limit ${UNREAD_CAP}
+     )
+     select kind, user_id, name, last_read, offline, null::bigint as message_id, null::int as author_id from members
+     union all
+     select null, null, null, null, null, id, author_id from newest
+     order by message_id desc nulls first, name`,
+      [companyId, conversationId, conversationId],
+    );
+  const members = rows.filter((r) => r.user_id !== null);
   return {
-    kind: rows[0]?.kind ?? 'group',
-    members: rows.map((r) => ({ userId: r.user_id, name: r.name, lastRead: Number(r.last_read), offline: r.offline })),
+    kind: members[0]?.kind ?? 'group',
+    members: members.map((r) => ({ userId: r.user_id!, name: r.name, lastRead: Number(r.last_read), offline: r.offline })),
+    newest: rows.filter((r) => r.message_id !== null).map((r) => ({ id: Number(r.message_id), authorId: r.author_id })),
   };
 }
 
@@ -40,24 +68,15 @@ export function readStateOfAudience(members: AudienceMember[]): ReadState {
 }
 
 /**
- * Each reader's unread count in one conversation, from one scan of its newest messages (at most UNREAD_CAP of
- * them), so a push to a group of a thousand costs one short index scan rather than a count per member.
+ * Each reader's unread count, from the audience's one scan of the newest messages, so a push to a group of a
+ * thousand costs one short index scan rather than a count per member.
  */
-export async function unreadCounts(em: EntityManager, conversationId: number, readers: { userId: number; lastRead: number }[]): Promise<Map<number, number>> {
+export function unreadCounts(audience: Audience, readers: { userId: number; lastRead: number }[]): Map<number, number> {
   const counts = new Map<number, number>();
-  if (readers.length === 0) return counts;
-  const floor = Math.min(...readers.map((r) => r.lastRead));
-  const rows = await em
-    .getConnection()
-    .execute<{ id: string; author_id: number | null }[]>(
-      `select id, author_id from message where conversation_id = ? and id > ? and deleted_at is null order by id desc limit ${UNREAD_CAP}`,
-      [conversationId, floor],
-    );
-  const newest = rows.map((r) => ({ id: Number(r.id), authorId: r.author_id }));
   for (const reader of readers) {
     let count = 0;
     let seen = 0;
-    for (const m of newest) {
+    for (const m of audience.newest) {
       if (m.id <= reader.lastRead) break;
       seen++;
       if (m.authorId !== reader.userId) count++;

@@ -24,9 +24,19 @@ export interface ChatMessageEvent {
   kind: 'created' | 'edited' | 'deleted';
   /** The message as the sending request loaded it (author, reply and files), so that the push need not read it again. */
   message?: Message;
-  /** For a new message whose sender had not read everything before it: their read pointer until then. */
-  readFrom?: number;
+  /** Others' messages that a new message's sender read by sending it (newest first), whose ticks follow. */
+  read?: ReadMessage[];
 }
+
+/** A message just read, as its author's tick needs it. */
+export interface ReadMessage {
+  id: number;
+  clientId: string;
+  authorId: number;
+}
+
+/** Ticks pushed for one read at most: the newest, which are the ones on screen. */
+export const READ_RECEIPTS_LIMIT = 200;
 
 @Injectable()
 export class MessagesService {
@@ -53,9 +63,9 @@ export class MessagesService {
     const replyTo = replyToId
       ? await this.em.findOne(Message, { id: replyToId, conversation: conversation.id, deletedAt: null }, { populate: ['author'] })
       : null;
-    const store = async (em: EntityManager): Promise<{ message: Message; readFrom?: number } | null> => {
+    const store = async (em: EntityManager): Promise<{ message: Message; read: ReadMessage[] } | null> => {
       const authorId = 'user' in sender ? sender.user.id : null;
-      const [row] = await em.getConnection().execute<(Record<string, unknown> & { read_before: string | null; read_others: boolean })[]>(
+      const [row] = await em.getConnection().execute<(Record<string, unknown> & { read_messages: ReadMessage[] })[]>(
         `with bumped as (
            update conversation set change_seq = change_seq + 1, last_message_at = now()
             where id = ? and company_id = ? and not exists (select 1 from message where conversation_id = ? and client_id = ?)
@@ -69,9 +79,13 @@ export class MessagesService {
            update conversation_member cm set last_read_message_id = greatest(cm.last_read_message_id, stored.id)
              from stored where cm.conversation_id = stored.conversation_id and cm.user_id = stored.author_id
          )
-         select stored.*, r.before as read_before, coalesce(exists (
-                  select 1 from message m where m.conversation_id = stored.conversation_id and m.id > r.before and m.id < stored.id
-                     and m.deleted_at is null and m.author_id is distinct from stored.author_id), false) as read_others
+         select stored.*, (
+                  select coalesce(json_agg(json_build_object('id', m.id, 'clientId', m.client_id, 'authorId', m.author_id) order by m.id desc), '[]')
+                    from (select id, client_id, author_id from message
+                           where conversation_id = stored.conversation_id and id > r.before and id < stored.id
+                             and deleted_at is null and author_id <> stored.author_id
+                           order by id desc limit ${READ_RECEIPTS_LIMIT}) m
+                ) as read_messages
            from stored left join lateral (
                   select last_read_message_id as before from conversation_member where conversation_id = stored.conversation_id and user_id = stored.author_id
                 ) r on true`,
@@ -93,17 +107,17 @@ export class MessagesService {
         em.getTransactionContext(),
       );
       if (!row) return null;
-      const { read_before: readBefore, read_others: readOthers, ...columns } = row;
+      const { read_messages: read, ...columns } = row;
       const message = em.map(Message, columns);
       if (!attach) message.attachments.hydrate([]);
       await this.indexLinks(em, message, true);
       if (attach) await attach(em, message);
       // One's own message is read by oneself, and so is everything before it: others' messages among them get ticks.
-      return { message, readFrom: readOthers ? Number(readBefore) : undefined };
+      return { message, read: read.map((m) => ({ ...m, id: Number(m.id) })) };
     };
     const stored = attach || objectRefsIn(body).length ? await this.em.transactional(store) : await store(this.em);
     if (stored) {
-      this.announce(conversation, stored.message, stored.readFrom);
+      this.announce(conversation, stored.message, stored.read);
       return { message: stored.message, created: true };
     }
     // Stored before, or by a request with the same client id that ran at the same moment (the insert waited for it).
@@ -115,7 +129,7 @@ export class MessagesService {
     return { message: existing, created: false };
   }
 
-  private announce(conversation: Conversation, message: Message, readFrom: number | undefined): void {
+  private announce(conversation: Conversation, message: Message, read: ReadMessage[]): void {
     this.events.emit('chat.message', {
       companyId: conversation.company.id,
       conversationId: conversation.id,
@@ -123,7 +137,7 @@ export class MessagesService {
       kind: 'created',
       message,
       // Sending reads what came before: the sender's other pages and the others' ticks follow, in the same push.
-      readFrom,
+      read: read.length ? read : undefined,
     } satisfies ChatMessageEvent);
   }
 

@@ -3,11 +3,11 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { ChatRenderer } from '../chat/chat.renderer';
-import { AudienceMember, audienceOf, readStateOfAudience, unreadCounts } from '../chat/audience';
+import { Audience, AudienceMember, audienceOf, readStateOfAudience, unreadCounts } from '../chat/audience';
 import { ChatGroupEvent } from '../chat/conversations.service';
 import { Message } from '../chat/message.entity';
 import { messageView, ReadState, receiptFor } from '../chat/message.view';
-import { ChatMessageEvent, MessagesService } from '../chat/messages.service';
+import { ChatMessageEvent, MessagesService, READ_RECEIPTS_LIMIT, ReadMessage } from '../chat/messages.service';
 import { ChatReadEvent } from '../chat/reads.service';
 import { inCompany } from '../database/background-work';
 import { RealtimeGateway } from './realtime.gateway';
@@ -34,7 +34,8 @@ export class ChatBroadcaster {
       const message =
         event.message ??
         (await em.findOneOrFail(Message, event.messageId, { populate: ['author', 'replyTo', 'replyTo.author', 'conversation', 'attachments'] }));
-      const { kind, members } = await audienceOf(em, event.companyId, event.conversationId);
+      const audience = await audienceOf(em, event.companyId, event.conversationId);
+      const { members } = audience;
       const state = readStateOfAudience(members);
       const authorId = message.author?.id ?? 0;
       // Offline is chosen to be left alone: no pushes, no badges, no sounds until the user comes back.
@@ -56,34 +57,35 @@ export class ChatBroadcaster {
       }
       if (event.kind === 'edited') return;
       const recipients = members.filter((m) => m.userId !== authorId && !m.offline);
-      const sender = event.readFrom === undefined ? undefined : members.find((m) => m.userId === authorId);
+      const sender = event.read ? members.find((m) => m.userId === authorId) : undefined;
       const notify = event.kind === 'created' ? { authorName: message.author?.name ?? '', userIds: new Set(recipients.map((m) => m.userId)) } : undefined;
-      await this.pushUnread(em, kind, event.conversationId, members, sender ? [...recipients, sender] : recipients, notify);
-      if (sender) await this.pushReceipts(em, event.conversationId, sender.userId, event.readFrom!, message.id, state);
+      this.pushUnread(audience, event.conversationId, sender ? [...recipients, sender] : recipients, notify);
+      if (sender) this.pushReceipts(event.conversationId, event.read!, state);
     });
   }
 
   @OnEvent('chat.read', { async: true, promisify: true })
   onRead(event: ChatReadEvent): Promise<void> {
     return this.inContext(event.companyId, async (em) => {
-      const { kind, members } = await audienceOf(em, event.companyId, event.conversationId);
-      const reader = members.find((m) => m.userId === event.userId);
+      const audience = await audienceOf(em, event.companyId, event.conversationId);
+      const reader = audience.members.find((m) => m.userId === event.userId);
       if (!reader) return;
-      await this.pushUnread(em, kind, event.conversationId, members, [reader]);
-      await this.pushReceipts(em, event.conversationId, reader.userId, event.fromId, event.toId, readStateOfAudience(members));
+      this.pushUnread(audience, event.conversationId, [reader]);
+      const read = await em.getConnection().execute<{ id: string; client_id: string; author_id: number }[]>(
+        `select id, client_id, author_id from message
+          where conversation_id = ? and id > ? and id <= ? and deleted_at is null and author_id <> ?
+          order by id desc limit ${READ_RECEIPTS_LIMIT}`,
+        [event.conversationId, event.fromId, event.toId, reader.userId],
+      );
+      const messages = read.map((r) => ({ id: Number(r.id), clientId: r.client_id, authorId: r.author_id }));
+      this.pushReceipts(event.conversationId, messages, readStateOfAudience(audience.members));
     });
   }
 
   /** The ticks of the messages a member just read, for their authors' pages showing the conversation. */
-  private async pushReceipts(em: EntityManager, conversationId: number, readerId: number, fromId: number, toId: number, state: ReadState): Promise<void> {
-    const read = await em.getConnection().execute<{ id: string; client_id: string; author_id: number }[]>(
-      `select id, client_id, author_id from message
-        where conversation_id = ? and id > ? and id <= ? and deleted_at is null and author_id <> ?
-        order by id desc limit 200`,
-      [conversationId, fromId, toId, readerId],
-    );
-    const byAuthor = new Map<number, { clientId: string; id: number }[]>();
-    for (const row of read) byAuthor.set(row.author_id, [...(byAuthor.get(row.author_id) ?? []), { clientId: row.client_id, id: Number(row.id) }]);
+  private pushReceipts(conversationId: number, read: ReadMessage[], state: ReadState): void {
+    const byAuthor = new Map<number, ReadMessage[]>();
+    for (const m of read) byAuthor.set(m.authorId, [...(byAuthor.get(m.authorId) ?? []), m]);
     for (const [authorId, messages] of byAuthor) {
       const room = memberRoom(conversationId, authorId);
       for (const locale of this.gateway.localesFor([room])) {
@@ -109,16 +111,9 @@ export class ChatBroadcaster {
    * thousand costs a render per distinct count and language, and one emit for each. The page adds up the total.
    * The recipients of a new message get their badge inside its notification: one packet each, not two.
    */
-  private async pushUnread(
-    em: EntityManager,
-    kind: 'direct' | 'group',
-    conversationId: number,
-    members: AudienceMember[],
-    readers: AudienceMember[],
-    notify?: { authorName: string; userIds: Set<number> },
-  ): Promise<void> {
-    if (readers.length === 0) return;
-    const counts = await unreadCounts(em, conversationId, readers);
+  private pushUnread(audience: Audience, conversationId: number, readers: AudienceMember[], notify?: { authorName: string; userIds: Set<number> }): void {
+    const { kind, members } = audience;
+    const counts = unreadCounts(audience, readers);
     const byBadge = new Map<string, { badgeKey: string; count: number; notified: boolean; rooms: string[] }>();
     for (const reader of readers) {
       // In a direct conversation the panel's entry is the other person.
