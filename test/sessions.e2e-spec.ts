@@ -113,4 +113,20 @@ describe('signing in and out', () => {
     const res = await victim.agent.post('/logout/everywhere').type('form').send({ _csrf: attacker.csrf });
     expect(res.status).toBe(403);
   });
+  it('signs nobody in with a session past its expiry or of a user deactivated since', async () => {
+    const company = await createCompany(t.em());
+    const expired = await createUser(t.em(), company);
+    const deactivated = await createUser(t.em(), company);
+    const kept = await createUser(t.em(), company);
+    const [a, b, c] = [await signedIn(t.url, expired.email), await signedIn(t.url, deactivated.email), await signedIn(t.url, kept.email)];
+    const sql = t.em().getConnection();
+    await sql.execute(`update user_session set expires_at = now() - interval '1 second' where user_id = ?`, [expired.id]);
+    await sql.execute(`update app_user set active = false where id = ?`, [deactivated.id]);
+    for (const client of [a, b]) {
+      const res = await client.load('/');
+      expect(res.headers.location).toBe('/login');
+      expect(String(res.headers['set-cookie'])).toMatch(/gwar_session=;/);
+    }
+    expect((await c.load('/')).text).toContain(`Welcome, ${kept.name}`);
+  });
 });
