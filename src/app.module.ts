@@ -21,13 +21,13 @@ import { WebModule } from './web/web.module';
 
 @Module({})
 export class AppModule implements NestModule {
-  static forRoot(config: AppConfig, databaseUrl: string, onQuery?: (sql: string) => void): DynamicModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
     return {
       module: AppModule,
       global: true,
       imports: [
         MikroOrmModule.forRoot({
-          ...ormConfig(databaseUrl, config.databaseSchema, config.logRequests ? console.log : () => undefined, onQuery),
+          ...ormConfig(databaseUrl, config.databaseSchema, config.logRequests ? console.log : () => undefined),
           registerRequestContext: false,
           autoLoadEntities: true,
         }),

@@ -1,4 +1,5 @@
 import { EntityManager } from '@mikro-orm/postgresql';
+import { prepared } from '../database/prepared';
 import type { ReadState } from './message.view';
 
 /** A member as a push needs them: the read pointer (for ticks and unread counts) and whether they chose Offline. */
@@ -24,20 +25,18 @@ export interface Audience {
  * however large the group (plain rows: a push only reads them).
  */
 export async function audienceOf(em: EntityManager, companyId: number, conversationId: number): Promise<Audience> {
-  const rows = await em
-    .getConnection()
-    .execute<
-      {
-        kind: Audience['kind'];
-        user_id: number | null;
-        name: string;
-        last_read: string;
-        offline: boolean;
-        message_id: string | null;
-        author_id: number | null;
-      }[]
-    >(
-      `with members as (
+  const rows = await prepared<{
+    kind: Audience['kind'];
+    user_id: number | null;
+    name: string;
+    last_read: string;
+    offline: boolean;
+    message_id: string | null;
+    author_id: number | null;
+  }>(
+    em,
+    'audience',
+    `with members as (
        select c.kind, cm.user_id, u.name, cm.last_read_message_id as last_read, coalesce(p.status = 'offline', false) as offline
          from conversation c
          join conversation_member cm on cm.conversation_id = c.id
@@ -53,8 +52,8 @@ export async function audienceOf(em: EntityManager, companyId: number, conversat
      union all
      select null, null, null, null, null, id, author_id from newest
      order by message_id desc nulls first, name`,
-      [companyId, conversationId, conversationId],
-    );
+    [companyId, conversationId, conversationId],
+  );
   const members = rows.filter((r) => r.user_id !== null);
   return {
     kind: members[0]?.kind ?? 'group',

@@ -5,6 +5,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { User } from '../accounts/user.entity';
 import { scopedCompanyId } from '../database/company-scope';
 import { unlessDuplicate } from '../database/errors';
+import { prepared } from '../database/prepared';
 import { ConversationMember } from './conversation-member.entity';
 import { Conversation, directKey } from './conversation.entity';
 import type { GroupMembersAdded } from '../notifications/notifications.service';
@@ -63,13 +64,13 @@ export class ConversationsService {
   async membership(user: User, conversationId: number): Promise<ConversationMember> {
     if (!Number.isSafeInteger(conversationId)) throw new NotFoundException();
     // One statement mapped by hand, as the session's: every message sent and read passes here.
-    const [row] = await this.em.getConnection().execute<{ member: EntityData<ConversationMember>; conversation: EntityData<Conversation> }[]>(
+    const [row] = await prepared<{ member: EntityData<ConversationMember>; conversation: EntityData<Conversation> }>(
+      this.em,
+      'membership',
       `select to_jsonb(m) as member, to_jsonb(c) as conversation
            from conversation_member m join conversation c on c.id = m.conversation_id
           where m.conversation_id = ? and m.user_id = ? and c.company_id = ?`,
       [conversationId, user.id, scopedCompanyId(this.em)],
-      'all',
-      this.em.getTransactionContext(),
     );
     if (!row) throw new NotFoundException();
     this.em.map(Conversation, row.conversation);

@@ -10,6 +10,7 @@ import { LinkedObject, ObjectLinks, objectRefsIn } from './object-links';
 import { messagesBefore, messagesChangedSince } from './message-records';
 import type { MessageRecord } from './message.view';
 import { scopedCompanyId } from '../database/company-scope';
+import { prepared } from '../database/prepared';
 
 /** Who sends: a member, or an integration posting with its group's API token under a display name. */
 export type Sender = { user: User } | { apiTokenId: number; displayName: string | null };
@@ -65,14 +66,16 @@ export class MessagesService {
       : null;
     const store = async (em: EntityManager): Promise<{ message: Message; read: ReadMessage[] } | null> => {
       const authorId = 'user' in sender ? sender.user.id : null;
-      const [row] = await em.getConnection().execute<(Record<string, unknown> & { read_messages: ReadMessage[] })[]>(
+      const [row] = await prepared<Record<string, unknown> & { read_messages: ReadMessage[] }>(
+        em,
+        'message-store',
         `with bumped as (
            update conversation set change_seq = change_seq + 1, last_message_at = now()
             where id = ? and company_id = ? and not exists (select 1 from message where conversation_id = ? and client_id = ?)
            returning change_seq
          ), stored as (
            insert into message (company_id, conversation_id, author_id, client_id, body, reply_to_id, created_at, seq, api_token_id, display_name)
-           select ?, ?, ?, ?, ?, ?, now(), change_seq, ?, ? from bumped
+           select ?::int, ?::int, ?::int, ?::uuid, ?::text, ?::bigint, now(), change_seq, ?::int, ?::text from bumped
            on conflict (conversation_id, client_id) do nothing
            returning *
          ), read as (
@@ -103,8 +106,6 @@ export class MessagesService {
           'apiTokenId' in sender ? sender.apiTokenId : null,
           'apiTokenId' in sender ? sender.displayName : null,
         ],
-        'all',
-        em.getTransactionContext(),
       );
       if (!row) return null;
       const { read_messages: read, ...columns } = row;

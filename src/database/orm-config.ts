@@ -5,8 +5,7 @@ interface PgConnection {
   query(sql: string, callback: (err: Error | null) => void): void;
 }
 
-/** `onQuery`, when given, hears every SQL statement: the tests count queries with it. */
-export function ormConfig(url: string, schema: string, log: (message: string) => void = console.log, onQuery?: (sql: string) => void) {
+export function ormConfig(url: string, schema: string, log: (message: string) => void = console.log) {
   return defineConfig({
     clientUrl: url,
     schema,
@@ -21,8 +20,8 @@ export function ormConfig(url: string, schema: string, log: (message: string) =>
         conn.query(`set search_path to "${schema}"`, (err) => done(err, conn)),
     },
     migrations: { migrationsList, tableName: 'mikro_orm_migrations', transactional: true, allOrNothing: true, snapshot: false },
-    logger: onQuery ? (message: string) => (message.startsWith('[query]') ? onQuery(message) : log(message)) : log,
-    debug: onQuery ? ['query'] : false,
+    logger: log,
+    debug: false,
     colors: false,
   });
 }

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Company } from '../accounts/company.entity';
 import { User } from '../accounts/user.entity';
+import { prepared } from '../database/prepared';
 import { allowedStatuses, isStatus, Shown, shownStatus, Status } from './statuses';
 
 /** A socket not refreshed for this long belongs to an instance that died; it no longer keeps its user online. */
@@ -47,9 +48,11 @@ export class PresenceService {
   }
 
   async of(userId: number): Promise<PresenceRow> {
-    const [row] = await this.em.getConnection().execute<{ status: Status | null; online: boolean; last_seen_at: Date | null }[]>(
+    const [row] = await prepared<{ status: Status | null; online: boolean; last_seen_at: Date | null }>(
+      this.em,
+      'presence-of',
       `select p.status, p.last_seen_at,
-              exists (select 1 from presence_socket s where s.user_id = ? and s.seen_at > now() - make_interval(secs => ?)) as online
+              exists (select 1 from presence_socket s where s.user_id = ? and s.seen_at > now() - make_interval(secs => ?::int)) as online
          from (select ?::int as user_id) u left join presence p on p.user_id = u.user_id`,
       [userId, SOCKET_STALE_SECONDS, userId],
     );
