@@ -46,7 +46,7 @@ export function benchOptions(argv: string[]): BenchOptions {
     profile,
     only,
     fanout: { groups: 100, groupSize: 10, workers: 2, rates: [100, 250, 500, 1000], stepSeconds: 15 },
-    knee: { gwarStart: 2, relayStart: 250, factor: 1.5, maxSteps: 14, bisections: 2, stepSeconds: 10, maxRate: 20_000 },
+    knee: { gwarStart: 10, relayStart: 250, factor: 1.5, maxSteps: 14, bisections: 2, stepSeconds: 10, maxRate: 20_000 },
     drainSeconds: 5,
     bigGroup: { members: 1000, rate: 20, seconds: 20 },
     connections: { sockets: 10_000, companySize: 100, workers: 4 },
