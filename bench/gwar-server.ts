@@ -10,7 +10,7 @@ import { announce, serve } from './ipc';
 /**
  * The Gwar server as the bench runs it: a child process of its own (so that the load generator never shares
  * its event loop), built by createApp on the bench's database. With BENCH_COUNT_QUERIES=1 it counts every
- * SQL statement (MikroORM's query log costs time, so the load phases run without it), and those of each
+ * SQL statement (a listener on every query costs time, so the load phases run without it), and those of each
  * request that carries an X-Bench-Id header on their own (background work, say the presence heartbeat, apart).
  */
 interface TarnPool {
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       perRequest.delete(id);
       return n;
     },
-    /** The last statements, as MikroORM logged them (with their durations). */
+    /** The last statements run. */
     recent: () => recent.splice(0),
     pool: () => ({ used: pool.numUsed(), free: pool.numFree(), waiting: pool.numPendingAcquires(), max: pool.max }),
   });
