@@ -113,6 +113,7 @@ describe('signing in and out', () => {
     const res = await victim.agent.post('/logout/everywhere').type('form').send({ _csrf: attacker.csrf });
     expect(res.status).toBe(403);
   });
+
   it('signs nobody in with a session past its expiry or of a user deactivated since', async () => {
     const company = await createCompany(t.em());
     const expired = await createUser(t.em(), company);
