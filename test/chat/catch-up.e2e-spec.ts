@@ -1,6 +1,6 @@
 import { Message } from '../../src/chat/message.entity';
 import { directConversation, Page, send, settle } from '../support/chat';
-import { createCompany, createUser } from '../support/factories';
+import { createCompany, createUser, insertMessages } from '../support/factories';
 import { Client, signedIn } from '../support/http-client';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -113,11 +113,7 @@ describe('catching up after a dropped connection', () => {
     const conversationId = await directConversation(a, bob.id);
     const em = t.em();
     // 501 changes since sequence 0, written directly to keep the test quick.
-    await em.getConnection().execute(
-      `insert into message (company_id, conversation_id, author_id, client_id, body, seq)
-       select ?, ?, ?, gen_random_uuid(), 'bulk ' || n, n from generate_series(1, 501) as n`,
-      [company.id, conversationId, ann.id],
-    );
+    await insertMessages(em, { companyId: company.id, conversationId, authorId: ann.id }, 501);
     await em.getConnection().execute(`update conversation set change_seq = 501 where id = ?`, [conversationId]);
     const b = await signedIn(t.url, bob.email);
     expect((await b.agent.get(`/chat/conversations/${conversationId}/changes?since=0`)).status).toBe(409);

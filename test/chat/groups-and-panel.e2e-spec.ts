@@ -1,7 +1,7 @@
 import { ChatSettings } from '../../src/chat/chat-settings.entity';
 import { Conversation } from '../../src/chat/conversation.entity';
 import { createGroup, directConversation, send, settle } from '../support/chat';
-import { createCompany, createUser, unique } from '../support/factories';
+import { createCompany, createUser, insertMessages, unique } from '../support/factories';
 import { signedIn } from '../support/http-client';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -173,14 +173,7 @@ describe('groups and the panel', () => {
     for (let i = 0; i < 20; i++) others.push(await createUser(t.em(), company));
     for (const other of others.slice(2, 12)) await send(m, await directConversation(m, other.id), 'hi');
     for (let i = 0; i < 10; i++) await createGroup(m, `G${i + 2}`, [others[i].id, others[i + 1].id]);
-    await t
-      .em()
-      .getConnection()
-      .execute(
-        `insert into message (company_id, conversation_id, author_id, client_id, body, seq)
-       select ?, ?, ?, gen_random_uuid(), 'bulk ' || n, 1000 + n from generate_series(1, 3000) as n`,
-        [company.id, conversationId, me.id],
-      );
+    await insertMessages(t.em(), { companyId: company.id, conversationId, authorId: me.id }, 3000, { firstSeq: 1001 });
 
     expect(await measure('/chat/panel')).toBe(panelSmall);
     expect(await measure(`/chat/conversations/${conversationId}`)).toBe(openSmall);

@@ -1,5 +1,5 @@
 import { createGroup, directConversation, send } from '../support/chat';
-import { createCompany, createUser } from '../support/factories';
+import { createCompany, createUser, insertMessages } from '../support/factories';
 import { signedIn } from '../support/http-client';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -51,14 +51,7 @@ describe('the chat panel', () => {
     const a = await signedIn(t.url, ann.email);
     const direct = await directConversation(a, me.id);
     await send(a, direct, 'first');
-    await t
-      .em()
-      .getConnection()
-      .execute(
-        `insert into message (company_id, conversation_id, author_id, client_id, body, seq)
-         select ?, ?, ?, gen_random_uuid(), 'backlog ' || n, 1000 + n from generate_series(1, 250) as n`,
-        [company.id, direct, ann.id],
-      );
+    await insertMessages(t.em(), { companyId: company.id, conversationId: direct, authorId: ann.id }, 250, { label: 'backlog', firstSeq: 1001 });
     const panel = (await m.agent.get('/chat/panel').set('HX-Request', 'true')).text;
     expect(panel).toMatch(new RegExp(`id="unread-u${ann.id}" class="badge" data-count="100"><span aria-hidden="true">99\\+</span>`));
     expect(panel).toMatch(/id="unread-total" class="badge" data-count="100"/);

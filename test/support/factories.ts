@@ -60,3 +60,17 @@ export async function awayFromWindowEdge(windowSeconds: number, needSeconds: num
   const into = (Date.now() / 1000) % windowSeconds;
   if (windowSeconds - into < needSeconds) await new Promise((r) => setTimeout(r, (windowSeconds - into) * 1000 + 250));
 }
+
+/** `count` messages written straight into a conversation ("<label> 1"…), seq from `firstSeq`: history without a send each. */
+export async function insertMessages(
+  em: EntityManager,
+  at: { companyId: number; conversationId: number; authorId: number },
+  count: number,
+  options: { label?: string; firstSeq?: number } = {},
+): Promise<void> {
+  await em.getConnection().execute(
+    `insert into message (company_id, conversation_id, author_id, client_id, body, seq)
+     select ?, ?, ?, gen_random_uuid(), ? || ' ' || n, ? + n - 1 from generate_series(1, ?) as n`,
+    [at.companyId, at.conversationId, at.authorId, options.label ?? 'bulk', options.firstSeq ?? 1, count],
+  );
+}
