@@ -85,7 +85,11 @@ export class ChatBroadcaster {
   /** The ticks of the messages a member just read, for their authors' pages showing the conversation. */
   private pushReceipts(conversationId: number, read: ReadMessage[], state: ReadState): void {
     const byAuthor = new Map<number, ReadMessage[]>();
-    for (const m of read) byAuthor.set(m.authorId, [...(byAuthor.get(m.authorId) ?? []), m]);
+    for (const m of read) {
+      const theirs = byAuthor.get(m.authorId);
+      if (theirs) theirs.push(m);
+      else byAuthor.set(m.authorId, [m]);
+    }
     for (const [authorId, messages] of byAuthor) {
       const room = memberRoom(conversationId, authorId);
       for (const locale of this.gateway.localesFor([room])) {
