@@ -19,6 +19,23 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/**
+ * Test files run in parallel, each on its own schema. The migrator lists every schema's tables when an app
+ * starts, and fails on a schema another file is dropping at that moment: starts share a lock, a drop takes it alone.
+ */
+const SCHEMA_LOCK = 7_240_001;
+
+async function underSchemaLock<T>(databaseUrl: string, mode: 'shared' | 'exclusive', work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(mode === 'shared' ? 'select pg_advisory_lock_shared($1)' : 'select pg_advisory_lock($1)', [SCHEMA_LOCK]);
+    return await work(client);
+  } finally {
+    await client.end(); // the lock ends with the session
+  }
+}
+
 /** The whole app, listening on a random port, on a schema of its own that is dropped afterwards. */
 export async function startTestApp(env: Record<string, string> = {}, options: { countQueries?: boolean } = {}): Promise<TestApp> {
   const databaseUrl = process.env.DATABASE_URL;
@@ -26,7 +43,9 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
   const schema = `test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_SCHEMA: schema, LOG_REQUESTS: 'false', ...env });
   const queries: string[] = [];
-  const app = await createApp(config, databaseUrl, ['error'], options.countQueries ? (sql) => queries.push(sql) : undefined);
+  const app = await underSchemaLock(databaseUrl, 'shared', () =>
+    createApp(config, databaseUrl, ['error'], options.countQueries ? (sql) => queries.push(sql) : undefined),
+  );
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const orm = app.get(MikroORM);
@@ -38,9 +57,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     queries,
     close: async () => {
       await app.close();
-      const admin = new Client({ connectionString: databaseUrl });
-      await admin.connect();
-      await admin.query(`drop schema if exists "${schema}" cascade`).finally(() => admin.end());
+      await underSchemaLock(databaseUrl, 'exclusive', (admin) => admin.query(`drop schema if exists "${schema}" cascade`));
     },
   };
 }
