@@ -11,6 +11,7 @@ import { AppConfig } from './config/app-config';
 import { setUpApiDocs } from './integrations/api-docs';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { PUBLIC_DIR, ROOT } from './config/paths';
+import { cleanInput } from './web/clean-input';
 import { HttpExceptionFilter } from './web/http-exception.filter';
 import { requestLog } from './web/request-log';
 import { securityHeaders } from './web/security-headers';
@@ -36,6 +37,7 @@ export async function createApp(
   app.use('/assets', express.static(PUBLIC_DIR, { maxAge: '1h' }));
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
   app.use(express.json({ limit: '200kb' }));
+  app.use(cleanInput);
   app.use(cookieParser());
 
   viewEnvironment().express(app.getHttpAdapter().getInstance());

@@ -37,8 +37,9 @@ export class CompaniesController {
     const company = parseCompanyForm(body);
     const admin = parseNewUserForm(body, 'admin');
     const errors = { ...company.errors, ...admin.errors };
-    if (!errors.email && (await this.users.emailTaken(admin.input.email))) errors.email = 'form.emailTaken';
-    const created = hasErrors(errors) ? null : await unlessDuplicate(() => this.companies.create(company.input, admin.input));
+    if (!errors.email && (await this.users.emailTaken(admin.values.email.trim().toLowerCase()))) errors.email = 'form.emailTaken';
+    const created =
+      hasErrors(errors) || !company.input || !admin.input ? null : await unlessDuplicate(() => this.companies.create(company.input!, admin.input!));
     if (!created) {
       if (!hasErrors(errors)) errors.email = 'form.emailTaken';
       const values = { ...company.values, ...admin.values };
@@ -68,7 +69,7 @@ export class CompaniesController {
   async update(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string, @Body() body: unknown): Promise<void> {
     const company = await this.companies.get(idParam(id));
     const { values, errors, input } = parseCompanyForm(body);
-    if (hasErrors(errors)) {
+    if (!input) {
       return render(req, res, 'operator/companies/edit', { company, values, errors, plans: PLANS }, { fragment: 'operator/companies/_edit-form', status: 422 });
     }
     await this.companies.update(company, input);

@@ -1,4 +1,4 @@
-import { checkbox, FieldErrors, FormValues, oneOf, requireText, text } from '../web/form';
+import { field, FieldErrors, FormValues, parseForm } from '../web/form';
 import { Plan, PLANS } from './company.entity';
 
 export interface CompanyInput {
@@ -7,17 +7,15 @@ export interface CompanyInput {
   apiAddon: boolean;
 }
 
-export function parseCompanyForm(body: unknown): { values: FormValues; errors: FieldErrors; input: CompanyInput } {
-  const errors: FieldErrors = {};
-  const values = {
-    companyName: text(body, 'companyName'),
-    plan: text(body, 'plan') || 'professional',
-    apiAddon: checkbox(body, 'apiAddon') ? 'on' : '',
-  };
-  const input = {
-    name: requireText(errors, 'companyName', values.companyName, 200),
-    plan: oneOf(errors, 'plan', values.plan, PLANS),
-    apiAddon: values.apiAddon === 'on',
-  };
-  return { values, errors, input };
+const companyForm = {
+  companyName: field.text(200),
+  plan: field.defaulted('professional', field.choice(PLANS)),
+  apiAddon: field.checkbox(),
+};
+
+export function parseCompanyForm(body: unknown): { values: FormValues; errors: FieldErrors; input?: CompanyInput } {
+  const { values, errors, data } = parseForm(companyForm, body);
+  values.plan ||= 'professional';
+  values.apiAddon = ['on', 'true', '1'].includes(values.apiAddon) ? 'on' : '';
+  return { values, errors, input: data && { name: data.companyName, plan: data.plan, apiAddon: data.apiAddon } };
 }

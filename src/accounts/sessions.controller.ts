@@ -1,13 +1,21 @@
 import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { FieldErrors, text } from '../web/form';
+import { z } from 'zod';
+import { FieldErrors, parseForm } from '../web/form';
 import type { GwarRequest } from '../web/gwar-request';
 import { redirect, render, safeReturnPath } from '../web/view';
 import { SignedIn } from './access.guards';
 import { setSessionCookie } from './session-cookie';
 import { SESSION_COOKIE, SessionsService } from './sessions.service';
 import { SetupService } from './setup.service';
+
+/** Whatever is typed is tried (and counted by the limits): a wrong e-mail is only ever "invalid". */
+const signInForm = {
+  email: z.string().trim().toLowerCase().min(1, 'form.required').max(254, 'form.tooLong'),
+  password: z.string().min(1, 'form.required').max(1000, 'form.tooLong'),
+  returnTo: z.string(),
+};
 
 /** Signing in creates a session, signing out destroys it. */
 @Controller()
@@ -27,15 +35,13 @@ export class SessionsController {
 
   @Post('login')
   async create(@Req() req: GwarRequest, @Res() res: Response, @Body() body: unknown): Promise<void> {
-    const values = { email: text(body, 'email'), returnTo: safeReturnPath(text(body, 'returnTo')) };
-    const email = values.email.trim().toLowerCase();
-    const password = text(body, 'password');
-    const errors: FieldErrors = {};
-    if (!email) errors.email = 'form.required';
-    if (!password) errors.password = 'form.required';
+    const form = parseForm(signInForm, body);
+    const values = { email: form.values.email, returnTo: safeReturnPath(form.values.returnTo) };
+    const errors: FieldErrors = form.errors;
     let status = 422;
-    if (!errors.email && !errors.password) {
-      const result = await this.sessions.signIn(email.slice(0, 254), password.slice(0, 1000), req.ip ?? 'unknown', req.get('User-Agent'));
+    if (form.data) {
+      const { email, password } = form.data;
+      const result = await this.sessions.signIn(email, password, req.ip ?? 'unknown', req.get('User-Agent'));
       if (result.ok) {
         setSessionCookie(res, this.config, result.token);
         return redirect(req, res, values.returnTo);

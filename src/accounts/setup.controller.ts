@@ -1,12 +1,14 @@
 import { Body, Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { FieldErrors, hasErrors, requireEmail, requirePassword, requireText, text } from '../web/form';
+import { field, parseForm } from '../web/form';
 import type { GwarRequest } from '../web/gwar-request';
 import { redirect, render } from '../web/view';
 import { setSessionCookie } from './session-cookie';
 import { SessionsService } from './sessions.service';
 import { SetupService } from './setup.service';
+
+const setupForm = { companyName: field.text(200), name: field.text(120), email: field.email(), password: field.password() };
 
 @Controller('setup')
 export class SetupController {
@@ -25,18 +27,12 @@ export class SetupController {
   @Post()
   async create(@Req() req: GwarRequest, @Res() res: Response, @Body() body: unknown): Promise<void> {
     if (await this.setup.done()) return redirect(req, res, '/login');
-    const errors: FieldErrors = {};
-    const values = { companyName: text(body, 'companyName'), name: text(body, 'name'), email: text(body, 'email') };
-    const input = {
-      companyName: requireText(errors, 'companyName', values.companyName, 200),
-      name: requireText(errors, 'name', values.name, 120),
-      email: requireEmail(errors, 'email', values.email),
-      password: requirePassword(errors, 'password', text(body, 'password')),
-    };
-    if (hasErrors(errors)) {
-      return render(req, res, 'accounts/setup', { values, errors }, { fragment: 'accounts/_setup-form', status: 422 });
+    const { values, errors, data } = parseForm(setupForm, body);
+    if (!data) {
+      const { password: _password, ...typed } = values;
+      return render(req, res, 'accounts/setup', { values: typed, errors }, { fragment: 'accounts/_setup-form', status: 422 });
     }
-    const admin = await this.setup.run(input);
+    const admin = await this.setup.run(data);
     if (!admin) return redirect(req, res, '/login');
     setSessionCookie(res, this.config, await this.sessions.start(admin, req.get('User-Agent')));
     redirect(req, res, '/');

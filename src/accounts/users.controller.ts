@@ -29,8 +29,8 @@ export class UsersController {
   @Post()
   async create(@Req() req: GwarRequest, @Res() res: Response, @Body() body: unknown): Promise<void> {
     const { values, errors, input } = parseNewUserForm(body);
-    if (!errors.email && (await this.users.emailTaken(input.email))) errors.email = 'form.emailTaken';
-    const created = hasErrors(errors) ? null : await unlessDuplicate(() => this.users.create(req.auth!.company, input));
+    if (!errors.email && (await this.users.emailTaken(values.email.trim().toLowerCase()))) errors.email = 'form.emailTaken';
+    const created = hasErrors(errors) || !input ? null : await unlessDuplicate(() => this.users.create(req.auth!.company, input));
     if (!created) {
       errors.email ??= 'form.emailTaken';
       return render(req, res, 'admin/users/new', { values, errors, roles: ROLES }, { fragment: 'admin/users/_new-form', status: 422 });
@@ -54,10 +54,10 @@ export class UsersController {
   async update(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string, @Body() body: unknown): Promise<void> {
     const user = await this.users.get(idParam(id));
     const { values, errors, input } = parseUserForm(body);
-    if (!errors.email && (await this.users.emailTaken(input.email, user.id))) errors.email = 'form.emailTaken';
+    if (!errors.email && (await this.users.emailTaken(values.email.trim().toLowerCase(), user.id))) errors.email = 'form.emailTaken';
     // An admin cannot take away their own admin role, so a company always keeps someone who can manage it.
-    if (!errors.role && user.id === req.auth!.user.id && input.role !== 'admin') errors.role = 'users.ownRole';
-    if (hasErrors(errors) || !(await unlessDuplicate(() => this.users.update(user, input).then(() => true)))) {
+    if (!errors.role && user.id === req.auth!.user.id && values.role !== 'admin') errors.role = 'users.ownRole';
+    if (hasErrors(errors) || !input || !(await unlessDuplicate(() => this.users.update(user, input).then(() => true)))) {
       if (!hasErrors(errors)) errors.email = 'form.emailTaken';
       return render(req, res, 'admin/users/edit', { user, values, errors, roles: ROLES }, { fragment: 'admin/users/_edit-form', status: 422 });
     }

@@ -1,6 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { User } from '../accounts/user.entity';
+import { z } from 'zod';
+import { optional } from '../web/form';
 import { ChatSettings, LIST_VIEWS, OPEN_IN, OpenWindow, SORT_BY } from './chat-settings.entity';
 
 export type SettingsPatch = Partial<
@@ -9,38 +11,53 @@ export type SettingsPatch = Partial<
 
 const MAX_OPEN_WINDOWS = 12;
 
+const flag = z.union([z.boolean(), z.string()]).transform((v) => v === true || v === 'true' || v === 'on');
+/** A size in pixels from a form or a script, kept within what a screen can hold. */
+const pixels = (min: number, max: number) =>
+  z.union([z.number(), z.string().regex(/^-?\d{1,6}(\.\d+)?$/).transform(Number)]).pipe(z.number().transform((n) => Math.min(max, Math.max(min, Math.round(n)))));
+const openWindow = z.object({
+  conversationId: z.number().int().positive().max(2_147_483_647),
+  maximized: z.boolean().optional(),
+  x: pixels(0, 5000).optional(),
+  y: pixels(0, 5000).optional(),
+});
+const openWindows = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'form.invalid' });
+    return z.NEVER;
+  }
+});
+
+/** Each setting is read on its own: one that is missing or malformed keeps the stored value. */
+const settingsFields = {
+  collapsed: flag,
+  splitTabs: flag,
+  sound: flag,
+  listView: z.enum(LIST_VIEWS),
+  openIn: z.enum(OPEN_IN),
+  sortBy: z.enum(SORT_BY),
+  windowWidth: pixels(280, 2000),
+  windowHeight: pixels(240, 2000),
+  openWindows: openWindows.pipe(z.array(z.unknown()).max(100)).transform((list) =>
+    list
+      .map((w) => openWindow.safeParse(w))
+      .filter((r) => r.success)
+      .slice(0, MAX_OPEN_WINDOWS)
+      .map(({ data: w }) => ({ conversationId: w.conversationId, maximized: w.maximized !== false, x: w.x, y: w.y }) satisfies OpenWindow),
+  ),
+};
+
 /** Reads a settings form: only known fields with valid values; anything else is ignored. */
 export function parseSettings(body: Record<string, unknown>): SettingsPatch {
-  const patch: SettingsPatch = {};
-  const bool = (v: unknown) => v === 'true' || v === 'on' || v === true;
-  const size = (v: unknown, min: number, max: number) => {
-    const n = Math.round(Number(v));
-    return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : undefined;
-  };
-  if ('collapsed' in body) patch.collapsed = bool(body.collapsed);
-  if ('splitTabs' in body) patch.splitTabs = bool(body.splitTabs);
-  if ('sound' in body) patch.sound = bool(body.sound);
-  if ((LIST_VIEWS as readonly unknown[]).includes(body.listView)) patch.listView = body.listView as ChatSettings['listView'];
-  if ((OPEN_IN as readonly unknown[]).includes(body.openIn)) patch.openIn = body.openIn as ChatSettings['openIn'];
-  if ((SORT_BY as readonly unknown[]).includes(body.sortBy)) patch.sortBy = body.sortBy as ChatSettings['sortBy'];
-  const width = size(body.windowWidth, 280, 2000);
-  const height = size(body.windowHeight, 240, 2000);
-  if (width !== undefined) patch.windowWidth = width;
-  if (height !== undefined) patch.windowHeight = height;
-  if (typeof body.openWindows === 'string') {
-    try {
-      const parsed: unknown = JSON.parse(body.openWindows);
-      if (Array.isArray(parsed)) {
-        patch.openWindows = parsed
-          .filter((w): w is OpenWindow => Number.isSafeInteger((w as OpenWindow)?.conversationId))
-          .slice(0, MAX_OPEN_WINDOWS)
-          .map((w) => ({ conversationId: w.conversationId, maximized: w.maximized !== false, x: size(w.x, 0, 5000), y: size(w.y, 0, 5000) }));
-      }
-    } catch {
-      // a malformed list keeps the stored one
-    }
+  const patch: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(settingsFields)) {
+    if (!(name in body)) continue;
+    const value = optional(schema, body[name]);
+    if (value !== undefined) patch[name] = value;
   }
-  return patch;
+  return patch as SettingsPatch;
 }
 
 @Injectable()

@@ -1,12 +1,20 @@
-import { FieldErrors, requireText, text } from '../web/form';
+import { z } from 'zod';
+import { field, optional, parseForm } from '../web/form';
 import { GROUP_MAX_MEMBERS, GroupInput } from './conversations.service';
 
-export function parseGroupForm(body: Record<string, unknown>): { values: { name: string; memberIds: number[] }; errors: FieldErrors; input: GroupInput } {
-  const errors: FieldErrors = {};
-  const raw = body.members === undefined ? [] : Array.isArray(body.members) ? body.members : [body.members];
-  const memberIds = [...new Set(raw.map(Number).filter((n) => Number.isSafeInteger(n) && n > 0))];
-  const values = { name: text(body, 'name'), memberIds };
-  const name = requireText(errors, 'name', values.name, 100);
-  if (memberIds.length + 1 > GROUP_MAX_MEMBERS) errors.members = 'groups.tooManyMembers';
-  return { values, errors, input: { name, memberIds } };
+const ticked = field.many(z.string());
+
+const groupForm = {
+  name: field.text(100),
+  members: ticked
+    .pipe(z.array(field.ref()))
+    .transform((ids) => [...new Set(ids)])
+    .refine((ids) => ids.length + 1 <= GROUP_MAX_MEMBERS, 'groups.tooManyMembers'),
+};
+
+/** The typed name and the ticked members (those that read as ids), so a form that comes back keeps them. */
+export function parseGroupForm(body: Record<string, unknown>) {
+  const { values, errors, data } = parseForm(groupForm, body);
+  const memberIds = data?.members ?? (optional(ticked, body.members) ?? []).filter((v) => /^\d{1,10}$/.test(v)).map(Number);
+  return { values: { name: values.name, memberIds }, errors, input: data && ({ name: data.name, memberIds: data.members } satisfies GroupInput) };
 }

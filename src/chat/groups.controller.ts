@@ -2,7 +2,6 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Body, Controller, Delete, ForbiddenException, Get, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { User } from '../accounts/user.entity';
-import { hasErrors } from '../web/form';
 import type { GwarRequest } from '../web/gwar-request';
 import { idParam } from '../web/id-param';
 import { isHtmx, redirect, render } from '../web/view';
@@ -33,7 +32,7 @@ export class GroupsController {
   @Post()
   async create(@Req() req: GwarRequest, @Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
     const { values, errors, input } = parseGroupForm(body);
-    if (hasErrors(errors)) {
+    if (!input) {
       return render(
         req,
         res,
@@ -64,7 +63,7 @@ export class GroupsController {
   async update(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string, @Body() body: Record<string, unknown>): Promise<void> {
     const open = await this.conversations.open(req.auth!.user, idParam(id));
     const { values, errors, input } = parseGroupForm(body);
-    if (hasErrors(errors)) {
+    if (!input) {
       return render(
         req,
         res,

@@ -1,60 +1,71 @@
-import { FieldErrors, FormValues, text } from '../web/form';
+import { z } from 'zod';
+import { field, FieldErrors, FormValues, parseForm } from '../web/form';
 import type { FieldDef, KindDef } from './crm-kinds';
 
 export type FieldValue = string | number | null;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MONEY = /^-?\d{1,12}(?:[.,]\d{1,2})?$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-function validDate(value: string): boolean {
-  if (!DATE.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-}
+const realDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'crm.dateInvalid')
+  .refine((v) => new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'crm.dateInvalid');
 
-function parseField(field: FieldDef, raw: string, errors: FieldErrors): FieldValue {
-  const value = field.type === 'textarea' ? raw : raw.trim();
-  if (!value.trim()) {
-    if (field.required) errors[field.name] = 'form.required';
-    return field.type === 'user' || field.type === 'crmCompany' || field.type === 'date' ? null : field.type === 'money' ? '0' : '';
-  }
-  if (field.max && [...value].length > field.max) errors[field.name] = 'form.tooLong';
-  switch (field.type) {
+/** The schema of one filled-in field, as typed (trimmed unless a long text). */
+function filled(def: FieldDef): z.ZodType<FieldValue, string> {
+  const max = z.string().max(def.max ?? 10_000, 'form.tooLong');
+  switch (def.type) {
     case 'email':
-      if (!EMAIL.test(value)) errors[field.name] = 'form.emailInvalid';
-      return value.toLowerCase();
+      return max.regex(EMAIL, 'form.emailInvalid').transform((v) => v.toLowerCase());
     case 'url':
-      if (!/^https?:\/\/[^\s]+\.[^\s]+$/i.test(value)) errors[field.name] = 'crm.urlInvalid';
-      return value;
+      return max.regex(/^https?:\/\/[^\s]+\.[^\s]+$/i, 'crm.urlInvalid');
     case 'date':
-      if (!validDate(value)) errors[field.name] = 'crm.dateInvalid';
-      return value;
+      return realDate;
     case 'money':
-      if (!MONEY.test(value)) errors[field.name] = 'crm.moneyInvalid';
-      return value.replace(',', '.');
+      return z
+        .string()
+        .regex(MONEY, 'crm.moneyInvalid')
+        .transform((v) => v.replace(',', '.'));
     case 'choice':
-      if (!field.choices!.includes(value)) errors[field.name] = 'form.invalidChoice';
-      return value;
+      return field.choice(def.choices as [string, ...string[]]);
     case 'user':
-    case 'crmCompany': {
-      const id = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
-      if (!Number.isSafeInteger(id) || id <= 0) errors[field.name] = 'form.invalidChoice';
-      return id;
-    }
+    case 'crmCompany':
+      return field.ref();
     default:
-      return value;
+      return max;
   }
 }
+
+/** What an empty field stores: no link, no date, an amount of 0, or empty text. */
+function emptyValue(def: FieldDef): FieldValue {
+  if (def.type === 'user' || def.type === 'crmCompany' || def.type === 'date') return null;
+  return def.type === 'money' ? '0' : '';
+}
+
+function fieldSchema(def: FieldDef): z.ZodType<FieldValue, string> {
+  const schema = filled(def);
+  return z.string().transform((raw, ctx) => {
+    const value = def.type === 'textarea' ? raw : raw.trim();
+    if (!value.trim()) {
+      if (def.required) ctx.addIssue({ code: 'custom', message: 'form.required' });
+      return emptyValue(def);
+    }
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    ctx.addIssue({ code: 'custom', message: result.error.issues[0].message });
+    return z.NEVER;
+  });
+}
+
+const schemas = new Map<KindDef, Record<string, z.ZodType<FieldValue, string>>>();
 
 /** A CRM form's values exactly as typed, the messages for what is wrong, and the data to store. */
-export function parseCrmForm(kind: KindDef, body: unknown): { values: FormValues; errors: FieldErrors; data: Record<string, FieldValue> } {
-  const values: FormValues = {};
-  const errors: FieldErrors = {};
-  const data: Record<string, FieldValue> = {};
-  for (const field of kind.fields) {
-    values[field.name] = text(body, field.name);
-    data[field.name] = parseField(field, values[field.name], errors);
+export function parseCrmForm(kind: KindDef, body: unknown): { values: FormValues; errors: FieldErrors; data?: Record<string, FieldValue> } {
+  let shape = schemas.get(kind);
+  if (!shape) {
+    shape = Object.fromEntries(kind.fields.map((def) => [def.name, fieldSchema(def)]));
+    schemas.set(kind, shape);
   }
-  return { values, errors, data };
+  return parseForm(shape, body);
 }

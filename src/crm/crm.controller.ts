@@ -64,8 +64,9 @@ export class CrmController {
   async create(@Req() req: GwarRequest, @Res() res: Response, @Param('kind') slug: string, @Body() body: unknown): Promise<void> {
     const kind = kindParam(slug);
     const me = req.auth!.user;
-    const { values, errors, data } = parseCrmForm(kind, body);
-    const resolved = await this.crm.resolve(kind, data, errors);
+    const form = parseCrmForm(kind, body);
+    const { values, errors } = form;
+    const resolved = await this.crm.resolve(kind, form);
     const source = text(body, 'sourceMessageId');
     const message = /^\d{1,15}$/.test(source) ? await this.messages.find(me, Number(source)).catch(() => null) : null;
     if (hasErrors(errors)) {
@@ -107,8 +108,9 @@ export class CrmController {
   async update(@Req() req: GwarRequest, @Res() res: Response, @Param('kind') slug: string, @Param('id') id: string, @Body() body: unknown): Promise<void> {
     const kind = kindParam(slug);
     const record = await this.crm.get(kind, idParam(id));
-    const { values, errors, data } = parseCrmForm(kind, body);
-    const resolved = await this.crm.resolve(kind, data, errors);
+    const form = parseCrmForm(kind, body);
+    const { values, errors } = form;
+    const resolved = await this.crm.resolve(kind, form);
     if (hasErrors(errors)) {
       return render(
         req,

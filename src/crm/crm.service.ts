@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { User } from '../accounts/user.entity';
-import type { FieldErrors } from '../web/form';
+import { field, FieldErrors, FormValues, optional } from '../web/form';
 import { CrmCompany } from './crm-company.entity';
 import type { FieldValue } from './crm-form';
 import type { KindDef } from './crm-kinds';
@@ -11,6 +11,7 @@ import type { CrmTask } from './crm-task.entity';
 import type { TaskAssigned } from '../notifications/notifications.service';
 
 export const CRM_PAGE_SIZE = 25;
+const ref = field.ref();
 
 export interface CrmQuery {
   q?: string;
@@ -70,20 +71,20 @@ export class CrmService {
     return { users, companies };
   }
 
-  /** Turns checked form data into values to store; relation ids that name nothing of this company become errors. */
-  async resolve(kind: KindDef, data: Record<string, FieldValue>, errors: FieldErrors): Promise<Record<string, unknown>> {
-    const resolved: Record<string, unknown> = {};
-    for (const field of kind.fields) {
-      const value = data[field.name];
-      if ((field.type === 'user' || field.type === 'crmCompany') && typeof value === 'number') {
-        const target = await this.em.findOne(field.type === 'user' ? User : CrmCompany, { id: value });
-        if (!target) errors[field.name] = 'form.invalidChoice';
-        resolved[field.name] = target;
-      } else {
-        resolved[field.name] = value;
-      }
+  /**
+   * Turns checked form data into values to store; relation ids that name nothing of this company become errors.
+   * Relations are looked up even when other fields are wrong, so every problem shows at once.
+   */
+  async resolve(kind: KindDef, form: { values: FormValues; errors: FieldErrors; data?: Record<string, FieldValue> }): Promise<Record<string, unknown>> {
+    const resolved: Record<string, unknown> = { ...form.data };
+    for (const field of kind.fields.filter((f) => (f.type === 'user' || f.type === 'crmCompany') && !form.errors[f.name])) {
+      const id = optional(ref, form.values[field.name].trim());
+      if (id === undefined) continue;
+      const target = await this.em.findOne(field.type === 'user' ? User : CrmCompany, { id });
+      if (!target) form.errors[field.name] = 'form.invalidChoice';
+      resolved[field.name] = target;
     }
-    if (kind.slug === 'notes') resolved.name = firstLine(String(data.text ?? ''));
+    if (kind.slug === 'notes') resolved.name = firstLine(form.values.text ?? '');
     return resolved;
   }
 

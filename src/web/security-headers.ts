@@ -1,6 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 
-/** Everything the page loads comes from this server; nothing may frame it. */
+/**
+ * Everything the page loads comes from this server; nothing may frame it. Pages are private: nothing is kept
+ * in a cache unless a route says otherwise (static assets, files).
+ */
 export function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
   res.set({
     'Content-Security-Policy':
@@ -8,6 +11,7 @@ export function securityHeaders(_req: Request, res: Response, next: NextFunction
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'same-origin',
+    'Cache-Control': 'no-store',
   });
   next();
 }

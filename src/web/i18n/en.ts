@@ -15,6 +15,7 @@ export const en = {
   'common.no': 'No',
 
   'form.required': 'This field is required.',
+  'form.invalid': 'This value is not valid.',
   'form.tooLong': 'This is too long.',
   'form.emailInvalid': 'Enter a valid e-mail address, like name@example.com.',
   'form.emailTaken': 'This e-mail address is already in use.',

@@ -17,6 +17,7 @@ export const pl: Record<MessageKey, string> = {
   'common.no': 'Nie',
 
   'form.required': 'To pole jest wymagane.',
+  'form.invalid': 'Ta wartość jest niepoprawna.',
   'form.tooLong': 'Ten tekst jest za długi.',
   'form.emailInvalid': 'Podaj poprawny adres e-mail, np. imie@example.com.',
   'form.emailTaken': 'Ten adres e-mail jest już używany.',

@@ -6,6 +6,10 @@ export type Locale = (typeof LOCALES)[number];
 
 const catalogs: Record<Locale, Record<MessageKey, string>> = { en, pl };
 
+export function isMessageKey(value: unknown): value is MessageKey {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(en, value);
+}
+
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
 }
