@@ -1,6 +1,6 @@
 import { Session } from '../src/accounts/session.entity';
-import { SIGN_IN_LIMIT_PER_EMAIL } from '../src/accounts/sessions.service';
-import { awayFromWindowEdge, createCompany, createUser, PASSWORD } from './support/factories';
+import { LIMITS } from '../src/security/limits.service';
+import { createCompany, createUser, PASSWORD } from './support/factories';
 import { Client, signedIn } from './support/http-client';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -64,8 +64,7 @@ describe('signing in and out', () => {
     const user = await createUser(t.em(), company);
     const client = new Client(t.url);
     await client.load('/login');
-    await awayFromWindowEdge(15 * 60, 15);
-    for (let i = 0; i < SIGN_IN_LIMIT_PER_EMAIL; i++) {
+    for (let i = 0; i < LIMITS.signInEmail.rate.points; i++) {
       expect((await client.post('/login', { email: user.email, password: `wrong ${i}` })).status).toBe(401);
     }
     const blocked = await client.post('/login', { email: user.email, password: PASSWORD });

@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { prepared } from '../database/prepared';
-import { RateLimitService } from '../security/rate-limit.service';
+import { LimitsService } from '../security/limits.service';
 import { newToken, sha256 } from '../security/tokens';
 import type { AuthContext } from '../web/gwar-request';
 import { Company } from './company.entity';
@@ -16,23 +16,20 @@ export const SESSION_COOKIE = 'gwar_session';
 
 export type SignInResult = { ok: true; token: string; user: User } | { ok: false; reason: 'invalid' | 'throttled'; retryAfterSeconds?: number };
 
-export const SIGN_IN_LIMIT_PER_EMAIL = 10;
-export const SIGN_IN_LIMIT_PER_ADDRESS = 100;
-const SIGN_IN_WINDOW_SECONDS = 15 * 60;
 
 @Injectable()
 export class SessionsService {
   constructor(
     private readonly em: EntityManager,
-    private readonly rateLimit: RateLimitService,
+    private readonly limits: LimitsService,
     private readonly events: EventEmitter2,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async signIn(email: string, password: string, address: string, userAgent?: string): Promise<SignInResult> {
-    const emailKey = `signin:email:${email}`;
-    const perEmail = await this.rateLimit.hit(emailKey, SIGN_IN_LIMIT_PER_EMAIL, SIGN_IN_WINDOW_SECONDS);
-    const perAddress = await this.rateLimit.hit(`signin:ip:${address}`, SIGN_IN_LIMIT_PER_ADDRESS, SIGN_IN_WINDOW_SECONDS);
+    // Per e-mail whatever the address (a spread-out guess at one account), and per address whatever the e-mail.
+    const perEmail = await this.limits.consume('signInEmail', email);
+    const perAddress = await this.limits.consume('signInAddress', address);
     if (!perEmail.allowed || !perAddress.allowed) {
       return { ok: false, reason: 'throttled', retryAfterSeconds: Math.max(perEmail.retryAfterSeconds, perAddress.retryAfterSeconds) };
     }
@@ -40,7 +37,7 @@ export class SessionsService {
     const user = await this.em.findOne(User, { email }, { filters: false, populate: ['company'] });
     const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
     if (!user || !valid || !user.active) return { ok: false, reason: 'invalid' };
-    await this.rateLimit.reset(emailKey);
+    await this.limits.reset('signInEmail', email);
     return { ok: true, token: await this.start(user, userAgent), user };
   }
 

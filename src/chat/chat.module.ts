@@ -16,6 +16,7 @@ import { MessagesService } from './messages.service';
 import { ObjectLinks } from './object-links';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { PresenceModule } from '../presence/presence.module';
+import { SecurityModule } from '../security/security.module';
 import { PageChromeMiddleware } from './page-chrome.middleware';
 import { PanelController } from './panel.controller';
 import { PanelService } from './panel.service';
@@ -24,7 +25,7 @@ import { ReadsService } from './reads.service';
 import { UserDetailsController } from './user-details.controller';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Conversation, ConversationMember, Message, ChatSettings, Attachment]), PresenceModule, NotificationsModule],
+  imports: [MikroOrmModule.forFeature([Conversation, ConversationMember, Message, ChatSettings, Attachment]), PresenceModule, NotificationsModule, SecurityModule],
   controllers: [PanelController, ConversationsController, MessagesController, ChangesController, ReadsController, GroupsController, UserDetailsController],
   providers: [ConversationsService, MessagesService, ReadsService, PanelService, ChatSettingsService, ChatRenderer, PageChromeMiddleware, ObjectLinks],
   exports: [ConversationsService, MessagesService, PanelService, ChatSettingsService, ChatRenderer, PageChromeMiddleware, ObjectLinks],

@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Body, Controller, Delete, ForbiddenException, Get, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { User } from '../accounts/user.entity';
+import { LimitsService } from '../security/limits.service';
 import type { GwarRequest } from '../web/gwar-request';
 import { idParam } from '../web/id-param';
 import { isHtmx, redirect, render } from '../web/view';
@@ -16,6 +17,7 @@ export class GroupsController {
   constructor(
     private readonly conversations: ConversationsService,
     private readonly em: EntityManager,
+    private readonly limits: LimitsService,
   ) {}
 
   @Get('new')
@@ -32,13 +34,18 @@ export class GroupsController {
   @Post()
   async create(@Req() req: GwarRequest, @Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
     const { values, errors, input } = parseGroupForm(body);
-    if (!input) {
+    const limit = input ? await this.limits.consume('groups', req.auth!.user.id) : undefined;
+    if (limit && !limit.allowed) {
+      res.set('Retry-After', String(limit.retryAfterSeconds));
+      errors.form = 'limits.tooOften';
+    }
+    if (!input || !limit?.allowed) {
       return render(
         req,
         res,
         'chat/group-form',
         { group: null, values, errors, colleagues: await this.colleagues(req) },
-        { fragment: 'chat/_group-form', status: 422 },
+        { fragment: 'chat/_group-form', status: input ? 429 : 422 },
       );
     }
     const group = await this.conversations.createGroup(req.auth!.user, input);

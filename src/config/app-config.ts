@@ -18,6 +18,10 @@ export interface AppConfig {
   /** Where uploaded files are kept. */
   filesDir: string;
   fileMaxBytes: number;
+  /** Off only for tests and benchmarks that must send faster than a person: the limits in the README. */
+  rateLimits: boolean;
+  /** Sockets one signed-in session may hold open at once (tabs, windows). */
+  socketsPerSession: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -51,6 +55,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     presenceGraceMs: int(env.PRESENCE_GRACE_MS, 4000),
     filesDir: resolve(env.FILES_DIR || `${env.DATA_DIR || './data'}/files`),
     fileMaxBytes: int(env.FILE_MAX_BYTES, 25 * 1024 * 1024),
+    rateLimits: bool(env.RATE_LIMITS, true),
+    socketsPerSession: int(env.SOCKETS_PER_SESSION, 20),
   };
 }
 

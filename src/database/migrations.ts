@@ -6,6 +6,7 @@ import { Migration20261124040000Crm } from '../../migrations/Migration2026112404
 import { Migration20261124050000MessageLinks } from '../../migrations/Migration20261124050000MessageLinks';
 import { Migration20261124060000Notifications } from '../../migrations/Migration20261124060000Notifications';
 import { Migration20261124070000Attachments } from '../../migrations/Migration20261124070000Attachments';
+import { Migration20261201000000Hardening } from '../../migrations/Migration20261201000000Hardening';
 
 /** Listed here, not globbed, so the same list runs from TypeScript in tests and from dist in production. */
 export const migrationsList = [
@@ -17,4 +18,5 @@ export const migrationsList = [
   { name: 'Migration20261124050000MessageLinks', class: Migration20261124050000MessageLinks },
   { name: 'Migration20261124060000Notifications', class: Migration20261124060000Notifications },
   { name: 'Migration20261124070000Attachments', class: Migration20261124070000Attachments },
+  { name: 'Migration20261201000000Hardening', class: Migration20261201000000Hardening },
 ];

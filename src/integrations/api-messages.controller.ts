@@ -5,13 +5,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { MessagesService } from '../chat/messages.service';
 import { COMPANY_FILTER } from '../database/company-scope';
-import { RateLimitService } from '../security/rate-limit.service';
+import { LIMITS, LimitsService } from '../security/limits.service';
 import { bodyProblem, PostedMessage, PostMessageBody, Problem } from './api-message.dto';
 import { GroupTokensService } from './group-tokens.service';
 import { problem } from './problem';
 
-export const TOKEN_RATE_LIMIT = 120;
-const RATE_WINDOW_SECONDS = 60;
+export const TOKEN_RATE_LIMIT = LIMITS.apiToken.rate.points;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** The same key from the same token always names the same message: its client id is derived from both. */
@@ -26,7 +25,7 @@ export class ApiMessagesController {
   constructor(
     private readonly tokens: GroupTokensService,
     private readonly messages: MessagesService,
-    private readonly rateLimit: RateLimitService,
+    private readonly limits: LimitsService,
     private readonly em: EntityManager,
   ) {}
 
@@ -76,7 +75,7 @@ export class ApiMessagesController {
       res.set({ 'Access-Control-Allow-Origin': origin, Vary: 'Origin' });
     }
     if (!token.company.apiAddon || token.company.plan === 'start') return problem(res, 403, 'The API add-on is not active for this company.');
-    const limit = await this.rateLimit.hit(`api:token:${token.id}`, TOKEN_RATE_LIMIT, RATE_WINDOW_SECONDS);
+    const limit = await this.limits.consume('apiToken', token.id);
     if (!limit.allowed) {
       res.set('Retry-After', String(limit.retryAfterSeconds));
       return problem(res, 429, `At most ${TOKEN_RATE_LIMIT} requests a minute per token. Retry after ${limit.retryAfterSeconds} s.`);

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AppSecretService } from './app-secret.service';
 import { CsrfMiddleware } from './csrf.middleware';
-import { RateLimitService } from './rate-limit.service';
+import { LimitsService } from './limits.service';
 
 @Module({
-  providers: [AppSecretService, RateLimitService, CsrfMiddleware],
-  exports: [AppSecretService, RateLimitService, CsrfMiddleware],
+  providers: [AppSecretService, LimitsService, CsrfMiddleware],
+  exports: [AppSecretService, LimitsService, CsrfMiddleware],
 })
 export class SecurityModule {}

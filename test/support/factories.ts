@@ -52,15 +52,6 @@ export async function createTwoCompanies(em: EntityManager) {
   return { a: await make('A'), b: await make('B') };
 }
 
-/**
- * Rate limits count in fixed windows aligned to the clock; a test that fills one waits, if it must, for a
- * fresh window so that its requests do not straddle two.
- */
-export async function awayFromWindowEdge(windowSeconds: number, needSeconds: number): Promise<void> {
-  const into = (Date.now() / 1000) % windowSeconds;
-  if (windowSeconds - into < needSeconds) await new Promise((r) => setTimeout(r, (windowSeconds - into) * 1000 + 250));
-}
-
 /** `count` messages written straight into a conversation ("<label> 1"…), seq from `firstSeq`: history without a send each. */
 export async function insertMessages(
   em: EntityManager,

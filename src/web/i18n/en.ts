@@ -163,6 +163,8 @@ export const en = {
   'chat.readByMore': 'Read by {names} and {count} more',
   'chat.notSent': 'Not sent',
   'chat.retry': 'Retry',
+  'limits.tooOften': 'You are doing this too often. Wait a moment and try again.',
+  'chat.slowDown': 'You are sending messages too fast. Wait a moment and send again: your text is kept.',
   'chat.messageEmpty': 'Write something before sending.',
   'chat.messageTooLong': 'A message can have at most 10,000 characters.',
   'chat.messageInvalid': 'This message could not be sent. Reload the page and try again.',

@@ -165,6 +165,8 @@ export const pl: Record<MessageKey, string> = {
   'chat.readByMore': 'Przeczytali: {names} i {count} innych',
   'chat.notSent': 'Nie wysłano',
   'chat.retry': 'Ponów',
+  'limits.tooOften': 'Robisz to zbyt często. Odczekaj chwilę i spróbuj ponownie.',
+  'chat.slowDown': 'Wysyłasz wiadomości zbyt szybko. Odczekaj chwilę i wyślij ponownie: tekst został zachowany.',
   'chat.messageEmpty': 'Napisz coś przed wysłaniem.',
   'chat.messageTooLong': 'Wiadomość może mieć najwyżej 10 000 znaków.',
   'chat.messageInvalid': 'Nie udało się wysłać tej wiadomości. Odśwież stronę i spróbuj ponownie.',

@@ -1,0 +1,96 @@
+import { MikroORM } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { BurstyRateLimiter, IRateLimiterStoreOptions, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { createClient } from 'redis';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+
+interface Window {
+  points: number;
+  /** Seconds. */
+  duration: number;
+}
+
+/**
+ * The limits every instance shares (in PostgreSQL, or Redis with REDIS_URL). A burst is what may come at once
+ * on top of the steady rate; the README lists them.
+ */
+export const LIMITS = {
+  /** Sends, edits and deletions of one user: 1 a second, and 30 more at once within a minute. */
+  messages: { rate: { points: 10, duration: 10 }, burst: { points: 30, duration: 60 } },
+  groups: { rate: { points: 20, duration: 3600 } },
+  uploads: { rate: { points: 30, duration: 60 }, burst: { points: 60, duration: 600 } },
+  signInEmail: { rate: { points: 10, duration: 15 * 60 } },
+  signInAddress: { rate: { points: 100, duration: 15 * 60 } },
+  apiToken: { rate: { points: 120, duration: 60 } },
+} satisfies Record<string, { rate: Window; burst?: Window }>;
+
+export type LimitName = keyof typeof LIMITS;
+
+export interface LimitResult {
+  allowed: boolean;
+  retryAfterSeconds: number;
+}
+
+type Limiter = Pick<BurstyRateLimiter, 'consume'> & { delete?: (key: string) => Promise<boolean> };
+
+@Injectable()
+export class LimitsService implements OnModuleDestroy {
+  private readonly logger = new Logger('limits');
+  private readonly limiters = new Map<LimitName, { limiter: Limiter; stores: { delete(key: string): Promise<boolean> }[] }>();
+  private readonly redis?: ReturnType<typeof createClient>;
+
+  constructor(
+    orm: MikroORM,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    if (config.redisUrl) {
+      this.redis = createClient({ url: config.redisUrl, disableOfflineQueue: true });
+      this.redis.on('error', (err: unknown) => this.logger.warn(`redis: ${String(err)}`));
+      void this.redis.connect().catch(() => undefined);
+    }
+    const knex = (orm.em as EntityManager).getConnection().getKnex();
+    const store = (name: string, window: Window) => {
+      const common: IRateLimiterStoreOptions = { storeClient: null, keyPrefix: `${config.databaseSchema}:${name}`, ...window };
+      return this.redis
+        ? new RateLimiterRedis({ ...common, storeClient: this.redis, useRedisPackage: true })
+        : new RateLimiterPostgres({
+            ...common,
+            storeClient: knex,
+            storeType: 'knex',
+            tableName: 'rate_limit',
+            schemaName: config.databaseSchema,
+            tableCreated: true,
+          });
+    };
+    for (const [name, spec] of Object.entries(LIMITS) as [LimitName, { rate: Window; burst?: Window }][]) {
+      const rate = store(name, spec.rate);
+      const burst = spec.burst && store(`${name}-burst`, spec.burst);
+      this.limiters.set(name, { limiter: burst ? new BurstyRateLimiter(rate, burst) : rate, stores: burst ? [rate, burst] : [rate] });
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.redis?.quit().catch(() => undefined);
+  }
+
+  /**
+   * Counts one more for a key. A store that cannot answer lets the request through: the limits guard
+   * against abuse, they must not take the chat down with the database or Redis.
+   */
+  async consume(name: LimitName, key: string | number): Promise<LimitResult> {
+    if (!this.config.rateLimits) return { allowed: true, retryAfterSeconds: 0 };
+    try {
+      await this.limiters.get(name)!.limiter.consume(String(key).slice(0, 200));
+      return { allowed: true, retryAfterSeconds: 0 };
+    } catch (err) {
+      if (err instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
+      this.logger.warn(`limit ${name} not counted: ${err instanceof Error ? err.message : String(err)}`);
+      return { allowed: true, retryAfterSeconds: 0 };
+    }
+  }
+
+  async reset(name: LimitName, key: string | number): Promise<void> {
+    await Promise.all(this.limiters.get(name)!.stores.map((s) => s.delete(String(key).slice(0, 200)).catch(() => false)));
+  }
+}
