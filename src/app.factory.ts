@@ -11,6 +11,7 @@ import { AppConfig } from './config/app-config';
 import { setUpApiDocs } from './integrations/api-docs';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { PUBLIC_DIR, ROOT } from './config/paths';
+import { ASSET_VERSION } from './web/asset-version';
 import { cleanInput } from './web/clean-input';
 import { HttpExceptionFilter } from './web/http-exception.filter';
 import { requestLog } from './web/request-log';
@@ -34,6 +35,7 @@ export async function createApp(
   app.use(securityHeaders);
   app.use('/assets/htmx.js', express.static(join(ROOT, 'node_modules/htmx.org/dist/htmx.min.js'), { maxAge: '1d' }));
   app.use('/assets/socket.io.js', express.static(join(ROOT, 'node_modules/socket.io-client/dist/socket.io.min.js'), { maxAge: '1d' }));
+  app.use(`/assets/v/${ASSET_VERSION}`, express.static(PUBLIC_DIR, { maxAge: '30d', immutable: true }));
   app.use('/assets', express.static(PUBLIC_DIR, { maxAge: '1h' }));
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
   app.use(express.json({ limit: '200kb' }));

@@ -4,7 +4,6 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthMiddleware } from './accounts/auth.middleware';
 import { ChatModule } from './chat/chat.module';
-import { PageChromeMiddleware } from './chat/page-chrome.middleware';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { ormConfig } from './database/orm-config';
 import { CrmModule } from './crm/crm.module';
@@ -50,6 +49,6 @@ export class AppModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     // Order matters: the ORM context first, then who is signed in, their language, and the CSRF check.
-    consumer.apply(RequestContextMiddleware, AuthMiddleware, LocaleMiddleware, CsrfMiddleware, PageChromeMiddleware).forRoutes('{*path}');
+    consumer.apply(RequestContextMiddleware, AuthMiddleware, LocaleMiddleware, CsrfMiddleware).forRoutes('{*path}');
   }
 }

@@ -37,6 +37,7 @@ describe('chat smoke', () => {
     expect(joined).toBe(true);
     const received: string[] = [];
     bobSocket.on('html', (html: string) => received.push(html));
+    bobSocket.on('messages', (event: { html: string }) => received.push(event.html));
     bobSocket.on('notify', (event: { html: string }) => received.push(event.html));
 
     const clientId = randomUUID();

@@ -1,6 +1,5 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { prepared } from '../database/prepared';
-import type { ReadState } from './message.view';
 
 /** A member as a push needs them: the read pointer (for ticks and unread counts) and whether they chose Offline. */
 export interface AudienceMember {
@@ -60,10 +59,6 @@ export async function audienceOf(em: EntityManager, companyId: number, conversat
     members: members.map((r) => ({ userId: r.user_id!, name: r.name, lastRead: Number(r.last_read), offline: r.offline })),
     newest: rows.filter((r) => r.message_id !== null).map((r) => ({ id: Number(r.message_id), authorId: r.author_id })),
   };
-}
-
-export function readStateOfAudience(members: AudienceMember[]): ReadState {
-  return { members: members.map(({ userId, name, lastRead }) => ({ userId, name, lastRead })) };
 }
 
 /**

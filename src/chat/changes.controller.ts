@@ -1,18 +1,22 @@
 import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
+import { z } from 'zod';
+import { optional } from '../web/form';
 import type { GwarRequest } from '../web/gwar-request';
 import { idParam } from '../web/id-param';
 import { render } from '../web/view';
 import { ChatEnabled } from './chat-enabled.guard';
 import { ConversationsService } from './conversations.service';
-import { isManager } from './group-rights';
-import { messageView, readStateOf } from './message.view';
+import { joined, MessageFragments } from './message.fragments';
 import { MessagesService } from './messages.service';
+import { encodeWatermark, watermarkOf } from './read-watermark';
+
+const since = z.string().regex(/^\d{1,15}$/).transform(Number);
 
 /**
- * The catch-up after a dropped connection: every message created, edited or deleted after the change
- * sequence the page holds, rendered with the same partial as the page and the pushes. 409 when too much
- * was missed to patch in: the page reloads the window instead.
+ * The catch-up: every message created, edited or deleted after the change sequence the page holds, rendered
+ * like the page and the pushes, with the sequence it brings the page to and the read watermark. 409 when too
+ * much was missed to patch in: the page reloads the window instead.
  */
 @Controller('chat/conversations/:id/changes')
 @UseGuards(ChatEnabled)
@@ -20,24 +24,22 @@ export class ChangesController {
   constructor(
     private readonly conversations: ConversationsService,
     private readonly messages: MessagesService,
+    private readonly fragments: MessageFragments,
   ) {}
 
   @Get()
-  async index(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string, @Query('since') since?: string): Promise<void> {
-    const me = req.auth!.user;
-    const open = await this.conversations.open(me, idParam(id));
-    const seq = /^\d{1,15}$/.test(since ?? '') ? Number(since) : 0;
-    const changed = await this.messages.changesSince(open.conversation.id, seq);
-    if (!changed) return void res.status(409).end();
-    const state = readStateOf(open.members);
-    const manages = open.conversation.kind === 'group' && isManager(me.role);
-    const mine = await this.messages.recentOwn(open.conversation.id, me.id);
-    const objects = await this.messages.objectsFor(changed);
+  async index(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string, @Query('since') from?: unknown): Promise<void> {
+    const conversationId = idParam(id);
+    const [position] = await this.conversations.positions(req.auth!.user.id, [conversationId]);
+    // The page closes a window it may no longer see, and draws afresh one that missed too much.
+    if (!position) return void res.status(404).set('HX-Trigger', 'chat:gone').end();
+    const changes = await this.messages.changesSince(conversationId, optional(since, from) ?? 0);
+    if (!changes) return void res.status(409).set('HX-Trigger', 'chat:reload').end();
     render(req, res, 'chat/_changes', {
-      conversationId: open.conversation.id,
-      seq: open.conversation.changeSeq,
-      messages: changed.map((m) => messageView(m, me.id, state, manages, objects)),
-      receipts: mine.map((m) => messageView(m, me.id, state, manages)),
+      conversationId,
+      seq: changes.seq,
+      read: encodeWatermark(position.read),
+      html: joined(await this.fragments.render(changes.records, req.locale, position.read)),
     });
   }
 }

@@ -1,7 +1,13 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { Attachment } from './attachment.entity';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ChangesController } from './changes.controller';
+import { ConversationWindows } from './conversation.view';
+import { MessageEdits } from './message-edits';
+import { MessageFragments } from './message.fragments';
+import { MessageSending } from './message-sending';
+import { PageChromeInterceptor } from './page-chrome.interceptor';
 import { ChatSettings } from './chat-settings.entity';
 import { ChatSettingsService } from './chat-settings.service';
 import { ChatRenderer } from './chat.renderer';
@@ -17,7 +23,6 @@ import { ObjectLinks } from './object-links';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { PresenceModule } from '../presence/presence.module';
 import { SecurityModule } from '../security/security.module';
-import { PageChromeMiddleware } from './page-chrome.middleware';
 import { PanelController } from './panel.controller';
 import { PanelService } from './panel.service';
 import { ReadsController } from './reads.controller';
@@ -27,7 +32,20 @@ import { UserDetailsController } from './user-details.controller';
 @Module({
   imports: [MikroOrmModule.forFeature([Conversation, ConversationMember, Message, ChatSettings, Attachment]), PresenceModule, NotificationsModule, SecurityModule],
   controllers: [PanelController, ConversationsController, MessagesController, ChangesController, ReadsController, GroupsController, UserDetailsController],
-  providers: [ConversationsService, MessagesService, ReadsService, PanelService, ChatSettingsService, ChatRenderer, PageChromeMiddleware, ObjectLinks],
-  exports: [ConversationsService, MessagesService, PanelService, ChatSettingsService, ChatRenderer, PageChromeMiddleware, ObjectLinks],
+  providers: [
+    ConversationsService,
+    MessagesService,
+    MessageEdits,
+    MessageSending,
+    MessageFragments,
+    ConversationWindows,
+    ReadsService,
+    PanelService,
+    ChatSettingsService,
+    ChatRenderer,
+    ObjectLinks,
+    { provide: APP_INTERCEPTOR, useClass: PageChromeInterceptor },
+  ],
+  exports: [ConversationsService, MessagesService, MessageSending, MessageFragments, ReadsService, PanelService, ChatSettingsService, ChatRenderer, ObjectLinks],
 })
 export class ChatModule {}

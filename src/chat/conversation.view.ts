@@ -1,9 +1,12 @@
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { User } from '../accounts/user.entity';
-import type { OpenConversation } from './conversations.service';
+import type { Locale } from '../web/i18n/translator';
+import { ConversationsService, OpenConversation } from './conversations.service';
 import { isManager } from './group-rights';
-import type { LinkedObject } from './object-links';
-import { MessageRecord, messageView, MessageView, readStateOf } from './message.view';
+import { MessageFragment, MessageFragments } from './message.fragments';
+import { MessagesService } from './messages.service';
+import { encodeWatermark, watermarkOf } from './read-watermark';
 
 export interface ConversationView {
   id: number;
@@ -11,8 +14,11 @@ export interface ConversationView {
   title: string;
   otherUser: { id: number; name: string } | null;
   memberCount: number;
+  /** The change sequence the shown messages are at: the page catches up from here. */
   seq: number;
-  messages: MessageView[];
+  /** The read watermark, encoded: the page turns its own messages' ticks green from it. */
+  read: string;
+  messages: MessageFragment[];
   hasMore: boolean;
   oldestId: number | null;
   firstUnreadId: number | null;
@@ -24,32 +30,43 @@ export interface ConversationView {
   composerClientId: string;
 }
 
-/** The view model of a conversation window: the same for the page, the htmx reply and a reopened window. */
-export function conversationView(
-  me: User,
-  open: OpenConversation,
-  page: { messages: MessageRecord[]; hasMore: boolean; objects: Map<string, LinkedObject> },
-): ConversationView {
-  const { conversation, members, membership } = open;
-  const other = conversation.kind === 'direct' ? members.find((m) => m.user.id !== me.id)?.user : undefined;
-  const state = readStateOf(members);
-  const manages = conversation.kind === 'group' && isManager(me.role);
-  const messages = page.messages.map((m) => messageView(m, me.id, state, manages, page.objects));
-  const firstUnread = messages.find((m) => !m.mine && !m.deleted && m.id > membership.lastReadMessageId);
-  return {
-    id: conversation.id,
-    kind: conversation.kind,
-    title: conversation.kind === 'group' ? (conversation.name ?? '') : (other?.name ?? ''),
-    otherUser: other ? { id: other.id, name: other.name } : null,
-    memberCount: members.length,
-    seq: conversation.changeSeq,
-    messages,
-    hasMore: page.hasMore,
-    oldestId: messages[0]?.id ?? null,
-    firstUnreadId: firstUnread?.id ?? null,
-    rights: open.rights,
-    manages,
-    apiToken: conversation.kind === 'group' && open.rights.apiToken && me.company.apiAddon && me.company.plan !== 'start',
-    composerClientId: randomUUID(),
-  };
+/** A conversation's window as one user sees it: the page, the htmx reply, a reopened window and a page of older messages. */
+@Injectable()
+export class ConversationWindows {
+  constructor(
+    private readonly conversations: ConversationsService,
+    private readonly messages: MessagesService,
+    private readonly fragments: MessageFragments,
+  ) {}
+
+  async open(me: User, conversationId: number, locale: Locale, beforeId?: number): Promise<ConversationView> {
+    return this.of(me, await this.conversations.open(me, conversationId), locale, beforeId);
+  }
+
+  async of(me: User, open: OpenConversation, locale: Locale, beforeId?: number): Promise<ConversationView> {
+    const { conversation, members, membership } = open;
+    // The sequence is read before the messages: a change in between is then shown and also caught up, never lost.
+    const seq = conversation.changeSeq;
+    const page = await this.messages.page(conversation.id, beforeId);
+    const read = watermarkOf(members.map((m) => ({ userId: m.user.id, lastRead: m.lastReadMessageId })));
+    const other = conversation.kind === 'direct' ? members.find((m) => m.user.id !== me.id)?.user : undefined;
+    const firstUnread = page.messages.find((m) => m.authorId !== me.id && !m.deletedAt && m.id > membership.lastReadMessageId);
+    return {
+      id: conversation.id,
+      kind: conversation.kind,
+      title: conversation.kind === 'group' ? (conversation.name ?? '') : (other?.name ?? ''),
+      otherUser: other ? { id: other.id, name: other.name } : null,
+      memberCount: members.length,
+      seq,
+      read: encodeWatermark(read),
+      messages: await this.fragments.render(page.messages, locale, read),
+      hasMore: page.hasMore,
+      oldestId: page.messages[0]?.id ?? null,
+      firstUnreadId: firstUnread?.id ?? null,
+      rights: open.rights,
+      manages: conversation.kind === 'group' && isManager(me.role),
+      apiToken: conversation.kind === 'group' && open.rights.apiToken && me.company.apiAddon && me.company.plan !== 'start',
+      composerClientId: randomUUID(),
+    };
+  }
 }

@@ -4,9 +4,8 @@ import type { GwarRequest } from '../web/gwar-request';
 import { idParam } from '../web/id-param';
 import { isHtmx, redirect, render } from '../web/view';
 import { ChatEnabled } from './chat-enabled.guard';
-import { conversationView } from './conversation.view';
+import { ConversationWindows } from './conversation.view';
 import { ConversationsService } from './conversations.service';
-import { MessagesService } from './messages.service';
 
 /** Opens a conversation: a window fragment for htmx, a whole page (the main panel) without JavaScript. */
 @Controller('chat')
@@ -14,14 +13,12 @@ import { MessagesService } from './messages.service';
 export class ConversationsController {
   constructor(
     private readonly conversations: ConversationsService,
-    private readonly messages: MessagesService,
+    private readonly windows: ConversationWindows,
   ) {}
 
   @Get('conversations/:id')
   async show(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    const me = req.auth!.user;
-    const open = await this.conversations.open(me, idParam(id));
-    const conversation = conversationView(me, open, await this.messages.page(open.conversation.id));
+    const conversation = await this.windows.open(req.auth!.user, idParam(id), req.locale);
     render(req, res, 'chat/conversation', { conversation, mode: req.query.mode === 'main' ? 'main' : 'window' }, { fragment: 'chat/_window' });
   }
 

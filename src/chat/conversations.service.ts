@@ -10,6 +10,7 @@ import { ConversationMember } from './conversation-member.entity';
 import { Conversation, directKey } from './conversation.entity';
 import type { GroupMembersAdded } from '../notifications/notifications.service';
 import { GroupRights, groupRights } from './group-rights';
+import { ReadWatermark, watermarkOf } from './read-watermark';
 
 export const GROUP_MAX_MEMBERS = 1000;
 
@@ -23,6 +24,12 @@ export interface ChatGroupEvent {
   conversationId: number;
   userIds: number[];
   removedUserIds: number[];
+}
+
+export interface ConversationPosition {
+  id: number;
+  seq: number;
+  read: ReadWatermark;
 }
 
 export interface OpenConversation {
@@ -61,7 +68,7 @@ export class ConversationsService {
   }
 
   /** Just the membership, for the hot paths (send, read) that need no member list. */
-  async membership(user: User, conversationId: number): Promise<ConversationMember> {
+  async membership(user: Pick<User, 'id'>, conversationId: number): Promise<ConversationMember> {
     if (!Number.isSafeInteger(conversationId)) throw new NotFoundException();
     // One statement mapped by hand, as the session's: every message sent and read passes here.
     const [row] = await prepared<{ member: EntityData<ConversationMember>; conversation: EntityData<Conversation> }>(
@@ -75,6 +82,41 @@ export class ConversationsService {
     if (!row) throw new NotFoundException();
     this.em.map(Conversation, row.conversation);
     return this.em.map(ConversationMember, row.member);
+  }
+
+  /** Whether a user belongs to a conversation of the current company: a socket joins its rooms only then. */
+  async isMember(userId: number, conversationId: number): Promise<boolean> {
+    const [row] = await this.em
+      .getConnection()
+      .execute<{ n: number }[]>(`select 1 as n from conversation_member where conversation_id = ? and user_id = ? and company_id = ?`, [
+        conversationId,
+        userId,
+        scopedCompanyId(this.em),
+      ]);
+    return !!row;
+  }
+
+  /**
+   * Where each of the user's conversations stands (those among the ids they belong to): its change sequence and
+   * its read watermark, for a page to check what it shows against. Others are left out.
+   */
+  async positions(userId: number, conversationIds: number[]): Promise<ConversationPosition[]> {
+    if (conversationIds.length === 0) return [];
+    const companyId = scopedCompanyId(this.em);
+    const rows = await this.em.getConnection().execute<{ id: number; change_seq: string; slowest: { u: number; r: string }[] }[]>(
+      `select c.id, c.change_seq,
+              (select json_agg(json_build_object('u', s.user_id, 'r', s.last_read_message_id))
+                 from (select user_id, last_read_message_id from conversation_member
+                        where conversation_id = c.id and company_id = c.company_id order by last_read_message_id, user_id limit 2) s) as slowest
+         from conversation c join conversation_member me on me.conversation_id = c.id and me.user_id = ? and me.company_id = c.company_id
+        where c.company_id = ? and c.id = any(?::int[])`,
+      [userId, companyId, `{${conversationIds.join(',')}}`],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      seq: Number(r.change_seq),
+      read: watermarkOf((r.slowest ?? []).map((m) => ({ userId: m.u, lastRead: Number(m.r) }))),
+    }));
   }
 
   /** The one-to-one conversation with a colleague of the same company, made on first use. */
@@ -128,7 +170,18 @@ export class ConversationsService {
     await this.em.transactional(async (em) => {
       open.conversation.name = input.name;
       for (const member of removed) em.remove(member);
-      for (const user of users.filter((u) => !current.has(u.id))) em.persist(new ConversationMember(open.conversation, user));
+      // Someone added later sees the history as read: no 99+ badge for what was said before they came.
+      const [{ newest }] = await em
+        .getConnection()
+        .execute<{ newest: string | null }[]>(`select max(id) as newest from message where conversation_id = ? and company_id = ?`, [
+          open.conversation.id,
+          open.conversation.company.id,
+        ], 'all', em.getTransactionContext());
+      for (const user of users.filter((u) => !current.has(u.id))) {
+        const member = new ConversationMember(open.conversation, user);
+        member.lastReadMessageId = Number(newest ?? 0);
+        em.persist(member);
+      }
     });
     if (added.length) {
       this.events.emit('chat.group.membersAdded', {

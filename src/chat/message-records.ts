@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { MessageRecord } from './message.view';
 
-interface Row {
+export interface RecordRow {
   id: string;
   seq: string;
   client_id: string;
@@ -21,30 +21,35 @@ interface Row {
   attachments: MessageRecord['attachments'] | null;
 }
 
+export const COLUMNS = `id, seq, client_id, conversation_id, author_id, display_name, api_token_id, body, created_at, edited_at, deleted_at, reply_to_id`;
+
 /**
- * Messages as their views need them, in one statement, as plain rows: history is only read. As entities they
- * cost most of a page: MikroORM pages a to-many join (the files) by grouping the whole conversation, and
- * hydrates every author's whole row. Every table is constrained by the company, as the company filter would.
- * `messages` selects the messages themselves, `order` orders the result.
+ * Messages as their views need them, in one statement, as plain rows: `messages` is a query (or a CTE's name)
+ * giving message rows, `order` orders the result. Its parameters come as: the company, then those of
+ * `messages`, then the company three times; every table is constrained by the company, as the filter would.
  */
-async function read(em: EntityManager, companyId: number, messages: string, params: unknown[], order: string): Promise<MessageRecord[]> {
-  const rows = await em.getConnection().execute<Row[]>(
-    `select m.id, m.seq, m.client_id, m.conversation_id, m.author_id, a.name as author_name, m.display_name, m.api_token_id,
+export function recordQuery(messages: string, order: string, extraColumns = ''): string {
+  return `select m.id, m.seq, m.client_id, m.conversation_id, m.author_id, a.name as author_name, m.display_name, m.api_token_id,
             m.body, m.created_at, m.edited_at, m.deleted_at,
             r.client_id as reply_client_id, ra.name as reply_author_name, left(r.body, 140) as reply_excerpt, r.deleted_at as reply_deleted_at,
             (select json_agg(json_build_object('id', f.id, 'name', f.name, 'size', f.size, 'thumbKey', f.thumb_key, 'width', f.width, 'height', f.height) order by f.id)
-               from attachment f where f.message_id = m.id and f.company_id = ?) as attachments
+               from attachment f where f.message_id = m.id and f.company_id = ?) as attachments${extraColumns}
        from (${messages}) m
        left join app_user a on a.id = m.author_id and a.company_id = ?
        left join message r on r.id = m.reply_to_id and r.company_id = ?
        left join app_user ra on ra.id = r.author_id and ra.company_id = ?
-      order by ${order}`,
-    [companyId, ...params, companyId, companyId, companyId],
-  );
-  // Timestamps come as PostgreSQL's text, read the way the ORM reads them for entities.
+      order by ${order}`;
+}
+
+export function recordParams(companyId: number, messageParams: unknown[]): unknown[] {
+  return [companyId, ...messageParams, companyId, companyId, companyId];
+}
+
+/** A row as the record the views render; timestamps come as PostgreSQL's text, read the way the ORM reads them. */
+export function recordOf(em: EntityManager, row: RecordRow): MessageRecord {
   const platform = em.getPlatform();
   const date = (value: string | null) => (value === null ? null : platform.parseDate(value));
-  return rows.map((row) => ({
+  return {
     id: Number(row.id),
     seq: Number(row.seq),
     clientId: row.client_id,
@@ -62,10 +67,13 @@ async function read(em: EntityManager, companyId: number, messages: string, para
         ? null
         : { clientId: row.reply_client_id, authorName: row.reply_author_name, body: row.reply_excerpt ?? '', deletedAt: date(row.reply_deleted_at) },
     attachments: row.attachments ?? [],
-  }));
+  };
 }
 
-const COLUMNS = `id, seq, client_id, conversation_id, author_id, display_name, api_token_id, body, created_at, edited_at, deleted_at, reply_to_id`;
+async function read(em: EntityManager, companyId: number, messages: string, params: unknown[], order: string): Promise<MessageRecord[]> {
+  const rows = await em.getConnection().execute<RecordRow[]>(recordQuery(messages, order), recordParams(companyId, params), 'all', em.getTransactionContext());
+  return rows.map((row) => recordOf(em, row));
+}
 
 /** The newest `limit` messages before a message id (all when none), newest first: keyset paging on (conversation_id, id). */
 export function messagesBefore(
@@ -93,4 +101,22 @@ export function messagesChangedSince(em: EntityManager, companyId: number, conve
     [companyId, conversationId, seq, limit],
     'm.seq',
   );
+}
+
+/** One message by id, as it is now. */
+export async function messageById(em: EntityManager, companyId: number, messageId: number): Promise<MessageRecord | undefined> {
+  const [record] = await read(em, companyId, `select ${COLUMNS} from message where company_id = ? and id = ?`, [companyId, messageId], 'm.id');
+  return record;
+}
+
+/** A conversation's message by the client id its page gave it. */
+export async function messageByClientId(em: EntityManager, companyId: number, conversationId: number, clientId: string): Promise<MessageRecord | undefined> {
+  const [record] = await read(
+    em,
+    companyId,
+    `select ${COLUMNS} from message where company_id = ? and conversation_id = ? and client_id = ?::uuid`,
+    [companyId, conversationId, clientId],
+    'm.id',
+  );
+  return record;
 }

@@ -1,14 +1,6 @@
-import type { ConversationMember } from './conversation-member.entity';
 import { Segment, segments } from './linkify';
 import type { LinkedObject } from './object-links';
-import { Message } from './message.entity';
-
-export interface ReceiptView {
-  read: boolean;
-  /** The first of those who have read it, by name; in a big group the rest are only counted. */
-  readers: string[];
-  moreReaders: number;
-}
+import { isRead, ReadWatermark } from './read-watermark';
 
 export interface AttachmentView {
   id: number;
@@ -21,6 +13,10 @@ export interface AttachmentView {
   thumbnail: string | null;
 }
 
+/**
+ * A message as every page shows it, whoever views it: the page marks its own user's messages ("mine", edit,
+ * delete) from the author id and the window's rights, so one render per language serves everyone.
+ */
 export interface MessageView {
   id: number;
   seq: number;
@@ -31,22 +27,20 @@ export interface MessageView {
   authorName: string;
   /** Posted by an integration through the group's API token. */
   viaApi: boolean;
-  mine: boolean;
   segments: Segment[];
   attachments: AttachmentView[];
   text: string;
   createdAt: string;
   edited: boolean;
   deleted: boolean;
+  /** Its author may edit it in place: text of a member, not deleted, no files. */
+  editable: boolean;
+  /** Every member but its author has read it (the green tick). */
+  read: boolean;
   replyTo: { domId: string; authorName: string; excerpt: string; deleted: boolean } | null;
-  receipt: ReceiptView | null;
-  canDelete: boolean;
 }
 
-/**
- * What a message's view is made of. History reads it straight from SQL (see message-records.ts); a message
- * loaded as an entity (a send, a push) is turned into one, so both render the same.
- */
+/** What a message's view is made of, read from SQL as plain rows (see message-records.ts). */
 export interface MessageRecord {
   id: number;
   seq: number;
@@ -64,63 +58,10 @@ export interface MessageRecord {
   attachments: { id: number; name: string; size: number; thumbKey: string | null; width: number | null; height: number | null }[];
 }
 
-export function recordOf(message: Message): MessageRecord {
-  const reply = message.replyTo;
-  return {
-    id: message.id,
-    seq: message.seq,
-    clientId: message.clientId,
-    conversationId: message.conversation.id,
-    authorId: message.author?.id ?? null,
-    authorName: message.author?.name ?? null,
-    displayName: message.displayName ?? null,
-    apiTokenId: message.apiTokenId ?? null,
-    body: message.body,
-    createdAt: message.createdAt,
-    editedAt: message.editedAt ?? null,
-    deletedAt: message.deletedAt ?? null,
-    replyTo: reply ? { clientId: reply.clientId, authorName: reply.author?.name ?? null, body: reply.body, deletedAt: reply.deletedAt ?? null } : null,
-    attachments: message.attachments.isInitialized()
-      ? message.attachments
-          .getItems()
-          .map((a) => ({ id: a.id, name: a.name, size: a.size, thumbKey: a.thumbKey ?? null, width: a.width ?? null, height: a.height ?? null }))
-      : [],
-  };
-}
-
-/** What the ticks need: every member's read pointer, with names for the "read by" list. */
-export interface ReadState {
-  members: { userId: number; name: string; lastRead: number }[];
-}
-
-export function readStateOf(members: ConversationMember[]): ReadState {
-  return { members: members.map((m) => ({ userId: m.user.id, name: m.user.name, lastRead: m.lastReadMessageId })) };
-}
-
-const READERS_NAMED = 10;
-
-/** Grey until read; in a group green only when every other member has read it. */
-export function receiptFor(messageId: number, authorId: number, state: ReadState): ReceiptView {
-  const others = state.members.filter((m) => m.userId !== authorId);
-  const readers = others.filter((m) => m.lastRead >= messageId);
-  return {
-    read: others.length > 0 && readers.length === others.length,
-    readers: readers.slice(0, READERS_NAMED).map((m) => m.name),
-    moreReaders: Math.max(0, readers.length - READERS_NAMED),
-  };
-}
-
 export const domIdOf = (clientId: string) => `m-${clientId}`;
 
-export function messageView(
-  message: Message | MessageRecord,
-  viewerId: number,
-  state: ReadState,
-  viewerManages: boolean,
-  objects: Map<string, LinkedObject> = new Map(),
-): MessageView {
-  const m = message instanceof Message ? recordOf(message) : message;
-  const mine = m.authorId === viewerId;
+/** Called from the fragment seam only (message.fragments.ts), so every use renders the same. */
+export function messageView(m: MessageRecord, read: ReadWatermark, objects: Map<string, LinkedObject>): MessageView {
   const deleted = !!m.deletedAt;
   const reply = m.replyTo;
   return {
@@ -132,7 +73,6 @@ export function messageView(
     authorId: m.authorId,
     authorName: m.authorName ?? m.displayName ?? '',
     viaApi: !!m.apiTokenId,
-    mine,
     segments: deleted ? [] : segments(m.body, objects),
     attachments: deleted
       ? []
@@ -150,6 +90,8 @@ export function messageView(
     createdAt: m.createdAt.toISOString(),
     edited: !!m.editedAt && !deleted,
     deleted,
+    editable: !deleted && m.authorId !== null && !m.apiTokenId && m.attachments.length === 0,
+    read: !deleted && isRead(read, m.id, m.authorId),
     replyTo: reply
       ? {
           domId: domIdOf(reply.clientId),
@@ -158,7 +100,5 @@ export function messageView(
           deleted: !!reply.deletedAt,
         }
       : null,
-    receipt: mine && !deleted ? receiptFor(m.id, viewerId, state) : null,
-    canDelete: !deleted && (mine || viewerManages),
   };
 }

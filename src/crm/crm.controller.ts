@@ -50,12 +50,12 @@ export class CrmController {
     if (kind.slug === 'opportunities') Object.assign(values, { stage: 'lead', currency: 'PLN' });
     let sourceMessageId = '';
     if (fromMessage && /^\d{1,15}$/.test(fromMessage)) {
-      const message = await this.messages.find(req.auth!.user, Number(fromMessage));
+      const message = await this.messages.visible(req.auth!.user, Number(fromMessage));
       sourceMessageId = String(message.id);
       const firstLine = message.body.trim().split('\n')[0].slice(0, 200);
       if (kind.slug === 'notes') values.text = message.body;
       else values.name = firstLine;
-      if (kind.slug === 'tasks') Object.assign(values, { description: message.body, assignee: message.author ? String(message.author.id) : '' });
+      if (kind.slug === 'tasks') Object.assign(values, { description: message.body, assignee: message.authorId ? String(message.authorId) : '' });
     }
     render(req, res, 'crm/form', { kind, record: null, values, errors: {}, sourceMessageId, options: await this.crm.options() });
   }
@@ -68,7 +68,7 @@ export class CrmController {
     const { values, errors } = form;
     const resolved = await this.crm.resolve(kind, form);
     const source = text(body, 'sourceMessageId');
-    const message = /^\d{1,15}$/.test(source) ? await this.messages.find(me, Number(source)).catch(() => null) : null;
+    const message = /^\d{1,15}$/.test(source) ? await this.messages.visible(me, Number(source)).catch(() => null) : null;
     if (hasErrors(errors)) {
       return render(
         req,
@@ -86,7 +86,7 @@ export class CrmController {
     if (message) {
       // The conversation gets a line linking to the new object; it shows as a live CRM link.
       const url = `${req.protocol}://${req.get('host')}/crm/${kind.slug}/${record.id}`;
-      await this.messages.send({ user: me }, message.conversation, randomUUID(), `${req.t(`crm.createdFrom.${kind.singular}`)} ${url}`);
+      await this.messages.send({ user: me }, { id: message.conversationId, companyId: me.company.id }, randomUUID(), `${req.t(`crm.createdFrom.${kind.singular}`)} ${url}`);
     }
     redirect(req, res, `/crm/${kind.slug}/${record.id}`);
   }

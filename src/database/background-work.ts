@@ -8,11 +8,16 @@ import { COMPANY_FILTER } from './company-scope';
  * scoped to one company like a request is, and its failures are logged rather than thrown into an emitter.
  */
 export async function inCompany(orm: MikroORM, companyId: number | null, logger: Logger, work: (em: EntityManager) => Promise<unknown>): Promise<void> {
-  const em = orm.em.fork() as EntityManager;
-  if (companyId !== null) em.setFilterParams(COMPANY_FILTER, { companyId });
   try {
-    await RequestContext.create(em, () => work(em));
+    await forCompany(orm, companyId, work);
   } catch (err) {
     logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
   }
+}
+
+/** The same context for work whose result (or failure) its caller wants: a socket event's answer. */
+export function forCompany<T>(orm: MikroORM, companyId: number | null, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  const em = orm.em.fork() as EntityManager;
+  if (companyId !== null) em.setFilterParams(COMPANY_FILTER, { companyId });
+  return RequestContext.create(em, () => work(em));
 }

@@ -3,12 +3,11 @@ import { Controller, Get, NotFoundException, Param, Post, Req, Res, UseGuards } 
 import type { Response } from 'express';
 import { Attachment } from '../chat/attachment.entity';
 import { ChatEnabled } from '../chat/chat-enabled.guard';
-import { ConversationMember } from '../chat/conversation-member.entity';
 import { ConversationsService } from '../chat/conversations.service';
-import { isManager } from '../chat/group-rights';
-import { messageView, readStateOf } from '../chat/message.view';
-import { MessagesService } from '../chat/messages.service';
-import { PresenceService } from '../presence/presence.service';
+import { MessageFragments } from '../chat/message.fragments';
+import { MessageSending, Refusal } from '../chat/message-sending';
+import { NOBODY_READ } from '../chat/read-watermark';
+import { LimitsService } from '../security/limits.service';
 import type { GwarRequest } from '../web/gwar-request';
 import { idParam } from '../web/id-param';
 import { render } from '../web/view';
@@ -24,8 +23,9 @@ export class FilesController {
   constructor(
     private readonly uploads: UploadsService,
     private readonly conversations: ConversationsService,
-    private readonly messages: MessagesService,
-    private readonly presence: PresenceService,
+    private readonly sending: MessageSending,
+    private readonly fragments: MessageFragments,
+    private readonly limits: LimitsService,
     private readonly em: EntityManager,
     private readonly storage: FileStorageProvider,
   ) {}
@@ -34,18 +34,25 @@ export class FilesController {
   async create(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const me = req.auth!.user;
     const membership = await this.conversations.membership(me, idParam(id));
-    if ((await this.presence.of(me.id)).status === 'offline') {
+    const refused = (await this.sending.refusal(me.id)) ?? (await this.limited(me.id));
+    if (refused) {
       req.resume();
-      return render(req, res, 'chat/_composer-error', { error: 'presence.offlineChat' }, { status: 409 });
+      if (refused.retryAfterSeconds) res.set('Retry-After', String(refused.retryAfterSeconds));
+      return render(req, res, 'chat/_composer-error', { error: refused.error }, { status: refused.status });
     }
     const result = await this.uploads.receive(req, me, membership.conversation);
     if (!result.ok) {
       res.set('Connection', 'close');
       return render(req, res, 'chat/_composer-error', { error: result.error, maxMb: Math.round(this.storage.maxBytes / 1048576) }, { status: result.status });
     }
-    const open = await this.conversations.open(me, membership.conversation.id);
-    const view = messageView(result.message, me.id, readStateOf(open.members), open.conversation.kind === 'group' && isManager(me.role));
-    render(req, res, 'chat/_message', { m: view }, { status: result.created ? 201 : 200 });
+    // The ticks are the page's to colour, as for every other reply.
+    const [fragment] = await this.fragments.render([result.record], req.locale, NOBODY_READ);
+    res.status(result.created ? 201 : 200).vary('HX-Request').type('html').send(fragment.html);
+  }
+
+  private async limited(userId: number): Promise<Refusal | undefined> {
+    const limit = await this.limits.consume('uploads', userId);
+    return limit.allowed ? undefined : { ok: false, status: 429, error: 'limits.tooOften', retryAfterSeconds: limit.retryAfterSeconds };
   }
 
   @Get('files/:id/thumbnail')
@@ -77,9 +84,7 @@ export class FilesController {
   /** The attachment, if the user belongs to its conversation (the company filter keeps other companies out). */
   private async visible(req: GwarRequest, id: string): Promise<Attachment> {
     const attachment = await this.em.findOne(Attachment, { id: idParam(id) });
-    if (!attachment) throw new NotFoundException();
-    const member = await this.em.count(ConversationMember, { conversation: attachment.conversation.id, user: req.auth!.user.id });
-    if (!member) throw new NotFoundException();
+    if (!attachment || !(await this.conversations.isMember(req.auth!.user.id, attachment.conversation.id))) throw new NotFoundException();
     return attachment;
   }
 }

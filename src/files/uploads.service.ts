@@ -13,13 +13,14 @@ import { Attachment } from '../chat/attachment.entity';
 import type { Conversation } from '../chat/conversation.entity';
 import { Message } from '../chat/message.entity';
 import { ChatMessageEvent, MessagesService } from '../chat/messages.service';
+import type { MessageRecord } from '../chat/message.view';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { cleanFileName } from './file-name';
 import { FILE_STORAGE, FileStorage } from './file-storage';
 import { SAFE_IMAGES, sniffType } from './sniff';
 
 export type UploadResult =
-  | { ok: true; message: Message; created: boolean }
+  | { ok: true; record: MessageRecord; created: boolean }
   | { ok: false; status: 400 | 413 | 422; error: 'files.tooLarge' | 'files.empty' | 'files.missing' | 'files.interrupted' | 'chat.messageInvalid' };
 
 interface Received {
@@ -86,11 +87,12 @@ export class UploadsService {
       }
       await this.storage.adopt(storageKey, file.path);
       keys.push(storageKey);
-      const result = await this.messages.send({ user: me }, conversation, clientId, '', undefined, async (em, message) => {
+      const to = { id: conversation.id, companyId: conversation.company.id };
+      const result = await this.messages.send({ user: me }, to, clientId, '', undefined, async (em, messageId) => {
         const attachment = Object.assign(new Attachment(), {
           company: conversation.company,
           conversation,
-          message,
+          message: em.getReference(Message, messageId),
           storageKey,
           thumbKey,
           name: file.name,
@@ -104,7 +106,6 @@ export class UploadsService {
       });
       // A retried upload of the same message keeps the first copy only.
       if (!result.created) await Promise.all(keys.map((k) => this.storage.remove(k)));
-      await this.em.populate(result.message, ['attachments']);
       return { ok: true, ...result };
     } catch (err) {
       await Promise.all([discard(), ...keys.map((k) => this.storage.remove(k))]);

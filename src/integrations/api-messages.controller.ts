@@ -88,9 +88,9 @@ export class ApiMessagesController {
     if (wrong) return problem(res, 422, wrong);
     const { text, displayName } = body as PostMessageBody;
     const clientId = idempotencyKey ? clientIdFor(token.id, idempotencyKey) : randomUUID();
-    const { message, created } = await this.messages.send(
+    const { record: message, created } = await this.messages.send(
       { apiTokenId: token.id, displayName: displayName?.trim() || null },
-      token.conversation,
+      { id: token.conversation.id, companyId: token.company.id },
       clientId,
       text,
     );

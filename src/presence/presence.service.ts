@@ -84,14 +84,23 @@ export class PresenceService {
     return status;
   }
 
-  async socketConnected(socketId: string, instanceId: string, userId: number, companyId: number): Promise<void> {
+  /** The live sockets a session holds, on every instance: a session may hold only so many. */
+  async openSockets(sessionHash: string, em: EntityManager = this.em): Promise<number> {
+    const [row] = await em
+      .getConnection()
+      .execute<{ n: number }[]>(
+        `select count(*)::int as n from presence_socket where session_hash = ? and seen_at > now() - make_interval(secs => ?)`,
+        [sessionHash, SOCKET_STALE_SECONDS],
+      );
+    return row.n;
+  }
+
+  async socketConnected(socketId: string, instanceId: string, userId: number, companyId: number, sessionHash: string): Promise<void> {
     const conn = this.em.getConnection();
-    await conn.execute(`insert into presence_socket (socket_id, user_id, company_id, instance_id) values (?, ?, ?, ?) on conflict (socket_id) do nothing`, [
-      socketId,
-      userId,
-      companyId,
-      instanceId,
-    ]);
+    await conn.execute(
+      `insert into presence_socket (socket_id, user_id, company_id, instance_id, session_hash) values (?, ?, ?, ?, ?) on conflict (socket_id) do nothing`,
+      [socketId, userId, companyId, instanceId, sessionHash],
+    );
     await conn.execute(
       `insert into presence (user_id, company_id, last_seen_at) values (?, ?, now()) on conflict (user_id) do update set last_seen_at = now()`,
       [userId, companyId],

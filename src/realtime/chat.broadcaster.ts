@@ -2,20 +2,20 @@ import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
+import { Audience, AudienceMember, audienceOf, unreadCounts } from '../chat/audience';
 import { ChatRenderer } from '../chat/chat.renderer';
-import { Audience, AudienceMember, audienceOf, readStateOfAudience, unreadCounts } from '../chat/audience';
 import { ChatGroupEvent } from '../chat/conversations.service';
-import { Message } from '../chat/message.entity';
-import { messageView, ReadState, receiptFor } from '../chat/message.view';
-import { ChatMessageEvent, MessagesService, READ_RECEIPTS_LIMIT, ReadMessage } from '../chat/messages.service';
+import { MessageFragments } from '../chat/message.fragments';
+import { ChatMessageEvent } from '../chat/messages.service';
+import { encodeWatermark, sameWatermark, watermarkOf } from '../chat/read-watermark';
 import { ChatReadEvent } from '../chat/reads.service';
 import { inCompany } from '../database/background-work';
 import { RealtimeGateway } from './realtime.gateway';
-import { conversationRoom, inLocale, memberRoom, userRoom } from './server-events';
+import { conversationRoom, inLocale, userRoom } from './server-events';
 
 /**
- * Turns chat events into pushes of HTML rendered from the same partials as the pages. A fragment that is the
- * same for many pages is rendered once per audience (author or others) and language, never per recipient.
+ * Turns chat events into pushes. A change to a conversation's messages goes to every page showing it, rendered
+ * once per language and named by its change sequence, so a page applies changes in order and notices a gap.
  */
 @Injectable()
 export class ChatBroadcaster {
@@ -25,42 +25,33 @@ export class ChatBroadcaster {
     private readonly orm: MikroORM,
     private readonly gateway: RealtimeGateway,
     private readonly renderer: ChatRenderer,
-    private readonly messages: MessagesService,
+    private readonly fragments: MessageFragments,
   ) {}
 
   @OnEvent('chat.message', { async: true, promisify: true })
   onMessage(event: ChatMessageEvent): Promise<void> {
     return this.inContext(event.companyId, async (em) => {
-      const message =
-        event.message ??
-        (await em.findOneOrFail(Message, event.messageId, { populate: ['author', 'replyTo', 'replyTo.author', 'conversation', 'attachments'] }));
       const audience = await audienceOf(em, event.companyId, event.conversationId);
       const { members } = audience;
-      const state = readStateOfAudience(members);
-      const authorId = message.author?.id ?? 0;
+      const read = watermarkOf(members);
       // Offline is chosen to be left alone: no pushes, no badges, no sounds until the user comes back.
       const silenced = members.filter((m) => m.offline).map((m) => userRoom(m.userId));
-      const objects = await this.messages.objectsFor([message]);
-      const wrap = (html: string) => `<div data-chat-messages="${event.conversationId}">${html}</div>`;
       const room = conversationRoom(event.conversationId);
-      const own = memberRoom(event.conversationId, authorId);
-      for (const locale of this.gateway.localesFor([room])) {
-        const theirs = wrap(this.renderer.render('chat/_message.njk', locale, { m: messageView(message, -1, state, false, objects) }));
+      const rendered = await this.fragments.inLocales([event.record], this.gateway.localesFor([room]), read);
+      for (const [locale, [fragment]] of rendered) {
         this.io
           .to(inLocale(room, locale))
-          .except([userRoom(authorId), ...silenced])
-          .emit('html', theirs);
-        if (authorId && this.gateway.localesFor([own]).includes(locale)) {
-          const mine = wrap(this.renderer.render('chat/_message.njk', locale, { m: messageView(message, authorId, state, false, objects) }));
-          this.io.to(inLocale(own, locale)).emit('html', mine);
-        }
+          .except(silenced)
+          .emit('messages', { conversationId: event.conversationId, seq: event.record.seq, html: fragment.html });
       }
       if (event.kind === 'edited') return;
+      const authorId = event.record.authorId;
       const recipients = members.filter((m) => m.userId !== authorId && !m.offline);
-      const sender = event.read ? members.find((m) => m.userId === authorId) : undefined;
-      const notify = event.kind === 'created' ? { authorName: message.author?.name ?? '', userIds: new Set(recipients.map((m) => m.userId)) } : undefined;
+      const sender = event.readBefore === undefined ? undefined : members.find((m) => m.userId === authorId);
+      const notify = event.kind === 'created' ? { authorName: event.record.authorName ?? event.record.displayName ?? '', userIds: new Set(recipients.map((m) => m.userId)) } : undefined;
       this.pushUnread(audience, event.conversationId, sender ? [...recipients, sender] : recipients, notify);
-      if (sender) this.pushReceipts(event.conversationId, event.read!, state);
+      // Sending reads what came before: the ticks of what the sender read may turn green.
+      if (sender) this.pushRead(event.conversationId, members, sender.userId, event.readBefore!, silenced);
     });
   }
 
@@ -71,34 +62,19 @@ export class ChatBroadcaster {
       const reader = audience.members.find((m) => m.userId === event.userId);
       if (!reader) return;
       this.pushUnread(audience, event.conversationId, [reader]);
-      const read = await em.getConnection().execute<{ id: string; client_id: string; author_id: number }[]>(
-        `select id, client_id, author_id from message
-          where conversation_id = ? and id > ? and id <= ? and deleted_at is null and author_id <> ?
-          order by id desc limit ${READ_RECEIPTS_LIMIT}`,
-        [event.conversationId, event.fromId, event.toId, reader.userId],
-      );
-      const messages = read.map((r) => ({ id: Number(r.id), clientId: r.client_id, authorId: r.author_id }));
-      this.pushReceipts(event.conversationId, messages, readStateOfAudience(audience.members));
+      const silenced = audience.members.filter((m) => m.offline).map((m) => userRoom(m.userId));
+      this.pushRead(event.conversationId, audience.members, event.userId, event.fromId, silenced);
     });
   }
 
-  /** The ticks of the messages a member just read, for their authors' pages showing the conversation. */
-  private pushReceipts(conversationId: number, read: ReadMessage[], state: ReadState): void {
-    const byAuthor = new Map<number, ReadMessage[]>();
-    for (const m of read) {
-      const theirs = byAuthor.get(m.authorId);
-      if (theirs) theirs.push(m);
-      else byAuthor.set(m.authorId, [m]);
-    }
-    for (const [authorId, messages] of byAuthor) {
-      const room = memberRoom(conversationId, authorId);
-      for (const locale of this.gateway.localesFor([room])) {
-        const html = messages
-          .map((m) => this.renderer.render('chat/_receipt.njk', locale, { m: { clientId: m.clientId, receipt: receiptFor(m.id, authorId, state) }, oob: true }))
-          .join('');
-        this.io.to(inLocale(room, locale)).emit('html', html);
-      }
-    }
+  /** The read watermark, to every page showing the conversation, if this reader's move changed it. */
+  private pushRead(conversationId: number, members: AudienceMember[], readerId: number, readBefore: number, silenced: string[]): void {
+    const now = watermarkOf(members);
+    const before = watermarkOf(members.map((m) => (m.userId === readerId ? { ...m, lastRead: readBefore } : m)));
+    if (sameWatermark(now, before)) return;
+    const room = conversationRoom(conversationId);
+    const rooms = this.gateway.localesFor([room]).map((locale) => inLocale(room, locale));
+    if (rooms.length) this.io.to(rooms).except(silenced).emit('read', { conversationId, read: encodeWatermark(now) });
   }
 
   @OnEvent('chat.group.changed', { async: true, promisify: true })

@@ -6,25 +6,15 @@ import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGatew
 import { randomUUID } from 'node:crypto';
 import type { Server, Socket } from 'socket.io';
 import { SESSION_COOKIE, SessionsService } from '../accounts/sessions.service';
-import { ConversationMember } from '../chat/conversation-member.entity';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { inCompany } from '../database/background-work';
-import { COMPANY_FILTER } from '../database/company-scope';
 import { PresenceService } from '../presence/presence.service';
 import { sha256 } from '../security/tokens';
 import { isLocale, Locale, LOCALES } from '../web/i18n/translator';
-import {
-  ClientToServerEvents,
-  companyRoom,
-  conversationRoom,
-  inLocale,
-  memberRoom,
-  ServerToClientEvents,
-  sessionRoom,
-  SocketData,
-  userRoom,
-} from './server-events';
+import { ChatEvents } from './chat-events';
+import { ClientToServerEvents, companyRoom, conversationRoom, inLocale, ServerToClientEvents, sessionRoom, SocketData, userRoom } from './server-events';
 import { cookieValue, sameOrigin } from './socket-auth';
+import { guardPackets } from './socket-events';
 
 export type GwarServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type GwarSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -44,6 +34,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly sessions: SessionsService,
     private readonly orm: MikroORM,
     private readonly presence: PresenceService,
+    private readonly chat: ChatEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -75,56 +66,35 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.heartbeat.unref();
     server.use((socket, next) => {
       if (!sameOrigin(socket.request)) return next(new Error('forbidden'));
-      const token = cookieValue(socket.request.headers.cookie, SESSION_COOKIE);
-      this.sessions
-        .resolve(token, this.orm.em.fork() as EntityManager)
-        .then((auth) => {
-          if (!auth) return next(new Error('unauthorized'));
-          socket.data.userId = auth.user.id;
-          socket.data.companyId = auth.company.id;
-          socket.data.sessionHash = sha256(auth.sessionToken);
-          const locale: unknown = socket.handshake.auth?.locale;
-          socket.data.locale = isLocale(locale) ? locale : 'en';
-          next();
-        })
-        .catch((err: unknown) => {
+      this.admit(socket).then(
+        (refusal) => next(refusal ? new Error(refusal) : undefined),
+        (err: unknown) => {
           this.logger.error(err);
           next(new Error('unavailable'));
-        });
+        },
+      );
     });
+  }
+
+  /** Who the socket's cookie signs in, unless that session already holds as many sockets as it may. */
+  private async admit(socket: GwarSocket): Promise<string | undefined> {
+    const em = this.orm.em.fork() as EntityManager;
+    const auth = await this.sessions.resolve(cookieValue(socket.request.headers.cookie, SESSION_COOKIE), em);
+    if (!auth) return 'unauthorized';
+    const sessionHash = sha256(auth.sessionToken);
+    if ((await this.presence.openSockets(sessionHash, em)) >= this.config.socketsPerSession) return 'too_many_connections';
+    const locale: unknown = socket.handshake.auth?.locale;
+    socket.data = { userId: auth.user.id, companyId: auth.company.id, sessionHash, locale: isLocale(locale) ? locale : 'en' };
+    return undefined;
   }
 
   handleConnection(socket: GwarSocket): void {
     if (!socket.data.userId) return void socket.disconnect(true);
     const { userId, companyId, sessionHash, locale } = socket.data;
+    guardPackets(socket);
     void socket.join([userRoom(userId), inLocale(userRoom(userId), locale), inLocale(companyRoom(companyId), locale), sessionRoom(sessionHash)]);
-    void this.withDatabase(() => this.presence.socketConnected(socket.id, this.instanceId, userId, companyId));
-    socket.on('conversation:join', (conversationId, ack) => {
-      this.join(socket, Number(conversationId))
-        .then((ok) => (typeof ack === 'function' ? ack(ok) : undefined))
-        .catch((err: unknown) => {
-          this.logger.error(err);
-          if (typeof ack === 'function') ack(false);
-        });
-    });
-    socket.on('conversation:leave', (conversationId) => {
-      const id = Number(conversationId);
-      if (!Number.isSafeInteger(id)) return;
-      void socket.leave(inLocale(conversationRoom(id), socket.data.locale));
-      void socket.leave(inLocale(memberRoom(id, userId), socket.data.locale));
-    });
-  }
-
-  /** A page joins a conversation's rooms only if its user is a member (checked now, and again on every change). */
-  private async join(socket: GwarSocket, conversationId: number): Promise<boolean> {
-    if (!Number.isSafeInteger(conversationId) || conversationId <= 0) return false;
-    const em = this.orm.em.fork();
-    em.setFilterParams(COMPANY_FILTER, { companyId: socket.data.companyId });
-    const member = await em.count(ConversationMember, { conversation: conversationId, user: socket.data.userId });
-    if (!member || !socket.connected) return false;
-    const { locale, userId } = socket.data;
-    await socket.join([inLocale(conversationRoom(conversationId), locale), inLocale(memberRoom(conversationId, userId), locale)]);
-    return true;
+    void this.withDatabase(() => this.presence.socketConnected(socket.id, this.instanceId, userId, companyId, sessionHash));
+    this.chat.attach(socket);
   }
 
   /**
@@ -137,11 +107,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     return LOCALES.filter((locale) => rooms.some((room) => local.has(inLocale(room, locale))));
   }
 
-  /** Takes a user's pages out of a conversation's rooms, in every language. */
+  /** Takes a user's pages out of a conversation's room, in every language. */
   leaveConversation(userId: number, conversationId: number): void {
-    this.server
-      .in(userRoom(userId))
-      .socketsLeave(LOCALES.flatMap((locale) => [inLocale(conversationRoom(conversationId), locale), inLocale(memberRoom(conversationId, userId), locale)]));
+    this.server.in(userRoom(userId)).socketsLeave(LOCALES.map((locale) => inLocale(conversationRoom(conversationId), locale)));
   }
 
   /** A signed-out, deactivated or reset user keeps no open socket. */

@@ -6,11 +6,12 @@ import { NotificationBroadcaster } from './notification.broadcaster';
 import { ObjectLinkBroadcaster } from './object-link.broadcaster';
 import { PresenceBroadcaster } from './presence.broadcaster';
 import { ChatBroadcaster } from './chat.broadcaster';
+import { ChatEvents } from './chat-events';
 import { RealtimeGateway } from './realtime.gateway';
 
 @Module({
   imports: [AccountsModule, ChatModule, PresenceModule],
-  providers: [RealtimeGateway, ChatBroadcaster, PresenceBroadcaster, ObjectLinkBroadcaster, NotificationBroadcaster],
+  providers: [RealtimeGateway, ChatEvents, ChatBroadcaster, PresenceBroadcaster, ObjectLinkBroadcaster, NotificationBroadcaster],
   exports: [RealtimeGateway],
 })
 export class RealtimeModule {}

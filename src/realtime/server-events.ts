@@ -1,6 +1,13 @@
+import { z } from 'zod';
+import { idOf } from '../chat/message.form';
+
 /** What the server sends to browsers over Socket.IO. */
 export interface ServerToClientEvents {
-  /** Rendered HTML: message elements in a [data-chat-messages] wrapper, other pieces as out-of-band swaps. */
+  /** A change to a conversation's messages: the change sequence it brings the conversation to, and the messages as they now are. */
+  messages: (event: { conversationId: number; seq: number; html: string }) => void;
+  /** The conversation's read watermark ("slowest:lowest:next") moved on: ticks turn green. */
+  read: (event: { conversationId: number; read: string }) => void;
+  /** Rendered HTML of app-shell pieces with out-of-band targets: badges, presence dots, notifications, object links. */
   html: (fragment: string) => void;
   /** A new message for this user, for the sound and the title when its window is not in focus, with the conversation's new unread badge. */
   notify: (event: { conversationId: number; authorName: string; html: string }) => void;
@@ -8,10 +15,32 @@ export interface ServerToClientEvents {
   refresh: (event: { panel?: boolean; closeConversationId?: number; resync?: boolean }) => void;
 }
 
+export type SendAck = { ok: true; seq: number; html: string; created: boolean } | { ok: false; status: number; error: string };
+export interface Position {
+  id: number;
+  seq: number;
+  read: string;
+}
+
 export interface ClientToServerEvents {
   'conversation:join': (conversationId: number, ack?: (ok: boolean) => void) => void;
   'conversation:leave': (conversationId: number) => void;
+  /** Where the page's conversations stand, to check what it shows against: a missed push is caught up from here. */
+  sync: (conversationIds: number[], ack: (positions: Position[]) => void) => void;
+  read: (event: { conversationId: number; upTo: number }) => void;
+  'message:send': (event: { conversationId: number; clientId: string; body: string; replyTo?: number }, ack: (result: SendAck) => void) => void;
 }
+
+/** Every event a page may send, with the shape of its payload; anything else is dropped unread. */
+export const CLIENT_EVENTS = {
+  'conversation:join': idOf,
+  'conversation:leave': idOf,
+  sync: z.array(idOf).max(100),
+  read: z.object({ conversationId: idOf, upTo: idOf }),
+  'message:send': z.looseObject({ conversationId: idOf }),
+} satisfies Record<keyof ClientToServerEvents, z.ZodType>;
+
+export type ClientEvent = keyof typeof CLIENT_EVENTS;
 
 export interface SocketData {
   userId: number;
@@ -30,5 +59,3 @@ export const sessionRoom = (tokenHash: string) => `session:${tokenHash}`;
 export const inLocale = (room: string, locale: string) => `${room}@${locale}`;
 /** Every page that shows the conversation. */
 export const conversationRoom = (conversationId: number) => `conv:${conversationId}`;
-/** The pages of one member that show the conversation: where the author's own copy and the ticks go. */
-export const memberRoom = (conversationId: number, userId: number) => `conv:${conversationId}:user:${userId}`;

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Response } from 'express';
 import type { GwarRequest } from './gwar-request';
 import { localeFromAcceptLanguage, translator } from './i18n/translator';
-import { isHtmx } from './view';
+import { isHtmx, render } from './view';
 
 const KNOWN = new Set([400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503]);
 
@@ -48,13 +48,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
     const csrf = error instanceof HttpException && error.message === 'csrf';
-    res.status(status).render('web/error', {
-      ...res.locals,
-      t,
-      status: code,
-      title: t(`error.${code}.title`),
-      message: csrf ? t('error.csrf') : t(`error.${code}.text`),
-    });
+    render(
+      req,
+      res,
+      'web/error',
+      { t, status: code, title: t(`error.${code}.title`), message: csrf ? t('error.csrf') : t(`error.${code}.text`) },
+      { status },
+    );
   }
 
   private detail(error: HttpException): string | undefined {

@@ -1,5 +1,6 @@
 import nunjucks, { Environment } from 'nunjucks';
 import { VIEWS_DIR } from '../config/paths';
+import { ASSET_VERSION } from './asset-version';
 import { fileSize, initials } from './view-filters';
 
 let shared: Environment | undefined;
@@ -11,7 +12,7 @@ export function viewEnvironment(): Environment {
     shared.addFilter('initials', initials);
     shared.addFilter('fileSize', fileSize);
     shared.addGlobal('kindSingular', { companies: 'company', tasks: 'task', notes: 'note', opportunities: 'opportunity' });
-    shared.addGlobal('assetVersion', process.env.npm_package_version ?? 'dev');
+    shared.addGlobal('assetVersion', ASSET_VERSION);
   }
   return shared;
 }

@@ -1,5 +1,8 @@
+import { Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import type { GwarRequest } from './gwar-request';
+
+const logger = new Logger('view');
 
 export function isHtmx(req: GwarRequest): boolean {
   return req.get('HX-Request') === 'true';
@@ -7,7 +10,8 @@ export function isHtmx(req: GwarRequest): boolean {
 
 /**
  * Renders the full page, or only its fragment for an htmx request: the page template `include`s the same
- * fragment, so both answers come from one partial.
+ * fragment, so both answers come from one partial. A full page also gets what every page shows around its
+ * content (the chat panel and windows, from PageChromeInterceptor); a page without it is still a page.
  */
 export function render(
   req: GwarRequest,
@@ -19,7 +23,14 @@ export function render(
   res.vary('HX-Request');
   // A result page (after a create) takes the place of <main>'s content rather than the form that asked for it.
   if (options.intoMain && isHtmx(req)) res.set({ 'HX-Retarget': '#main', 'HX-Reswap': 'innerHTML' });
-  res.status(options.status ?? 200).render(options.fragment && isHtmx(req) ? options.fragment : page, context);
+  const view = options.fragment && isHtmx(req) ? options.fragment : page;
+  const send = (chrome: object = {}) => res.status(options.status ?? 200).render(view, { ...chrome, ...context });
+  const whole = !view.split('/').pop()!.startsWith('_');
+  if (!whole || !req.pageChrome) return send();
+  req.pageChrome().then(send, (err: unknown) => {
+    logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    if (!res.headersSent) send();
+  });
 }
 
 /** After a successful form: a 303 for a plain form, HX-Redirect for htmx so the browser loads the whole page. */

@@ -28,12 +28,24 @@ export async function send(client: Client, conversationId: number, body: string,
 
 /** A page's socket: connected with the session cookie, showing the given conversations, recording what it receives. */
 export class Page {
+  /** Everything pushed as HTML, in arrival order: message changes, watermarks (as data-read), badges and the rest. */
   readonly html: string[] = [];
+  /** The message changes, as pushed: conversation, change sequence, HTML. */
+  readonly changes: { conversationId: number; seq: number; html: string }[] = [];
+  readonly reads: { conversationId: number; read: string }[] = [];
   readonly notified: unknown[] = [];
   readonly refreshed: unknown[] = [];
 
   private constructor(readonly socket: Socket) {
     socket.on('html', (h: string) => this.html.push(h));
+    socket.on('messages', (e: { conversationId: number; seq: number; html: string }) => {
+      this.changes.push(e);
+      this.html.push(e.html);
+    });
+    socket.on('read', (e: { conversationId: number; read: string }) => {
+      this.reads.push(e);
+      this.html.push(`data-read="${e.read}" data-conversation="${e.conversationId}"`);
+    });
     // A notification carries the new badge, which the page applies like any other pushed HTML.
     socket.on('notify', (e: { conversationId: number; authorName: string; html: string }) => {
       this.html.push(e.html);

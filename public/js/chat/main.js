@@ -1,0 +1,235 @@
+// The chat's browser side, wired by delegation so HTML swapped in later just works. Each concern is a module:
+// live (socket, ordered changes), messages, windows, composer, reads, menus, emoji, notify, panel, uploads.
+import { $, $$, windows } from './dom.js';
+import { cancelReply, retry, startReply, submit } from './composer.js';
+import { chooseEmoji, closePicker, onPickerKey, togglePicker } from './emoji.js';
+import { check, onMessagesChanged, reconcile, socket, swapShell } from './live.js';
+import { closeMenu, inMenu, menuOpen, onMenuKey, openMenu, runMenu, startEdit } from './menus.js';
+import { notify, recountUnread, unlockAudio, updateTitle } from './notify.js';
+import { initTabs, onTabKey, refreshPanel, selectTab } from './panel.js';
+import { jumpTo } from './quotes.js';
+import { forgetReads, scheduleRead } from './reads.js';
+import './uploads.js';
+import { boot, booting, bringToFront, closeWindow, focusWindow, initWindow, openConversation, reloadWindow, startPointerGesture, toggleSize } from './windows.js';
+
+const lang = document.documentElement.lang === 'pl' ? 'pl-PL' : 'en-GB';
+const shortTime = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' });
+const fullTime = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
+
+function localizeTimes(root) {
+  const times = root.matches?.('time[datetime]') ? [root] : $$('time[datetime]', root);
+  for (const time of times) {
+    const date = new Date(time.dateTime);
+    if (Number.isNaN(date.getTime())) continue;
+    time.textContent = time.closest('.msg') ? shortTime.format(date) : fullTime.format(date);
+    time.title = fullTime.format(date);
+  }
+}
+
+function scrollToBottom(list) {
+  if (list) list.scrollTop = list.scrollHeight;
+}
+
+onMessagesChanged((win, follow) => {
+  if (follow) scrollToBottom($('ol.messages', win));
+  scheduleRead(win);
+});
+
+if (socket) {
+  socket.on('notify', (event) => {
+    if (typeof event?.html === 'string') swapShell(event.html).then(afterShell);
+    notify(event || {});
+  });
+  socket.on('html', (html) => {
+    if (typeof html === 'string') swapShell(html).then(afterShell);
+  });
+  socket.on('refresh', (event = {}) => {
+    if (event.closeConversationId) closeWindow(document.getElementById(`win-${event.closeConversationId}`));
+    if (event.panel) refreshPanel();
+    if (event.resync) check();
+  });
+}
+
+function afterShell() {
+  recountUnread();
+  updateTitle();
+}
+
+document.addEventListener('chat:reconnected', () => {
+  forgetReads();
+  refreshPanel();
+});
+document.addEventListener('chat:reload', (event) => event.target.matches?.('section.chat-window') && reloadWindow(event.target));
+document.addEventListener('chat:gone', (event) => event.target.matches?.('section.chat-window') && closeWindow(event.target));
+
+document.addEventListener(
+  'submit',
+  (event) => {
+    const form = event.target.closest?.('form[data-composer]');
+    // Ours, not the browser's: the message shows at once and goes over the socket, in the order typed.
+    if (form && submit(form)) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  },
+  true,
+);
+
+document.addEventListener('keydown', (event) => {
+  const target = event.target;
+  if (menuOpen() && inMenu(target)) return onMenuKey(event);
+  if (target.closest?.('.emoji-picker')) return onPickerKey(event);
+  if (target.matches?.('form[data-composer] textarea[name="body"]') && event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    target.form.requestSubmit();
+  } else if (target.matches?.('li.mine .msg-body[data-editable]') && event.key === 'Enter') {
+    event.preventDefault();
+    startEdit(target.closest('li.msg'));
+  } else if (target.matches?.('[role="tab"]') && ['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) {
+    onTabKey(event);
+  } else if (event.key === 'Escape') {
+    const open = target.closest?.('details[open]');
+    if (open) {
+      open.open = false;
+      $('summary', open)?.focus();
+    }
+  }
+});
+
+document.addEventListener('click', (event) => {
+  const target = event.target;
+  if (!(target instanceof Element)) return;
+  const menuItem = target.closest('#chat-menu [data-menu]');
+  if (menuItem) return runMenu(menuItem);
+  const choice = target.closest('.emoji-picker .emoji');
+  if (choice) return chooseEmoji(choice);
+  for (const picker of $$('.emoji-picker:not([hidden])')) if (!picker.contains(target) && !target.closest('[data-action="emoji"]')) closePicker(picker, false);
+  for (const details of $$('details[open]')) if (!details.contains(target)) details.open = false;
+
+  const action = target.closest('[data-action]');
+  const li = target.closest('li.msg');
+  const win = target.closest('section.chat-window');
+  switch (action?.dataset.action) {
+    case 'toggle-size':
+      return toggleSize(win);
+    case 'close':
+      return closeWindow(win);
+    case 'reply':
+      return li && startReply(li);
+    case 'menu': {
+      const box = action.getBoundingClientRect();
+      return li && openMenu(li, box.left, box.bottom + 2, action);
+    }
+    case 'emoji':
+      return togglePicker(action);
+    case 'cancel-reply':
+      cancelReply(action.closest('form'));
+      return action.closest('form').elements.body.focus();
+    case 'retry':
+      return li && retry(li);
+  }
+  const quote = target.closest('a.msg-quote[data-jump]');
+  if (quote) {
+    event.preventDefault();
+    return jumpTo(quote);
+  }
+  const editable = target.closest('li.mine .msg-body[data-editable]');
+  if (editable && !target.closest('a') && !String(window.getSelection?.() ?? '')) return startEdit(editable.closest('li.msg'));
+  const tab = target.closest('[role="tab"]');
+  if (tab?.closest('.panel-tabs')) return selectTab(tab);
+  if (target.closest('[data-open-dialog]')) target.closest('details[open]')?.removeAttribute('open');
+});
+
+document.addEventListener('contextmenu', (event) => {
+  if (event.shiftKey || !(event.target instanceof Element)) return;
+  const li = event.target.closest('li.msg');
+  if (!li || !li.dataset.messageId || li.classList.contains('deleted') || li.classList.contains('pending')) return;
+  event.preventDefault();
+  const returnTo = event.target.closest('button, a, textarea, [tabindex]') || $('[data-action="menu"]', li);
+  openMenu(li, event.clientX, event.clientY, returnTo);
+});
+
+document.addEventListener('pointerdown', (event) => {
+  unlockAudio();
+  if (menuOpen() && !inMenu(event.target)) closeMenu(false);
+  const win = event.target.closest?.('section.chat-window.floating');
+  if (win) bringToFront(win);
+  startPointerGesture(event);
+});
+document.addEventListener('keydown', unlockAudio, { once: true });
+
+document.addEventListener('focusin', (event) => {
+  const win = event.target.closest?.('section.chat-window');
+  if (win) scheduleRead(win);
+  if (menuOpen() && !inMenu(event.target)) closeMenu(false);
+});
+
+document.addEventListener(
+  'scroll',
+  (event) => {
+    if (event.target instanceof Element && event.target.matches('ol.messages')) scheduleRead(event.target.closest('section.chat-window'));
+  },
+  true,
+);
+
+const readAll = () => windows().forEach(scheduleRead);
+window.addEventListener('focus', readAll);
+document.addEventListener('visibilitychange', readAll);
+window.addEventListener('resize', () => closeMenu(false));
+
+document.addEventListener('htmx:before:request', (event) => {
+  const id = event.detail?.ctx?.sourceElement?.dataset?.openConversation;
+  const open = id ? document.getElementById(`win-${id}`) : null;
+  // A conversation already in a window is brought forward rather than opened twice.
+  if (open?.classList.contains('floating') && document.getElementById('chat-panel')?.dataset.openIn !== 'main') {
+    event.preventDefault();
+    focusWindow(open);
+  }
+});
+
+const olderLoads = new WeakMap();
+document.addEventListener('htmx:before:swap', (event) => {
+  const ctx = event.detail?.ctx;
+  for (const task of event.detail?.tasks ?? []) {
+    const win = task.fragment?.querySelector?.('section.chat-window');
+    const open = win && document.getElementById(win.id);
+    if (open && task.target?.id === 'chat-windows') {
+      event.preventDefault();
+      return focusWindow(open);
+    }
+  }
+  const list = ctx?.target?.closest?.('li.older')?.closest('ol.messages');
+  // Older messages go on top without moving what the user is reading.
+  if (list) olderLoads.set(ctx, { list, fromBottom: list.scrollHeight - list.scrollTop });
+});
+
+const dialog = document.getElementById('chat-dialog');
+document.addEventListener('htmx:after:swap', (event) => {
+  const ctx = event.detail?.ctx;
+  const older = ctx && olderLoads.get(ctx);
+  if (older) older.list.scrollTop = older.list.scrollHeight - older.fromBottom;
+  const body = document.getElementById('chat-dialog-body');
+  if (dialog && body && ctx?.target instanceof Element && body.contains(ctx.target) && body.childElementCount && !dialog.open) dialog.showModal();
+  afterShell();
+});
+dialog?.addEventListener('close', () => $('#chat-dialog-body')?.replaceChildren());
+
+document.addEventListener('chat:open', (event) => {
+  if (dialog?.open) dialog.close();
+  const id = event.detail?.conversationId;
+  if (id) openConversation(id);
+});
+
+new MutationObserver((records) => {
+  for (const record of records) for (const node of record.addedNodes) if (node.nodeType === 1) localizeTimes(node);
+  for (const win of windows()) initWindow(win, scheduleRead);
+  reconcile();
+}).observe(document.body, { childList: true, subtree: true });
+
+boot();
+localizeTimes(document.body);
+for (const win of windows()) initWindow(win, scheduleRead);
+reconcile();
+booting(true);
+initTabs(document);
+updateTitle();

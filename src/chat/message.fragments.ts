@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import type { Locale } from '../web/i18n/translator';
+import { ChatRenderer } from './chat.renderer';
+import type { MessageRecord } from './message.view';
+import { messageView } from './message.view';
+import { ObjectLinks } from './object-links';
+import type { ReadWatermark } from './read-watermark';
+
+export interface MessageFragment {
+  id: number;
+  html: string;
+}
+
+/**
+ * The one place that turns messages into HTML: the page, an HTTP or socket reply, an upload's reply, a push
+ * and a catch-up all come through here, rendered from chat/_message.njk once per language for every viewer.
+ */
+@Injectable()
+export class MessageFragments {
+  constructor(
+    private readonly renderer: ChatRenderer,
+    private readonly links: ObjectLinks,
+  ) {}
+
+  /** Each message in one language, with its links to CRM objects as the current company sees them. */
+  async render(records: MessageRecord[], locale: Locale, read: ReadWatermark): Promise<MessageFragment[]> {
+    return (await this.inLocales(records, [locale], read)).get(locale)!;
+  }
+
+  /** The same messages in several languages, for a push: their links are looked up once. */
+  async inLocales(records: MessageRecord[], locales: readonly Locale[], read: ReadWatermark): Promise<Map<Locale, MessageFragment[]>> {
+    const objects = await this.links.forBodies(records.filter((r) => !r.deletedAt).map((r) => r.body));
+    const views = records.map((record) => messageView(record, read, objects));
+    return new Map(
+      locales.map((locale) => [locale, views.map((m) => ({ id: m.id, html: this.renderer.render('chat/_message.njk', locale, { m }).trim() }))] as const),
+    );
+  }
+}
+
+export const joined = (fragments: MessageFragment[]) => fragments.map((f) => f.html).join('');

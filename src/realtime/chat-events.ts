@@ -1,0 +1,69 @@
+import { MikroORM } from '@mikro-orm/core';
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ConversationsService } from '../chat/conversations.service';
+import { MessageFragments } from '../chat/message.fragments';
+import { MessageSending } from '../chat/message-sending';
+import { encodeWatermark, NOBODY_READ } from '../chat/read-watermark';
+import { ReadsService } from '../chat/reads.service';
+import { forCompany } from '../database/background-work';
+import { translator } from '../web/i18n/translator';
+import type { GwarSocket } from './realtime.gateway';
+import { conversationRoom, inLocale, Position, SendAck } from './server-events';
+import { listen } from './socket-events';
+
+/** What a page does over its socket: show a conversation, check where its conversations stand, read, and send. */
+@Injectable()
+export class ChatEvents {
+  private readonly logger = new Logger('chat-events');
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly conversations: ConversationsService,
+    private readonly reads: ReadsService,
+    private readonly sending: MessageSending,
+    private readonly fragments: MessageFragments,
+  ) {}
+
+  attach(socket: GwarSocket): void {
+    const { userId, locale } = socket.data;
+    const inCompany = <T>(work: () => Promise<T>) => forCompany(this.orm, socket.data.companyId, work);
+
+    // A page joins a conversation's room only if its user is a member (checked now, and again on every change).
+    listen(socket, 'conversation:join', this.logger, false, (conversationId) =>
+      inCompany(async () => {
+        if (!(await this.conversations.isMember(userId, conversationId)) || !socket.connected) return false;
+        await socket.join(inLocale(conversationRoom(conversationId), locale));
+        return true;
+      }),
+    );
+    listen(socket, 'conversation:leave', this.logger, undefined, async (conversationId) => {
+      await socket.leave(inLocale(conversationRoom(conversationId), locale));
+    });
+    listen(socket, 'sync', this.logger, [], (ids) =>
+      inCompany(async () =>
+        (await this.conversations.positions(userId, [...new Set(ids)])).map((p): Position => ({ id: p.id, seq: p.seq, read: encodeWatermark(p.read) })),
+      ),
+    );
+    listen(socket, 'read', this.logger, undefined, ({ conversationId, upTo }) =>
+      inCompany(async () => this.reads.markRead(await this.conversations.membership({ id: userId }, conversationId), upTo)),
+    );
+    const failed: SendAck = { ok: false, status: 500, error: translator(locale)('chat.notSent') };
+    listen(socket, 'message:send', this.logger, failed, ({ conversationId }, payload) =>
+      inCompany(() => this.send(socket, conversationId, payload)),
+    );
+  }
+
+  private async send(socket: GwarSocket, conversationId: number, payload: unknown): Promise<SendAck> {
+    const { userId, locale } = socket.data;
+    try {
+      const sent = await this.sending.send(userId, conversationId, payload);
+      if (!sent.ok) return { ok: false, status: sent.status, error: translator(locale)(sent.error) };
+      // The ticks are the page's to colour from its read watermark, as for a push.
+      const [fragment] = await this.fragments.render([sent.record], locale, NOBODY_READ);
+      return { ok: true, seq: sent.record.seq, html: fragment.html, created: sent.created };
+    } catch (err) {
+      if (err instanceof NotFoundException) return { ok: false, status: 404, error: translator(locale)('error.404.title') };
+      throw err;
+    }
+  }
+}
