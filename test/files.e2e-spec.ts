@@ -27,12 +27,15 @@ async function photoWithGps(): Promise<Buffer> {
     .toBuffer();
 }
 
+/** Test limit: files of at most 1 MB. */
+const MAX_BYTES = 1024 * 1024;
+
 describe('files in chat', () => {
   let t: TestApp;
   let filesDir: string;
   beforeAll(async () => {
     filesDir = await mkdtemp(join(tmpdir(), 'gwar-files-'));
-    t = await startTestApp({ FILES_DIR: filesDir, FILE_MAX_BYTES: String(1024 * 1024) });
+    t = await startTestApp({ FILES_DIR: filesDir, FILE_MAX_BYTES: String(MAX_BYTES) });
     await createCompany(t.em(), { operator: true });
   });
   afterAll(() => t.close());
@@ -130,6 +133,23 @@ describe('files in chat', () => {
     expect(res.status).toBe(413);
     expect(res.text).toContain('at most 1 MB');
     expect(await attachments(conversationId)).toHaveLength(0);
+    expect(filesIn(filesDir).length).toBe(before);
+  });
+
+  it('accepts a file of exactly the largest size allowed, and refuses one byte more with a clear message', async () => {
+    const { a, b, conversationId } = await pair();
+    const exact = await upload(a, conversationId, Buffer.alloc(MAX_BYTES, 7), 'exact.bin');
+    expect(exact.status).toBe(201);
+    const [row] = await attachments(conversationId);
+    expect(row).toMatchObject({ name: 'exact.bin', size: MAX_BYTES });
+    const back = await b.agent.get(`/files/${row.id}/exact.bin`);
+    expect(back.headers['content-length']).toBe(String(MAX_BYTES));
+
+    const before = filesIn(filesDir).length;
+    const over = await upload(a, conversationId, Buffer.alloc(MAX_BYTES + 1, 7), 'over.bin');
+    expect(over.status).toBe(413);
+    expect(over.text).toContain('at most 1 MB');
+    expect(await attachments(conversationId)).toHaveLength(1);
     expect(filesIn(filesDir).length).toBe(before);
   });
 

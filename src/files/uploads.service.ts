@@ -145,7 +145,9 @@ export class UploadsService {
         parser = busboy({
           headers: req.headers,
           defParamCharset: 'utf8',
-          limits: { files: 1, fileSize: this.config.fileMaxBytes, fields: 10, fieldSize: 1000 },
+          // busboy flags a file that reaches fileSize, not one that passes it: one byte more, so that a file of
+          // exactly fileMaxBytes is accepted and only a bigger one is cut off and refused.
+          limits: { files: 1, fileSize: this.config.fileMaxBytes + 1, fields: 10, fieldSize: 1000 },
         });
       } catch (err) {
         return reject(err);
