@@ -17,7 +17,10 @@ export interface AppConfig {
   presenceGraceMs: number;
   /** Where uploaded files are kept. */
   filesDir: string;
+  /** The largest file a user may send, in bytes: a file of exactly this size is accepted. */
   fileMaxBytes: number;
+  /** Images of more pixels (width × height) get no thumbnail and are only ever downloaded, never decoded whole. */
+  imageMaxPixels: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -51,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     presenceGraceMs: int(env.PRESENCE_GRACE_MS, 4000),
     filesDir: resolve(env.FILES_DIR || `${env.DATA_DIR || './data'}/files`),
     fileMaxBytes: int(env.FILE_MAX_BYTES, 25 * 1024 * 1024),
+    imageMaxPixels: int(env.IMAGE_MAX_PIXELS, 50_000_000),
   };
 }
 

@@ -6,8 +6,8 @@ import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import sharp from 'sharp';
 import { User } from '../accounts/user.entity';
 import { Attachment } from '../chat/attachment.entity';
 import type { Conversation } from '../chat/conversation.entity';
@@ -17,6 +17,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { cleanFileName } from './file-name';
 import { FILE_STORAGE, FileStorage } from './file-storage';
 import { SAFE_IMAGES, sniffType } from './sniff';
+import { Thumbnails } from './thumbnails';
 
 export type UploadResult =
   | { ok: true; message: Message; created: boolean }
@@ -29,7 +30,8 @@ interface Received {
   head: Buffer;
 }
 
-const THUMBNAIL_SIZE = 480;
+/** Thumbnails made at once in this process: each holds a decoder and a shrinking pipeline in memory. */
+const THUMBNAILS_AT_ONCE = 2;
 
 /**
  * Streams an upload to a temporary file (never whole in memory), checks its size and real type, makes a
@@ -38,13 +40,16 @@ const THUMBNAIL_SIZE = 480;
 @Injectable()
 export class UploadsService {
   private readonly logger = new Logger('uploads');
+  private readonly thumbnails: Thumbnails;
 
   constructor(
     private readonly em: EntityManager,
     private readonly messages: MessagesService,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.thumbnails = new Thumbnails(config.imageMaxPixels, THUMBNAILS_AT_ONCE);
+  }
 
   async receive(req: Request, me: User, conversation: Conversation): Promise<UploadResult> {
     if (Number(req.get('content-length') ?? 0) > this.config.fileMaxBytes + 64 * 1024) {
@@ -75,14 +80,13 @@ export class UploadsService {
       let thumbKey: string | null = null;
       let width: number | null = null;
       let height: number | null = null;
-      if (SAFE_IMAGES.has(mime)) {
-        const image = await this.thumbnail(file.path);
-        if (image) {
-          thumbKey = randomUUID();
-          await this.storage.write(thumbKey, image.stream);
-          keys.push(thumbKey);
-          ({ width, height } = image);
-        }
+      // An image over the pixel limit, or one that does not decode, gets no thumbnail and stays a plain download.
+      const image = SAFE_IMAGES.has(mime) ? await this.thumbnails.make(file.path) : null;
+      if (image) {
+        thumbKey = randomUUID();
+        await this.storage.write(thumbKey, Readable.from([image.webp]));
+        keys.push(thumbKey);
+        ({ width, height } = image);
       }
       await this.storage.adopt(storageKey, file.path);
       keys.push(storageKey);
@@ -120,18 +124,6 @@ export class UploadsService {
     const rows = await em.find(Attachment, { message: event.messageId }, { filters: false });
     await Promise.all(rows.flatMap((a) => [this.storage.remove(a.storageKey), a.thumbKey ? this.storage.remove(a.thumbKey) : Promise.resolve()]));
     await em.nativeDelete(Attachment, { message: event.messageId }, { filters: false });
-  }
-
-  private async thumbnail(path: string): Promise<{ stream: NodeJS.ReadableStream & import('node:stream').Readable; width: number; height: number } | null> {
-    try {
-      const meta = await sharp(path).metadata();
-      // rotate() applies the EXIF orientation; sharp's output carries no EXIF, GPS or other metadata.
-      const stream = sharp(path).rotate().resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 });
-      const swap = (meta.orientation ?? 1) >= 5;
-      return { stream, width: (swap ? meta.height : meta.width) ?? 0, height: (swap ? meta.width : meta.height) ?? 0 };
-    } catch {
-      return null; // not a readable image after all: it stays a plain download
-    }
   }
 
   private parse(req: Request): Promise<{ fields: Record<string, string>; file?: Received; tooLarge: boolean }> {
