@@ -40,7 +40,7 @@ export function benchOptions(argv: string[]): BenchOptions {
       panel: { users: 1000, groups: 200, samples: 10 },
       pgInsertSeconds: 1,
       coldStartRuns: 1,
-      uploads: { count: 10, parallel: 4, idleSeconds: 5 },
+      uploads: { count: 6, parallel: 3, idleSeconds: 2 },
       profileRates: { groups: 20, bigGroup: 5 },
     };
   }
