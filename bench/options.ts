@@ -3,7 +3,7 @@ export interface BenchOptions {
   quick: boolean;
   /** Record a CPU profile of the Gwar server at its knee and in the big group (bench/results/profiles). */
   profile: boolean;
-  /** --only=fanout,history,connections,coldstart: the parts to run (all when absent), for work on one of them. */
+  /** --only=fanout,history,connections,coldstart,uploads: the parts to run (all when absent), for work on one of them. */
   only: Set<string> | null;
   fanout: { groups: number; groupSize: number; workers: number; rates: number[]; stepSeconds: number };
   knee: { gwarStart: number; relayStart: number; factor: number; maxSteps: number; bisections: number; stepSeconds: number; maxRate: number };
@@ -15,6 +15,8 @@ export interface BenchOptions {
   panel: { users: number; groups: number; samples: number };
   pgInsertSeconds: number;
   coldStartRuns: number;
+  /** Part 7: how many large images are uploaded, how many at once, and how long the server then idles before its RSS is read. */
+  uploads: { count: number; parallel: number; idleSeconds: number };
   /** With --profile: the rates (msg/s) of the extra, profiled Gwar steps in the small groups and the big group. */
   profileRates: { groups: number; bigGroup: number };
 }
@@ -38,6 +40,7 @@ export function benchOptions(argv: string[]): BenchOptions {
       panel: { users: 1000, groups: 200, samples: 10 },
       pgInsertSeconds: 1,
       coldStartRuns: 1,
+      uploads: { count: 6, parallel: 3, idleSeconds: 2 },
       profileRates: { groups: 20, bigGroup: 5 },
     };
   }
@@ -54,6 +57,7 @@ export function benchOptions(argv: string[]): BenchOptions {
     panel: { users: 1000, groups: 200, samples: 50 },
     pgInsertSeconds: 5,
     coldStartRuns: 3,
+    uploads: { count: 100, parallel: 4, idleSeconds: 30 },
     profileRates: { groups: 30, bigGroup: 5 },
   };
 }

@@ -6,6 +6,7 @@ import { StepResult } from './load';
 import { BenchOptions } from './options';
 import { InsertRate } from './pg-insert';
 import { ms, num, pct, Table, verdict } from './table';
+import { UploadBurst, UploadsResult } from './uploads';
 
 /** Everything one run measured; written as JSON and turned into the printed tables. */
 export interface Results {
@@ -29,6 +30,7 @@ export interface Results {
   connections?: ConnectionsResult;
   history?: HistoryResult;
   coldStart?: ColdStart[];
+  uploads?: UploadsResult;
   targets: TargetCheck[];
   failures: string[];
 }
@@ -152,11 +154,25 @@ export function targetChecks(r: Results): TargetCheck[] {
       pass: many.ms.p50 < 30 && fixed,
     });
   }
+  for (const u of r.uploads?.bursts ?? []) {
+    checks.push({
+      figure: `RSS after ${u.uploads} image uploads ${u.name}, idle (then GC) vs before`,
+      measured: `${num(u.rssIdleMb)} (${num(u.rssIdleGcMb)}) vs ${num(u.rssBeforeMb)} MB, peak ${num(u.rssPeakMb)} MB`,
+      target: `after GC ≤ before + ${UPLOADS_IDLE_GROWTH_MB} MB`,
+      pass: u.rssIdleGcMb - u.rssBeforeMb <= UPLOADS_IDLE_GROWTH_MB,
+    });
+  }
   const built = r.coldStart?.[0];
   if (built)
     checks.push({ figure: `cold start to /health 200 (${built.variant.split(' (')[0]})`, measured: ms(built.ms), target: '< 3 s', pass: built.ms < 3000 });
   return checks;
 }
+
+/**
+ * Memory is back near its idle level after a burst of image uploads: what sharp and the allocator keep is bounded.
+ * Judged after a GC: until V8 next collects, the uploads' own bytes (read from the sockets) are garbage still resident.
+ */
+const UPLOADS_IDLE_GROWTH_MB = 64;
 
 export function tables(r: Results): Table[] {
   const out: Table[] = [];
@@ -245,6 +261,30 @@ export function tables(r: Results): Table[] {
       title: `6. Cold start: spawn of src/main.ts → first /health 200${r.machine.database === 'embedded' ? ', starting the embedded PostgreSQL on the data of this run' : ' (DATABASE_URL)'}`,
       headers: ['variant', 'median', 'runs', 'PostgreSQL up at'],
       rows: r.coldStart.map((s) => [s.variant, ms(s.ms), s.runs.map((x) => Math.round(x)).join(', '), s.databaseMs === null ? '—' : ms(s.databaseMs)]),
+    });
+  }
+  const uploads = r.uploads;
+  if (uploads) {
+    const bursts = uploads.bursts;
+    const row = (figure: string, value: (u: UploadBurst) => string) => [figure, ...bursts.map(value)];
+    out.push({
+      title: `7. Image uploads, ${o.uploads.parallel} at once, each burst on a fresh Gwar instance (IMAGE_MAX_PIXELS ${uploads.imageMaxPixels}; allocator: ${uploads.allocator})`,
+      headers: ['figure', ...bursts.map((u) => u.name)],
+      rows: [
+        row('PNGs uploaded', (u) => `${u.uploads}${u.name.startsWith('over') ? ' (16,000², every tenth 8,000 × 5,000)' : ' (8,000 × 5,000)'}`),
+        row('HTTP statuses', (u) =>
+          Object.entries(u.statuses)
+            .map(([status, n]) => `${status}: ${n}`)
+            .join(', '),
+        ),
+        row('stored with / without a thumbnail', (u) => `${u.thumbnails} / ${u.withoutThumbnail}`),
+        row('upload time p50 / max', (u) => `${ms(u.ms.p50)} / ${ms(u.ms.max)}`),
+        row('whole burst', (u) => `${num(u.wallSeconds, 1)} s`),
+        row('server RSS idle before', (u) => `${num(u.rssBeforeMb)} MB`),
+        row('server RSS peak', (u) => `${num(u.rssPeakMb)} MB`),
+        row(`server RSS after ${o.uploads.idleSeconds} s idle`, (u) => `${num(u.rssIdleMb)} MB`),
+        row('  then after a GC', (u) => `${num(u.rssIdleGcMb)} MB`),
+      ],
     });
   }
   const steps = [gwar, relay].flatMap((t) => (t ? [...t.knee.steps, ...t.fixed, t.bigGroup] : []));

@@ -16,6 +16,7 @@ import { Results, tables, targetChecks } from './report';
 import { machineBusySeconds, startGwar, startRelay, Target } from './servers';
 import { sleep } from './stats';
 import { printTables } from './table';
+import { runUploads } from './uploads';
 
 /**
  * npm run bench [-- --quick] [-- --profile]: every measurement in one run on this machine, a table on stdout
@@ -102,6 +103,14 @@ async function main(): Promise<number> {
       results.connections = await runConnections(gwar, db, idle!, options, log);
       await gwar.child.stop();
     });
+    // Before the cold start, which stops the database: each burst on a fresh instance, files in the run's directory.
+    await part(
+      `7. image uploads: ${options.uploads.count} per burst, ${options.uploads.parallel} at once, each burst on a fresh instance`,
+      'uploads',
+      async () => {
+        results.uploads = await runUploads(() => startGwar(db, { env: { FILES_DIR: join(db.dir, 'files') } }), db, options, log);
+      },
+    );
     await part('6. cold start', 'coldstart', async () => {
       results.coldStart = await runColdStart(db, options.coldStartRuns, log, options.quick);
     });

@@ -12,7 +12,7 @@ export interface Target {
   startMs: number;
 }
 
-export async function startGwar(db: BenchDatabase, options: { countQueries?: boolean } = {}): Promise<Target> {
+export async function startGwar(db: BenchDatabase, options: { countQueries?: boolean; env?: Record<string, string> } = {}): Promise<Target> {
   const started = performance.now();
   const child = startChild(
     'gwar',
@@ -24,6 +24,7 @@ export async function startGwar(db: BenchDatabase, options: { countQueries?: boo
       DATABASE_SCHEMA: db.schema,
       APP_SECRET,
       NODE_ENV: 'production',
+      ...options.env,
     },
     ['--expose-gc'],
   );

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { Attachment } from '../src/chat/attachment.entity';
 import { Message } from '../src/chat/message.entity';
@@ -27,12 +28,33 @@ async function photoWithGps(): Promise<Buffer> {
     .toBuffer();
 }
 
+/** A one-colour PNG: a few KB on the wire, width × height pixels once decoded. */
+function plainPng(width: number, height: number): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: { r: 20, g: 90, b: 160 } } })
+    .png()
+    .toBuffer();
+}
+
+/** A valid small PNG whose header (IHDR, CRC fixed) claims other dimensions: what a decompression bomb looks like before decoding. */
+async function pngClaiming(width: number, height: number): Promise<Buffer> {
+  const png = Buffer.from(await plainPng(8, 8));
+  // Signature (8 bytes), then the IHDR chunk: length (4), type (4), width (4), height (4), ..., its CRC over type and data.
+  png.writeUInt32BE(width, 16);
+  png.writeUInt32BE(height, 20);
+  png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
+  return png;
+}
+
+/** Test limits: files of at most 1 MB, images of at most 1,000,000 pixels. */
+const MAX_BYTES = 1024 * 1024;
+const MAX_PIXELS = 1_000_000;
+
 describe('files in chat', () => {
   let t: TestApp;
   let filesDir: string;
   beforeAll(async () => {
     filesDir = await mkdtemp(join(tmpdir(), 'gwar-files-'));
-    t = await startTestApp({ FILES_DIR: filesDir, FILE_MAX_BYTES: String(1024 * 1024) });
+    t = await startTestApp({ FILES_DIR: filesDir, FILE_MAX_BYTES: String(MAX_BYTES), IMAGE_MAX_PIXELS: String(MAX_PIXELS) });
     await createCompany(t.em(), { operator: true });
   });
   afterAll(() => t.close());
@@ -131,6 +153,56 @@ describe('files in chat', () => {
     expect(res.text).toContain('at most 1 MB');
     expect(await attachments(conversationId)).toHaveLength(0);
     expect(filesIn(filesDir).length).toBe(before);
+  });
+
+  it('accepts a file of exactly the largest size allowed, and refuses one byte more with a clear message', async () => {
+    const { a, b, conversationId } = await pair();
+    const exact = await upload(a, conversationId, Buffer.alloc(MAX_BYTES, 7), 'exact.bin');
+    expect(exact.status).toBe(201);
+    const [row] = await attachments(conversationId);
+    expect(row).toMatchObject({ name: 'exact.bin', size: MAX_BYTES });
+    const back = await b.agent.get(`/files/${row.id}/exact.bin`);
+    expect(back.headers['content-length']).toBe(String(MAX_BYTES));
+
+    const before = filesIn(filesDir).length;
+    const over = await upload(a, conversationId, Buffer.alloc(MAX_BYTES + 1, 7), 'over.bin');
+    expect(over.status).toBe(413);
+    expect(over.text).toContain('at most 1 MB');
+    expect(await attachments(conversationId)).toHaveLength(1);
+    expect(filesIn(filesDir).length).toBe(before);
+  });
+
+  it('makes no thumbnail of an image over the pixel limit and serves it only as a download, never inline', async () => {
+    const { a, b, conversationId } = await pair();
+    const atLimit = await upload(a, conversationId, await plainPng(1000, MAX_PIXELS / 1000), 'at-limit.png');
+    expect(atLimit.status).toBe(201);
+    expect(atLimit.text).toContain('/thumbnail');
+    const over = await upload(a, conversationId, await plainPng(1001, MAX_PIXELS / 1000), 'over-limit.png');
+    expect(over.status).toBe(201);
+    // The message shows it as a file to download, not as a picture.
+    expect(over.text).not.toContain('/thumbnail');
+    expect(over.text).toContain('attachment-file');
+    // Only its header says how big it is: it is never decoded.
+    expect((await upload(a, conversationId, await pngClaiming(60_000, 60_000), 'bomb.png')).status).toBe(201);
+
+    const rows = await attachments(conversationId);
+    const byName = (name: string) => rows.find((r) => r.name === name)!;
+    expect(byName('at-limit.png')).toMatchObject({ mime: 'image/png', width: 1000, height: MAX_PIXELS / 1000 });
+    expect(byName('at-limit.png').thumbKey).not.toBeNull();
+    const inline = await b.agent.get(`/files/${byName('at-limit.png').id}/at-limit.png`);
+    expect(inline.headers['content-type']).toBe('image/png');
+    expect(inline.headers['content-disposition']).toMatch(/^inline/);
+
+    for (const name of ['over-limit.png', 'bomb.png']) {
+      const row = byName(name);
+      expect(row).toMatchObject({ mime: 'image/png', thumbKey: null, width: null, height: null });
+      expect((await b.agent.get(`/files/${row.id}/thumbnail`)).status).toBe(404);
+      const res = await b.agent.get(`/files/${row.id}/${name}`);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('application/octet-stream');
+      expect(res.headers['content-disposition']).toMatch(/^attachment;/);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
   });
 
   it('refuses a zero-byte file clearly, and keeps odd, long and non-Latin names', async () => {

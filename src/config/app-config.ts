@@ -17,11 +17,14 @@ export interface AppConfig {
   presenceGraceMs: number;
   /** Where uploaded files are kept. */
   filesDir: string;
+  /** The largest file a user may send, in bytes: a file of exactly this size is accepted. */
   fileMaxBytes: number;
   /** Off only for tests and benchmarks that must send faster than a person: the limits in the README. */
   rateLimits: boolean;
   /** Sockets one signed-in session may hold open at once (tabs, windows). */
   socketsPerSession: number;
+  /** Images of more pixels (width × height) get no thumbnail and are only ever downloaded, never decoded whole. */
+  imageMaxPixels: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -57,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     fileMaxBytes: int(env.FILE_MAX_BYTES, 25 * 1024 * 1024),
     rateLimits: bool(env.RATE_LIMITS, true),
     socketsPerSession: int(env.SOCKETS_PER_SESSION, 20),
+    imageMaxPixels: int(env.IMAGE_MAX_PIXELS, 50_000_000),
   };
 }
 

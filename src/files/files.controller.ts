@@ -66,9 +66,10 @@ export class FilesController {
   @Get('files/:id/:name')
   async download(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const attachment = await this.visible(req, id);
-    const inline = SAFE_IMAGES.has(attachment.mime);
+    // Only raster images that decoded within the pixel limit (they have a thumbnail) are shown in the page; an image
+    // too big to decode, SVG, HTML and everything else is downloaded, never rendered.
+    const inline = SAFE_IMAGES.has(attachment.mime) && !!attachment.thumbKey;
     res.set({
-      // Only raster images are shown in the page; SVG, HTML and everything else is downloaded, never rendered.
       'Content-Type': inline ? attachment.mime : attachment.mime === 'text/plain' ? 'text/plain; charset=utf-8' : 'application/octet-stream',
       'Content-Disposition': contentDisposition(inline ? 'inline' : 'attachment', attachment.name),
       'Content-Length': String(attachment.size),

@@ -6,8 +6,8 @@ import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import sharp from 'sharp';
 import { User } from '../accounts/user.entity';
 import { Attachment } from '../chat/attachment.entity';
 import type { Conversation } from '../chat/conversation.entity';
@@ -18,6 +18,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { cleanFileName } from './file-name';
 import { FILE_STORAGE, FileStorage } from './file-storage';
 import { SAFE_IMAGES, sniffType } from './sniff';
+import { Thumbnails } from './thumbnails';
 
 export type UploadResult =
   | { ok: true; record: MessageRecord; created: boolean }
@@ -30,7 +31,8 @@ interface Received {
   head: Buffer;
 }
 
-const THUMBNAIL_SIZE = 480;
+/** Thumbnails made at once in this process: each holds a decoder and a shrinking pipeline in memory. */
+const THUMBNAILS_AT_ONCE = 2;
 
 /**
  * Streams an upload to a temporary file (never whole in memory), checks its size and real type, makes a
@@ -39,13 +41,16 @@ const THUMBNAIL_SIZE = 480;
 @Injectable()
 export class UploadsService {
   private readonly logger = new Logger('uploads');
+  private readonly thumbnails: Thumbnails;
 
   constructor(
     private readonly em: EntityManager,
     private readonly messages: MessagesService,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.thumbnails = new Thumbnails(config.imageMaxPixels, THUMBNAILS_AT_ONCE);
+  }
 
   async receive(req: Request, me: User, conversation: Conversation): Promise<UploadResult> {
     if (Number(req.get('content-length') ?? 0) > this.config.fileMaxBytes + 64 * 1024) {
@@ -76,14 +81,13 @@ export class UploadsService {
       let thumbKey: string | null = null;
       let width: number | null = null;
       let height: number | null = null;
-      if (SAFE_IMAGES.has(mime)) {
-        const image = await this.thumbnail(file.path);
-        if (image) {
-          thumbKey = randomUUID();
-          await this.storage.write(thumbKey, image.stream);
-          keys.push(thumbKey);
-          ({ width, height } = image);
-        }
+      // An image over the pixel limit, or one that does not decode, gets no thumbnail and stays a plain download.
+      const image = SAFE_IMAGES.has(mime) ? await this.thumbnails.make(file.path) : null;
+      if (image) {
+        thumbKey = randomUUID();
+        await this.storage.write(thumbKey, Readable.from([image.webp]));
+        keys.push(thumbKey);
+        ({ width, height } = image);
       }
       await this.storage.adopt(storageKey, file.path);
       keys.push(storageKey);
@@ -123,18 +127,6 @@ export class UploadsService {
     await em.nativeDelete(Attachment, { message: event.messageId }, { filters: false });
   }
 
-  private async thumbnail(path: string): Promise<{ stream: NodeJS.ReadableStream & import('node:stream').Readable; width: number; height: number } | null> {
-    try {
-      const meta = await sharp(path).metadata();
-      // rotate() applies the EXIF orientation; sharp's output carries no EXIF, GPS or other metadata.
-      const stream = sharp(path).rotate().resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 });
-      const swap = (meta.orientation ?? 1) >= 5;
-      return { stream, width: (swap ? meta.height : meta.width) ?? 0, height: (swap ? meta.width : meta.height) ?? 0 };
-    } catch {
-      return null; // not a readable image after all: it stays a plain download
-    }
-  }
-
   private parse(req: Request): Promise<{ fields: Record<string, string>; file?: Received; tooLarge: boolean }> {
     return new Promise((resolve, reject) => {
       const fields: Record<string, string> = {};
@@ -146,7 +138,9 @@ export class UploadsService {
         parser = busboy({
           headers: req.headers,
           defParamCharset: 'utf8',
-          limits: { files: 1, fileSize: this.config.fileMaxBytes, fields: 10, fieldSize: 1000 },
+          // busboy flags a file that reaches fileSize, not one that passes it: one byte more, so that a file of
+          // exactly fileMaxBytes is accepted and only a bigger one is cut off and refused.
+          limits: { files: 1, fileSize: this.config.fileMaxBytes + 1, fields: 10, fieldSize: 1000 },
         });
       } catch (err) {
         return reject(err);
