@@ -3,6 +3,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Logger } from '@nestjs/common';
 import { COMPANY_FILTER } from './company-scope';
 
+const pending = new Set<Promise<void>>();
+
 /**
  * Work outside an HTTP request (socket events, pushes after a domain event) gets an entity manager of its own,
  * scoped to one company like a request is, and its failures are logged rather than thrown into an emitter.
@@ -10,9 +12,22 @@ import { COMPANY_FILTER } from './company-scope';
 export async function inCompany(orm: MikroORM, companyId: number | null, logger: Logger, work: (em: EntityManager) => Promise<unknown>): Promise<void> {
   const em = orm.em.fork() as EntityManager;
   if (companyId !== null) em.setFilterParams(COMPANY_FILTER, { companyId });
+  const running = (async () => {
+    try {
+      await RequestContext.create(em, () => work(em));
+    } catch (err) {
+      logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    }
+  })();
+  pending.add(running);
   try {
-    await RequestContext.create(em, () => work(em));
-  } catch (err) {
-    logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    await running;
+  } finally {
+    pending.delete(running);
   }
+}
+
+/** Resolves once the background work started so far (and any it starts) has finished: shutdown waits for it before the database goes. */
+export async function backgroundWorkDone(): Promise<void> {
+  while (pending.size) await Promise.all([...pending]);
 }
