@@ -1,17 +1,22 @@
 import 'reflect-metadata';
-import { createApp } from './app.factory';
 import { loadConfig } from './config/app-config';
-import { startEmbeddedDatabase } from './database/embedded-database';
+import { RunningDatabase, startEmbeddedDatabase } from './database/embedded-database';
 import { stopDatabaseOnSignals, stopOnSignals } from './web/graceful-shutdown';
 
 const ORIGINS = { started: 'started', shared: 'shared with the process that started it', adopted: 'adopted from a process that stopped' };
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = config.databaseUrl
-    ? { url: config.databaseUrl, stop: async () => undefined }
-    : await startEmbeddedDatabase(config.dataDir, { port: config.embeddedPgPort });
-  if ('origin' in database) console.log(`Embedded PostgreSQL serving ${config.dataDir}/pg (${ORIGINS[database.origin]})`);
+  let launched!: () => void;
+  const launching = new Promise<void>((resolve) => (launched = resolve));
+  const starting: Promise<Pick<RunningDatabase, 'url' | 'stop'> & Partial<RunningDatabase>> = config.databaseUrl
+    ? Promise.resolve({ url: config.databaseUrl, stop: async () => undefined })
+    : startEmbeddedDatabase(config.dataDir, { port: config.embeddedPgPort, onLaunch: launched });
+  await Promise.race([launching, starting]);
+  // Loading the app's modules is most of a start: it runs while PostgreSQL gets ready in its own process.
+  const { createApp } = await import('./app.factory');
+  const database = await starting;
+  if (database.origin) console.log(`Embedded PostgreSQL serving ${config.dataDir}/pg (${ORIGINS[database.origin]})`);
   stopDatabaseOnSignals(database.stop);
 
   const app = await createApp(config, database.url);
