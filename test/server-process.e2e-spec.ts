@@ -33,10 +33,12 @@ interface Running {
   output: string[];
 }
 
-function run(script: 'src/main' | 'scripts/demo', env: Record<string, string>): Running {
+/** `ownGroup`: a process group of its own, as a terminal gives a command, so that "Ctrl+C" can reach all of it. */
+function run(script: 'src/main' | 'scripts/demo', env: Record<string, string>, ownGroup = false): Running {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   const child = spawn(process.execPath, [join(ROOT, 'dist', `${script}.js`)], {
     cwd: ROOT,
+    detached: ownGroup,
     env: { ...inherited, LOG_REQUESTS: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -78,6 +80,12 @@ async function healthy(url: string, { child, output }: Running): Promise<void> {
   throw new Error(`no /health 200 within 90 s:\n${output.join('')}`);
 }
 
+const errorLines = (output: string[]) =>
+  output
+    .join('')
+    .split('\n')
+    .filter((line) => /\bERROR\b/.test(line));
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** PostgreSQL processes started on a data directory (a zombie has no command line left, and counts as gone). */
@@ -111,8 +119,8 @@ describe('the server process on the embedded database', () => {
   let pgPort: string;
   let url: string;
   let server: Running | undefined;
-  const serve = async (): Promise<Running> => {
-    server = run('src/main', { DATA_DIR: dataDir, PORT: port, EMBEDDED_PG_PORT: pgPort });
+  const serve = async (ownGroup = false): Promise<Running> => {
+    server = run('src/main', { DATA_DIR: dataDir, PORT: port, EMBEDDED_PG_PORT: pgPort }, ownGroup);
     await healthy(url, server);
     return server;
   };
@@ -157,12 +165,14 @@ describe('the server process on the embedded database', () => {
     expect(await exited(child)).toBe(0);
     expect(existsSync(join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
 
-    const restarted = await serve();
+    const restarted = await serve(true);
     expect((await new Client(url).load('/')).headers.location).toBe('/login');
     await new Client(url).signIn('anna@demo.gwar.test', 'demo-password');
-    restarted.child.kill('SIGINT');
+    // Ctrl+C signals the terminal's whole process group: PostgreSQL must not get it before the app has cleaned up.
+    process.kill(-restarted.child.pid!, 'SIGINT');
     expect(await exited(restarted.child)).toBe(0);
     expect(existsSync(join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+    expect(errorLines(restarted.output)).toEqual([]);
   }, 300_000);
 
   it('restarts at once after the server and its PostgreSQL were killed, five times over', async () => {
@@ -277,12 +287,7 @@ describe('the server process on the embedded database', () => {
     );
     expect({ code, log: output.join('') }).toMatchObject({ code: 0 });
     expect(stoppedMs).toBeLessThan(10_000);
-    expect(
-      output
-        .join('')
-        .split('\n')
-        .filter((line) => /\bERROR\b/.test(line)),
-    ).toEqual([]);
+    expect(errorLines(output)).toEqual([]);
 
     const database = await startEmbeddedDatabase(dataDir, { detached: false });
     const pg = new PgClient({ connectionString: database.url });
