@@ -3,7 +3,7 @@ import { loadConfig } from './config/app-config';
 import { RunningDatabase, startEmbeddedDatabase } from './database/embedded-database';
 import { stopDatabaseOnSignals, stopOnSignals } from './web/graceful-shutdown';
 
-const ORIGINS = { started: 'started', shared: 'shared with the process that started it', adopted: 'adopted from a process that stopped' };
+const ORIGINS = { started: 'started', shared: 'shared with the process that started it', adopted: 'adopted: the process that started it is gone' };
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -123,7 +123,9 @@ export async function startEmbeddedDatabase(dataDir: string, options: EmbeddedOp
   const dir = join(dataDir, 'pg');
   const ownerFile = join(dataDir, 'pg-owner.json');
   const logFile = join(dataDir, 'postgres.log');
-  const deadline = Date.now() + START_TIMEOUT_MS;
+  // Crash recovery of a big database can take a while: a server that says it is starting up keeps us waiting.
+  let deadline = Date.now() + START_TIMEOUT_MS;
+  const starting = () => (deadline = Date.now() + START_TIMEOUT_MS);
   let from = options.port ?? PREFERRED_PORT;
   let trouble = 'no attempt finished';
 
@@ -135,6 +137,7 @@ export async function startEmbeddedDatabase(dataDir: string, options: EmbeddedOp
         options.onLaunch?.();
         return use(lock.port);
       }
+      if (state === 'starting') starting();
       const postmaster = processInfo(lock.pid);
       if (state === 'starting' || (postmaster && !postmaster.zombie && (postmaster.command ?? 'postgres') === 'postgres')) {
         trouble = `PostgreSQL (pid ${lock.pid}) holds ${dir} but does not accept connections on port ${lock.port}`;
@@ -151,7 +154,7 @@ export async function startEmbeddedDatabase(dataDir: string, options: EmbeddedOp
     const port = await start();
     if (port) return handle(port, 'started');
   }
-  throw new Error(`The embedded PostgreSQL in ${dir} did not start within ${START_TIMEOUT_MS / 1000} s: ${trouble}`);
+  throw new Error(`The embedded PostgreSQL in ${dir} did not start: ${trouble}`);
 
   function use(port: number): RunningDatabase {
     const owners = readOwners(ownerFile);
@@ -176,7 +179,9 @@ export async function startEmbeddedDatabase(dataDir: string, options: EmbeddedOp
     let exited = false;
     child.once('exit', () => (exited = true));
     while (!exited && Date.now() < deadline) {
-      if ((await probe(port, dir)) === 'accepting') return port;
+      const state = await probe(port, dir);
+      if (state === 'accepting') return port;
+      if (state === 'starting') starting();
       await sleep(50);
     }
     if (!exited) await stopPostmaster(child.pid!);

