@@ -4,7 +4,7 @@ import { $, listOf, make, setComposerError, strings, windowOf } from './dom.js';
 import { offer, show, socket } from './live.js';
 
 const ACK_WAIT_MS = 10_000;
-const ATTEMPTS = 4;
+const ATTEMPTS = 3;
 
 /** Messages shown before the server has them, by element id, kept for a retry with the same client id. */
 const pending = new Map();

@@ -4,6 +4,7 @@ import { $, $$, windows } from './dom.js';
 import { cancelReply, retry, startReply, submit } from './composer.js';
 import { chooseEmoji, closePicker, onPickerKey, togglePicker } from './emoji.js';
 import { check, onMessagesChanged, reconcile, socket, swapShell } from './live.js';
+import { decorate } from './messages.js';
 import { closeMenu, inMenu, menuOpen, onMenuKey, openMenu, runMenu, startEdit } from './menus.js';
 import { notify, recountUnread, unlockAudio, updateTitle } from './notify.js';
 import { initTabs, onTabKey, refreshPanel, selectTab } from './panel.js';
@@ -227,6 +228,8 @@ new MutationObserver((records) => {
 }).observe(document.body, { childList: true, subtree: true });
 
 boot();
+// htmx may have processed the page before this module ran: the page's own messages are marked here once.
+decorate(document.body);
 localizeTimes(document.body);
 for (const win of windows()) initWindow(win, scheduleRead);
 reconcile();

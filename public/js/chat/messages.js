@@ -15,7 +15,8 @@ export function place(list, fragment) {
   const added = [];
   const oldest = shown(list)[0];
   const complete = !$(':scope > li.older', list);
-  for (const li of $$(':scope > li.msg', fragment)) {
+  // The fragment's own children: `:scope` does not reach into a DocumentFragment.
+  for (const li of [...fragment.children].filter((child) => child.matches('li.msg'))) {
     const existing = document.getElementById(li.id);
     if (existing && !existing.classList.contains('pending')) {
       if (seqOf(existing) >= seqOf(li)) continue;
@@ -41,7 +42,7 @@ function insertOrdered(list, li) {
 }
 
 /** The page's own marks: its user's messages are "mine" (editable, deletable), a manager may delete any in a group. */
-export function decorate(root) {
+export function decorate(root = document.body) {
   const items = root.matches?.('li.msg') ? [root] : $$('li.msg[data-message-id]', root);
   for (const li of items) {
     const win = li.closest('section.chat-window');
