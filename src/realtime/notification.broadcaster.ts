@@ -33,7 +33,8 @@ export class NotificationBroadcaster {
       for (const locale of this.gateway.localesFor([room])) {
         const item = this.renderer.render('notifications/_item.njk', locale, { n: notification });
         const badge = this.renderer.render('notifications/_badge.njk', locale, { count: row.n, oob: true });
-        const html = `<hx-partial hx-target="#notification-list" hx-swap="afterbegin">${item}</hx-partial>${badge}`;
+        // The page adds it on top unless it has it already (a panel redrawn at the same moment may bring it too).
+        const html = `<hx-partial hx-target="#notification-list" hx-swap="prepend-new">${item}</hx-partial>${badge}`;
         this.gateway.server.to(inLocale(room, locale)).emit('html', html);
       }
     });

@@ -165,6 +165,11 @@ describeBrowser('chat windows, groups and reconnecting', () => {
 
     const bobEntry = b.page.locator('#panel-entries li.entry-group', { hasText: group });
     await bobEntry.waitFor();
+    // The notification comes once, though the panel is redrawn for the new group at the same moment.
+    const added = b.page.locator('#notification-list li', { hasText: `added you to the group ${group}` });
+    await added.first().waitFor();
+    await b.page.waitForTimeout(500);
+    expect(await added.count()).toBe(1);
     await send(annWin, 'Welcome to the team');
     await bobEntry.locator('.badge:not(.empty)').waitFor();
 

@@ -21,6 +21,7 @@ htmx.registerExtension('gwar-chat', {
   handle_swap(style, target, fragment) {
     if (style === 'chat-messages') return placeInto(target, fragment);
     if (style === 'chat-changes') return caughtUp(target, fragment);
+    if (style === 'prepend-new') return prependNew(target, fragment);
     return false;
   },
 });
@@ -43,6 +44,18 @@ function caughtUp(list, fragment) {
   if (changes.dataset.read) mergeWatermark(win, changes.dataset.read);
   const added = placeInto(list, changes.content ?? changes);
   stateOf(win).reached = Number(changes.dataset.seq);
+  return added;
+}
+
+/** A list item pushed to the top of a list, unless the list already has it (say, from a panel redrawn meanwhile). */
+function prependNew(list, fragment) {
+  const added = [];
+  for (const item of [...fragment.children].reverse()) {
+    const existing = item.id && document.getElementById(item.id);
+    if (existing) existing.replaceWith(item);
+    else list.prepend(item);
+    added.push(item);
+  }
   return added;
 }
 
