@@ -82,7 +82,8 @@ async function connect(arg: { url: string; clients: ClientSpec[]; concurrency: n
       });
     });
     connectMs.push(performance.now() - started);
-    socket.on('html', onHtml);
+    // A message change arrives as its own event, with the same rendered HTML a page applies.
+    socket.on('messages', (event: { html: string }) => onHtml(event.html));
     sockets.push(socket);
     for (const id of spec.joins) if (!(await joinOne(socket, id))) joinFailures++;
   };

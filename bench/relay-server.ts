@@ -5,7 +5,7 @@ import { announce, serve } from './ipc';
 
 /**
  * The yardstick: a bare Socket.IO relay with Gwar's wire shape (the same POST path and form, the same
- * 'conversation:join' rooms and 'html' pushes) but no database, no sessions and no templates.
+ * 'conversation:join' rooms and 'messages' pushes) but no database, no sessions and no templates.
  */
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -18,8 +18,8 @@ const http = createServer((req, res) => {
   req.on('data', (chunk: string) => (data += chunk));
   req.on('end', () => {
     const form = new URLSearchParams(data);
-    const html = `<div data-chat-messages="${match[1]}"><div id="m-${escape(form.get('clientId') ?? '')}" class="msg">${escape(form.get('body') ?? '')}</div></div>`;
-    io.to(`conv:${match[1]}`).emit('html', html);
+    const html = `<li id="m-${escape(form.get('clientId') ?? '')}" class="msg">${escape(form.get('body') ?? '')}</li>`;
+    io.to(`conv:${match[1]}`).emit('messages', { conversationId: Number(match[1]), seq: 0, html });
     res.writeHead(201, { 'Content-Type': 'text/html' }).end(html);
   });
 });
