@@ -13,6 +13,8 @@ export interface ClientToServerEvents {
   'conversation:leave': (conversationId: number) => void;
 }
 
+export const CLIENT_EVENTS = ['conversation:join', 'conversation:leave'] as const satisfies readonly (keyof ClientToServerEvents)[];
+
 export interface SocketData {
   userId: number;
   companyId: number;
