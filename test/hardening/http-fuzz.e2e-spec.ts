@@ -96,18 +96,23 @@ describe('every HTTP route under malformed input', () => {
     return known;
   }
 
-  const send = (probe: Probe, i: number): Promise<Outcome> =>
-    sendRaw(t.url, agent, {
-      method: probe.route.method,
+  const send = (probe: Probe, i: number): Promise<Outcome> => {
+    const visitor = probe.visitor.headers();
+    const cookie = [visitor.Cookie, probe.headers?.Cookie].filter(Boolean).join('; ');
+    return sendRaw(t.url, agent, {
+      method: probe.method ?? probe.route.method,
       path: probe.path,
       headers: {
         ...ASKING[i % ASKING.length],
-        ...probe.visitor.headers(),
+        ...visitor,
         ...(probe.body?.contentType ? { 'Content-Type': probe.body.contentType } : {}),
         ...probe.body?.headers,
+        ...probe.headers,
+        ...(cookie ? { Cookie: cookie } : {}),
       },
       body: probe.body?.body,
     }).then((response) => ({ ...response, probe }));
+  };
 
   it('finds the app’s routes in its router, not a handful', () => {
     const keys = routes.map(routeKey);

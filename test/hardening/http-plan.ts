@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Fields, formsIn, queryNamesIn } from './forms';
-import { BROKEN_BODIES, encoded, form, PATH_VALUES, QUERY_VALUES, RawBody, SHARP_FIELD_VALUES, spoiltBodies } from './malformed';
+import { BROKEN_BODIES, encoded, json, ODD_HEADERS, PATH_VALUES, QUERY_VALUES, RawBody, SHARP_FIELD_VALUES, spoiltBodies, upload } from './malformed';
+import { PASSWORD } from '../support/factories';
 import { fill, HttpRoute } from './raw-http';
 import { Scene, Visitor } from './scene';
 
@@ -11,25 +12,40 @@ export interface Probe {
   path: string;
   label: string;
   body?: RawBody;
+  headers?: Record<string, string>;
+  /** Another method than the route's own: HEAD for a GET route. */
+  method?: string;
 }
 
 /**
- * Fields that the page's scripts send, which no form shows (or shows empty for the script to fill). Everything
- * else a route is sent as intended comes from the forms of the app's own pages.
+ * What a person types into the forms (the pages bring them empty) and what the scripts send without a form, so
+ * that the request as intended gets past validation. Everything else comes from the forms of the app's own pages.
  */
-const SCRIPT_FIELDS: Record<string, (scene: Scene) => Fields> = {
+const TYPED_FIELDS: Record<string, (scene: Scene) => Fields> = {
+  'POST /login': (scene) => ({ email: scene.users.user.email, password: PASSWORD }),
+  'POST /invite/:token': () => ({ password: PASSWORD, passwordConfirm: PASSWORD }),
+  'POST /admin/users': () => ({ name: 'Fuzzed User', email: `fuzzed-${randomUUID()}@example.com`, password: PASSWORD }),
+  'POST /operator/companies': () => ({ companyName: 'Fuzzed Ltd', name: 'Fuzzed Admin', email: `fuzzed-${randomUUID()}@example.com`, password: PASSWORD }),
+  'POST /chat/groups': () => ({ name: 'Fuzzed group' }),
+  'POST /crm/:kind': () => ({ name: 'Fuzzed record', text: 'Fuzzed note' }),
   'POST /chat/conversations/:id/messages': () => ({ clientId: randomUUID(), body: 'a fuzzed message' }),
   'PATCH /chat/messages/:id': () => ({ body: 'edited by the fuzz' }),
   'POST /chat/conversations/:id/read': (scene) => ({ upTo: String(scene.ids.groupMessage) }),
   'POST /chat/conversations/:id/attachments': () => ({ clientId: randomUUID() }),
-  'POST /chat/settings': () => ({
-    windowWidth: '400',
-    windowHeight: '300',
-    openWindows: '[]',
-    quiet: 'true',
-  }),
+  'POST /chat/settings': () => ({ windowWidth: '400', windowHeight: '300', openWindows: '[]', quiet: 'true' }),
   'POST /api/v1/messages': () => ({ text: 'order #1 paid', displayName: 'Shop' }),
 };
+
+const UPLOADS = new Set(['POST /chat/conversations/:id/attachments']);
+
+/** How the route's own client sends a body: the API takes JSON, an upload is multipart, the rest are forms (or JSON for what a form cannot carry). */
+function encoderFor(route: HttpRoute): (fields: Record<string, unknown>) => RawBody {
+  if (route.path.startsWith('/api/')) return json;
+  if (UPLOADS.has(routeKey(route)))
+    return (fields) => (Object.values(fields).every((v) => typeof v === 'string') ? upload(fields as Record<string, string>) : json(fields));
+  return encoded;
+}
+
 /** Query parameters the scripts add. */
 const SCRIPT_QUERY = ['since', 'before', 'mode', 'fromMessage', 'returnTo'];
 
@@ -51,7 +67,7 @@ export class KnownInput {
 
   /** The intended body for a request to this path, with the CSRF field left to the header. */
   fieldsFor(route: HttpRoute, path: string, scene: Scene): Fields {
-    const { _csrf, ...fields } = { ...this.forms.get(`${route.method} ${path}`), ...SCRIPT_FIELDS[routeKey(route)]?.(scene) };
+    const { _csrf, ...fields } = { ...this.forms.get(`${route.method} ${path}`), ...TYPED_FIELDS[routeKey(route)]?.(scene) };
     return fields;
   }
 
@@ -59,7 +75,7 @@ export class KnownInput {
   allFieldNames(scene: Scene): string[] {
     const names = new Set<string>();
     for (const fields of this.forms.values()) Object.keys(fields).forEach((n) => names.add(n));
-    for (const script of Object.values(SCRIPT_FIELDS)) Object.keys(script(scene)).forEach((n) => names.add(n));
+    for (const typed of Object.values(TYPED_FIELDS)) Object.keys(typed(scene)).forEach((n) => names.add(n));
     return [...names];
   }
 
@@ -86,7 +102,8 @@ export function fullBarrage(route: HttpRoute, visitor: Visitor, scene: Scene, kn
   scene.realParams(route).forEach((params, i) => {
     const path = fill(route, params);
     const fields = known.fieldsFor(route, path, scene);
-    const intended = hasBody ? form(fields) : undefined;
+    const encode = encoderFor(route);
+    const intended = hasBody ? encode(fields) : undefined;
     const probe = (label: string, body = intended, at = path) => probes.push({ visitor, route, path: at, label, body });
     if (i === 0) {
       for (const { label, value } of BROKEN_BODIES.filter((b) => hasBody || b.forEveryRoute)) probe(label, value);
@@ -98,10 +115,12 @@ export function fullBarrage(route: HttpRoute, visitor: Visitor, scene: Scene, kn
       for (const { label, value } of QUERY_VALUES) probe(`query ${label}`, intended, withQuery(path, known.queryNames.map((n) => `${n}=${value}`).join('&')));
       probe('query names repeated', intended, withQuery(path, known.queryNames.map((n) => `${n}=1&${n}=2`).join('&')));
       probe('query names with brackets', intended, withQuery(path, known.queryNames.map((n) => `${n}[toString]=1&${n}[]=2`).join('&')));
+      for (const { label, value } of ODD_HEADERS) probes.push({ visitor, route, path, label, body: intended, headers: value });
+      if (route.method === 'GET') probes.push({ visitor, route, path, label: 'as intended, asked with HEAD', method: 'HEAD' });
     }
     if (hasBody) {
       for (const name of Object.keys(fields)) {
-        for (const { label, value } of SHARP_FIELD_VALUES) probe(`${name} ${label}`, encoded({ ...fields, [name]: value }));
+        for (const { label, value } of SHARP_FIELD_VALUES) probe(`${name} ${label}`, encode({ ...fields, [name]: value }));
       }
     }
     probe('as intended');
@@ -121,6 +140,6 @@ export function shortBarrage(route: HttpRoute, visitor: Visitor, scene: Scene, k
   for (const name of route.params) {
     probes.push({ visitor, route, path: fill(route, { ...params, [name]: '9223372036854775808' }), label: `:${name} 2^63` });
   }
-  probes.push({ visitor, route, path, label: 'as intended', body: ['GET', 'OPTIONS'].includes(route.method) ? undefined : form(fields) });
+  probes.push({ visitor, route, path, label: 'as intended', body: ['GET', 'OPTIONS'].includes(route.method) ? undefined : encoderFor(route)(fields) });
   return probes;
 }

@@ -103,13 +103,24 @@ export const QUERY_VALUES: Labelled<string>[] = [
   { label: '1,000 characters', value: 'q'.repeat(1_000) },
 ];
 
+/** Headers a route never expects, sent with the request it does expect. A Cookie is added to the visitor's own. */
+export const ODD_HEADERS: Labelled<Record<string, string>>[] = [
+  { label: 'a 5,000-character Accept-Language with broken weights', value: { 'Accept-Language': `pl;q=abc, en;q=NaN, *;q=-1, ${'x-'.repeat(2500)}` } },
+  { label: 'cookies that do not decode', value: { Cookie: 'gwar_lang=%E0%A4%A; gwar_anon=\xff\xfe; gwar_session' } },
+  { label: 'a Referer that is no URL', value: { Referer: 'http://[::1' } },
+  { label: 'Origin null', value: { Origin: 'null' } },
+  { label: 'a Host with a port out of range', value: { Host: 'localhost:99999' } },
+  { label: 'an HX-Request and a CSRF token in raw bytes', value: { 'HX-Request': '\xff', 'X-CSRF-Token-Extra': '\xff\xfe' } },
+  { label: 'an Idempotency-Key and Authorization in raw bytes', value: { 'Idempotency-Key': '\xff\xfe', Authorization: 'Bearer \xff' } },
+];
+
 export interface RawBody {
   contentType?: string;
   headers?: Record<string, string>;
   body: Buffer;
 }
 
-const json = (value: unknown): RawBody => ({ contentType: 'application/json', body: Buffer.from(JSON.stringify(value)) });
+export const json = (value: unknown): RawBody => ({ contentType: 'application/json', body: Buffer.from(JSON.stringify(value)) });
 const text = (contentType: string | undefined, body: string | Buffer, headers?: Record<string, string>): RawBody => ({
   contentType,
   headers,
@@ -117,12 +128,14 @@ const text = (contentType: string | undefined, body: string | Buffer, headers?: 
 });
 
 const BOUNDARY = 'fuzz-boundary';
-const part = (disposition: string, content: string | Buffer) =>
-  Buffer.concat([
-    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; ${disposition}\r\nContent-Type: application/octet-stream\r\n\r\n`),
+const part = (disposition: string, content: string | Buffer) => {
+  const type = disposition.includes('filename') ? 'Content-Type: application/octet-stream\r\n' : '';
+  return Buffer.concat([
+    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; ${disposition}\r\n${type}\r\n`),
     Buffer.from(content),
     Buffer.from('\r\n'),
   ]);
+};
 const multipart = (label: string, ...parts: Buffer[]): Labelled<RawBody> => ({
   label,
   value: { contentType: `multipart/form-data; boundary=${BOUNDARY}`, body: Buffer.concat([...parts, Buffer.from(`--${BOUNDARY}--\r\n`)]) },
@@ -210,6 +223,12 @@ export function form(fields: Record<string, unknown>): RawBody {
     for (const item of Array.isArray(value) ? value : [value]) params.append(name, String(item));
   }
   return text('application/x-www-form-urlencoded', params.toString());
+}
+
+/** An upload as the page's script sends it: the fields, then a small text file. */
+export function upload(fields: Record<string, string>): RawBody {
+  const parts = Object.entries(fields).map(([name, value]) => part(`name="${name}"`, value));
+  return multipart('upload', ...parts, part('name="file"; filename="notes.txt"', 'fuzzed notes')).value;
 }
 
 /** As a form when a browser could send it (strings, lists of strings), as JSON otherwise. */
