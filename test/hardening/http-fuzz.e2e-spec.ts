@@ -43,8 +43,19 @@ function histogram(outcomes: Outcome[]): string {
     .join(' ');
 }
 
-function table(outcomes: Outcome[]): string {
-  const rows = outcomes.map((o) => [String(o.status || o.error), o.probe.visitor.label, o.probe.route.method, o.probe.route.path, o.probe.label]);
+/** The failures, with the status each gets when sent again on its own: a failure that does not come back alone is a race between requests. */
+function table(outcomes: Outcome[], alone: Outcome[]): string {
+  const rows = [
+    ['status', 'alone', 'visitor', 'method', 'route', 'payload'],
+    ...outcomes.map((o, i) => [
+      String(o.status || o.error),
+      String(alone[i].status),
+      o.probe.visitor.label,
+      o.probe.route.method,
+      o.probe.route.path,
+      o.probe.label,
+    ]),
+  ];
   const widths = rows[0].map((_, i) => Math.min(40, Math.max(...rows.map((r) => r[i].length))));
   return rows.map((r) => r.map((cell, i) => cell.slice(0, 60).padEnd(widths[i])).join('  ')).join('\n');
 }
@@ -139,7 +150,8 @@ describe('every HTTP route under malformed input', () => {
     // No status at all is a failure too: a reset connection, no answer in time, or a request Node would not send.
     const failed = outcomes.filter((o) => o.status >= 500 || o.status <= 0);
     if (failed.length) {
-      throw new Error(`${failed.length} requests answered 5xx or not at all:\n${table(failed)}\n\nThe server logged:\n${errors.summary()}`);
+      const alone = await pool(failed, 1, (o) => send(o.probe, 0));
+      throw new Error(`${failed.length} requests answered 5xx or not at all:\n${table(failed, alone)}\n\nThe server logged:\n${errors.summary()}`);
     }
     const oversized = outcomes.filter((o) => /of 1 MB$/.test(o.probe.label));
     expect(oversized.filter((o) => o.status !== 413).map((o) => `${routeKey(o.probe.route)} ${o.probe.label}: ${o.status}`)).toEqual([]);
