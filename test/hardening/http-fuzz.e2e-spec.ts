@@ -4,19 +4,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApp, TestApp } from '../support/test-app';
-import { fullBarrage, KnownInput, Probe, routeKey, shortBarrage } from './http-plan';
+import { Asking, ASKINGS, fullBarrage, KnownInput, Probe, routeKey, shortBarrage } from './http-plan';
 import { fill, HttpRoute, httpRoutes, pool, RawResponse, sendRaw } from './raw-http';
 import { Scene, Visitor } from './scene';
 
 interface Outcome extends RawResponse {
-  probe: Probe;
+  /** The probe as sent, with the way it asked. */
+  probe: Probe & { asking: Asking };
 }
 
 /** FUZZ_ROUTES=<regular expression> fuzzes only the routes ("POST /crm/:kind") it matches: for a second look at one. */
 const FOCUS = process.env.FUZZ_ROUTES ? new RegExp(process.env.FUZZ_ROUTES) : undefined;
 
-/** Each probe also varies how it asks: as a page, as htmx, as an API client wanting JSON. */
-const ASKING: Record<string, string>[] = [{ Accept: 'text/html' }, { 'HX-Request': 'true' }, { Accept: 'application/json' }];
+/** How a probe asks: as a page, as htmx, as an API client wanting JSON. */
+const ASKING: Record<Asking, Record<string, string>> = { page: { Accept: 'text/html' }, htmx: { 'HX-Request': 'true' }, json: { Accept: 'application/json' } };
 
 /** The server's logged errors, to show beside the failures: the first line and where in src/ it was thrown. */
 class ErrorLog implements LoggerService {
@@ -46,12 +47,13 @@ function histogram(outcomes: Outcome[]): string {
 /** The failures, with the status each gets when sent again on its own: a failure that does not come back alone is a race between requests. */
 function table(outcomes: Outcome[], alone: Outcome[]): string {
   const rows = [
-    ['status', 'alone', 'visitor', 'method', 'route', 'payload'],
+    ['status', 'alone', 'visitor', 'asking', 'method', 'route', 'payload'],
     ...outcomes.map((o, i) => [
       String(o.status || o.error),
       String(alone[i].status),
       o.probe.visitor.label,
-      o.probe.route.method,
+      o.probe.asking,
+      o.probe.method ?? o.probe.route.method,
       o.probe.route.path,
       o.probe.label,
     ]),
@@ -107,14 +109,15 @@ describe('every HTTP route under malformed input', () => {
     return known;
   }
 
-  const send = (probe: Probe, i: number): Promise<Outcome> => {
+  const send = (unsent: Probe, i: number): Promise<Outcome> => {
+    const probe = { ...unsent, asking: unsent.asking ?? ASKINGS[i % ASKINGS.length] };
     const visitor = probe.visitor.headers();
     const cookie = [visitor.Cookie, probe.headers?.Cookie].filter(Boolean).join('; ');
     return sendRaw(t.url, agent, {
       method: probe.method ?? probe.route.method,
       path: probe.path,
       headers: {
-        ...ASKING[i % ASKING.length],
+        ...ASKING[probe.asking],
         ...visitor,
         ...(probe.body?.contentType ? { 'Content-Type': probe.body.contentType } : {}),
         ...probe.body?.headers,

@@ -15,7 +15,12 @@ export interface Probe {
   headers?: Record<string, string>;
   /** Another method than the route's own: HEAD for a GET route. */
   method?: string;
+  /** How it asks (as a page, htmx, or for JSON); by default each probe in turn asks another way. */
+  asking?: Asking;
 }
+
+export type Asking = 'page' | 'htmx' | 'json';
+export const ASKINGS: Asking[] = ['page', 'htmx', 'json'];
 
 /**
  * What a person types into the forms (the pages bring them empty) and what the scripts send without a form, so
@@ -118,12 +123,14 @@ export function fullBarrage(route: HttpRoute, visitor: Visitor, scene: Scene, kn
       for (const { label, value } of ODD_HEADERS) probes.push({ visitor, route, path, label, body: intended, headers: value });
       if (route.method === 'GET') probes.push({ visitor, route, path, label: 'as intended, asked with HEAD', method: 'HEAD' });
     }
+    // A spoilt field is sent the way the pages send their forms, with htmx, whose answers carry it into headers.
     if (hasBody) {
       for (const name of Object.keys(fields)) {
-        for (const { label, value } of SHARP_FIELD_VALUES) probe(`${name} ${label}`, encode({ ...fields, [name]: value }));
+        for (const { label, value } of SHARP_FIELD_VALUES)
+          probes.push({ visitor, route, path, label: `${name} ${label}`, body: encode({ ...fields, [name]: value }), asking: 'htmx' });
       }
     }
-    probe('as intended');
+    for (const asking of ASKINGS) probes.push({ visitor, route, path, label: `as intended, asking as ${asking}`, body: intended, asking });
   });
   return probes;
 }

@@ -25,6 +25,7 @@ export const FIELD_VALUES: Labelled<unknown>[] = [
   { label: 'only NUL', value: '\u0000' },
   { label: 'a lone surrogate', value: 'x\ud800y' },
   { label: 'right-to-left override and zero-width joiners', value: '\u202e\u200d\u200d1' },
+  { label: 'a path with a line break and letters beyond Latin-1', value: '/x\r\nSet-Cookie: a=b/zażółć' },
   { label: '10,001 characters', value: 'x'.repeat(10_001) },
   { label: 'negative id', value: '-1' },
   { label: 'zero', value: '0' },
@@ -58,6 +59,7 @@ export const SHARP_FIELD_VALUES = FIELD_VALUES.filter((v) =>
   [
     'NUL inside text',
     'a lone surrogate',
+    'a path with a line break and letters beyond Latin-1',
     '10,001 characters',
     'negative id',
     '2^63',
