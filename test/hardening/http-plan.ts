@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { PASSWORD } from '../support/factories';
 import { Fields, formsIn, queryNamesIn } from './forms';
 import { BROKEN_BODIES, encoded, json, ODD_HEADERS, PATH_VALUES, QUERY_VALUES, RawBody, SHARP_FIELD_VALUES, spoiltBodies, upload } from './malformed';
-import { PASSWORD } from '../support/factories';
 import { fill, HttpRoute } from './raw-http';
 import { Scene, Visitor } from './scene';
 
@@ -55,6 +55,7 @@ function encoderFor(route: HttpRoute): (fields: Record<string, unknown>) => RawB
 const SCRIPT_QUERY = ['since', 'before', 'mode', 'fromMessage', 'returnTo'];
 
 export const routeKey = (route: { method: string; path: string }) => `${route.method} ${route.path}`;
+const takesBody = (route: HttpRoute) => !['GET', 'OPTIONS'].includes(route.method);
 
 /** What the app's pages send: the fields of each form by where it goes, and every query name in their links. */
 export class KnownInput {
@@ -102,7 +103,7 @@ const withQuery = (path: string, query: string) => `${path}${path.includes('?') 
  */
 export function fullBarrage(route: HttpRoute, visitor: Visitor, scene: Scene, known: KnownInput): Probe[] {
   const probes: Probe[] = [];
-  const hasBody = !['GET', 'OPTIONS'].includes(route.method);
+  const hasBody = takesBody(route);
   const allFieldNames = known.allFieldNames(scene);
   scene.realParams(route).forEach((params, i) => {
     const path = fill(route, params);
@@ -147,6 +148,6 @@ export function shortBarrage(route: HttpRoute, visitor: Visitor, scene: Scene, k
   for (const name of route.params) {
     probes.push({ visitor, route, path: fill(route, { ...params, [name]: '9223372036854775808' }), label: `:${name} 2^63` });
   }
-  probes.push({ visitor, route, path, label: 'as intended', body: ['GET', 'OPTIONS'].includes(route.method) ? undefined : encoderFor(route)(fields) });
+  probes.push({ visitor, route, path, label: 'as intended', body: takesBody(route) ? encoderFor(route)(fields) : undefined });
   return probes;
 }
