@@ -92,6 +92,17 @@ describe('the small CRM', () => {
     expect(date.text).toContain('Enter a real date.');
   });
 
+  it('answers a due date that is no day, or one PostgreSQL cannot store, with the form’s message', async () => {
+    const { c } = await member();
+    await c.load('/crm/tasks/new');
+    for (const dueDate of ['tomorrow', '2026-13-45', '9999-99-99', '0000-01-01', '1e308', '-1']) {
+      const res = await c.post('/crm/tasks', { name: 'T', status: 'new', dueDate });
+      expect({ dueDate, status: res.status }).toEqual({ dueDate, status: 422 });
+      expect(res.text).toContain('Enter a real date.');
+    }
+    expect(await t.em().count(CrmTask, { name: 'T' }, { filters: false })).toBe(0);
+  });
+
   it('searches by name, filters, and pages with keyset links', async () => {
     const { c } = await member();
     for (let i = 1; i <= 30; i++) {

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { Company } from '../src/accounts/company.entity';
 import { Message } from '../src/chat/message.entity';
+import { GroupApiToken } from '../src/integrations/group-api-token.entity';
 import { TOKEN_RATE_LIMIT } from '../src/integrations/api-messages.controller';
 import { createGroup, Page, settle } from './support/chat';
 import { createCompany, createUser } from './support/factories';
@@ -173,6 +174,17 @@ describe('group API tokens and the integrators’ REST API', () => {
     const other = await post(token, { text: 'from elsewhere' }, { Origin: 'https://evil.example.com' });
     expect(other.status).toBe(403);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('leaves exactly one working token when it is regenerated from several tabs at once', async () => {
+    const { ad, groupId } = await groupWithToken();
+    await ad.load(`/chat/groups/${groupId}/api-token`);
+    const results = await Promise.all(Array.from({ length: 6 }, () => ad.post(`/chat/groups/${groupId}/api-token`, { origins: '' })));
+    expect(results.map((r) => r.status)).toEqual(Array(6).fill(201));
+    expect(await t.em().count(GroupApiToken, { conversation: groupId }, { filters: false })).toBe(1);
+    const tokens = results.map((r) => /id="api-token-value"[^>]*value="(gwar_[^"]+)"/.exec(r.text)![1]);
+    const statuses = await Promise.all(tokens.map((token) => post(token).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
   });
 
   it('refuses website origins that are not origins, keeping what was typed', async () => {

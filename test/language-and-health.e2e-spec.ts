@@ -27,6 +27,17 @@ describe('language and health', () => {
     expect((await client.load('/login')).text).toContain('Zaloguj się');
   });
 
+  it('sends an htmx page back to a return path with a line break or letters beyond Latin-1, encoded as a redirect is', async () => {
+    const client = new Client(t.url);
+    await client.load('/login');
+    const res = await client.post('/language', { locale: 'pl', returnTo: '/crm/tasks?q=zażółć%20x\r\nSet-Cookie: a=b' }, { htmx: true });
+    expect(res.status).toBe(200);
+    expect(res.headers['hx-redirect']).toBe('/crm/tasks?q=za%C5%BC%C3%B3%C5%82%C4%87%20x%0D%0ASet-Cookie:%20a=b');
+    expect(String(res.headers['set-cookie'] ?? '')).not.toContain('a=b');
+    const plain = await client.post('/language', { locale: 'pl', returnTo: '/crm/tasks?q=zażółć%20x\r\nSet-Cookie: a=b' });
+    expect(plain.headers.location).toBe(res.headers['hx-redirect']);
+  });
+
   it('saves a signed-in user’s choice on the user, so it follows them to another browser', async () => {
     const company = await createCompany(t.em());
     const user = await createUser(t.em(), company);

@@ -22,7 +22,9 @@ export class CompaniesService {
     const companies = await this.em.find(Company, {}, { orderBy: { name: 'asc', id: 'asc' } });
     const counts = await this.em
       .getConnection()
-      .execute<{ company_id: number; n: string }[]>(`select company_id, count(*) as n from app_user group by company_id`);
+      .execute<{ company_id: number; n: string }[]>(
+        `/* all companies: the operator's list counts every company's users */ select company_id, count(*) as n from app_user group by company_id`,
+      );
     const byCompany = new Map(counts.map((row) => [row.company_id, Number(row.n)]));
     return companies.map((company) => ({ company, users: byCompany.get(company.id) ?? 0 }));
   }

@@ -16,7 +16,6 @@ export const SESSION_COOKIE = 'gwar_session';
 
 export type SignInResult = { ok: true; token: string; user: User } | { ok: false; reason: 'invalid' | 'throttled'; retryAfterSeconds?: number };
 
-
 @Injectable()
 export class SessionsService {
   constructor(
@@ -58,8 +57,9 @@ export class SessionsService {
     const [row] = await prepared<{ user: EntityData<User>; company: EntityData<Company> }>(
       em,
       'session',
-      `select to_jsonb(u) as "user", to_jsonb(c) as company
-         from user_session s join app_user u on u.id = s.user_id join company c on c.id = s.company_id
+      `/* all companies: a session is found by its token, before its company is known */
+       select to_jsonb(u) as "user", to_jsonb(c) as company
+         from user_session s join app_user u on u.id = s.user_id and u.company_id = s.company_id join company c on c.id = s.company_id
         where s.token_hash = ? and s.expires_at > ? and u.active`,
       [sha256(token), new Date()],
     );

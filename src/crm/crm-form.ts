@@ -7,10 +7,18 @@ export type FieldValue = string | number | null;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MONEY = /^-?\d{1,12}(?:[.,]\d{1,2})?$/;
 
-const realDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'crm.dateInvalid')
-  .refine((v) => new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'crm.dateInvalid');
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A day that exists (no 2026-02-30) in a year PostgreSQL stores (it has no year 0). Zod runs the refinement even
+ * after the pattern failed, so it must not throw on anything: an invalid Date's toISOString() does.
+ */
+function isRealDate(value: string): boolean {
+  const date = new Date(`${value}T00:00:00Z`);
+  return DATE.test(value) && !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 1 && date.toISOString().startsWith(value);
+}
+
+const realDate = z.string().regex(DATE, 'crm.dateInvalid').refine(isRealDate, 'crm.dateInvalid');
 
 /** The schema of one filled-in field, as typed (trimmed unless a long text). */
 function filled(def: FieldDef): z.ZodType<FieldValue, string> {

@@ -1,6 +1,8 @@
+import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import { User } from '../accounts/user.entity';
+import { Conversation } from '../chat/conversation.entity';
 import type { OpenConversation } from '../chat/conversations.service';
 import { newToken, sha256 } from '../security/tokens';
 import { GroupApiToken } from './group-api-token.entity';
@@ -43,6 +45,9 @@ export class GroupTokensService {
     this.assertManages(me, open);
     const token = `gwar_${newToken(32)}`;
     await this.em.transactional(async (em) => {
+      // Two generations at once (two tabs, a double click) would each delete the old row and each insert a new
+      // one, and the second insert break the one-token-per-group index: the group's row makes them take turns.
+      await em.findOneOrFail(Conversation, open.conversation.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
       await em.nativeDelete(GroupApiToken, { conversation: open.conversation.id });
       const row = new GroupApiToken(open.conversation, sha256(token), token.slice(0, 12));
       row.allowedOrigins = origins.join('\n');

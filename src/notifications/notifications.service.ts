@@ -5,6 +5,7 @@ import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { Company } from '../accounts/company.entity';
 import { User } from '../accounts/user.entity';
 import { inCompany } from '../database/background-work';
+import { scopedCompanyId } from '../database/company-scope';
 import { Notification, NotificationKind } from './notification.entity';
 
 export const NOTIFICATIONS_SHOWN = 20;
@@ -40,7 +41,10 @@ export class NotificationsService {
     const items = await this.em.find(Notification, { user: userId }, { orderBy: { id: 'desc' }, limit: NOTIFICATIONS_SHOWN });
     const [row] = await this.em
       .getConnection()
-      .execute<{ n: number }[]>(`select count(*)::int as n from notification where user_id = ? and read_at is null`, [userId]);
+      .execute<{ n: number }[]>(`select count(*)::int as n from notification where company_id = ? and user_id = ? and read_at is null`, [
+        scopedCompanyId(this.em),
+        userId,
+      ]);
     return { items, unread: row.n };
   }
 

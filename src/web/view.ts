@@ -35,8 +35,19 @@ export function render(
 
 /** After a successful form: a 303 for a plain form, HX-Redirect for htmx so the browser loads the whole page. */
 export function redirect(req: GwarRequest, res: Response, url: string): void {
-  if (isHtmx(req)) res.set('HX-Redirect', url).status(200).end();
+  if (isHtmx(req)) res.set('HX-Redirect', encodeUrl(url)).status(200).end();
   else res.redirect(303, url);
+}
+
+/** Characters a URL cannot hold as they are, and a % that starts no escape: what Express encodes in a Location. */
+const NOT_IN_URL = /[^\x21\x23-\x3b\x3d\x3f-\x5b\x5d\x5f\x61-\x7a\x7e]|%(?![0-9A-Fa-f]{2})/gu;
+
+/**
+ * A URL as a header may carry it, encoded as Express encodes a redirect's Location: a return path typed with a
+ * line break or a letter beyond Latin-1 would otherwise make Node refuse the header, and the request answer 500.
+ */
+export function encodeUrl(url: string): string {
+  return url.replace(NOT_IN_URL, (c) => [...Buffer.from(c)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 }
 
 /** Only same-site paths, so a crafted returnTo cannot send the user elsewhere. */

@@ -41,6 +41,12 @@ export class Client {
     return this;
   }
 
+  /** Every cookie the client holds, as a Cookie header: the session, or before sign-in the one the CSRF token is bound to. */
+  cookieHeader(): string {
+    const cookies = this.agent.jar.getCookies({ domain: new URL(this.baseUrl).hostname, path: '/', secure: false, script: false });
+    return cookies.map((cookie) => `${cookie.name}=${cookie.value}`).join('; ');
+  }
+
   sessionCookie(): string {
     const cookies = this.agent.jar.getCookies({ domain: new URL(this.baseUrl).hostname, path: '/', secure: false, script: false });
     const session = cookies.find((cookie) => cookie.name === 'gwar_session');

@@ -25,7 +25,7 @@ export interface TestApp {
  */
 const SCHEMA_LOCK = 7_240_001;
 
-async function underSchemaLock<T>(databaseUrl: string, mode: 'shared' | 'exclusive', work: (client: Client) => Promise<T>): Promise<T> {
+export async function underSchemaLock<T>(databaseUrl: string, mode: 'shared' | 'exclusive', work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
