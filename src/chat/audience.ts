@@ -38,20 +38,20 @@ export async function audienceOf(em: EntityManager, companyId: number, conversat
     `with members as (
        select c.kind, cm.user_id, u.name, cm.last_read_message_id as last_read, coalesce(p.status = 'offline', false) as offline
          from conversation c
-         join conversation_member cm on cm.conversation_id = c.id
-         join app_user u on u.id = cm.user_id
-         left join presence p on p.user_id = cm.user_id
+         join conversation_member cm on cm.conversation_id = c.id and cm.company_id = c.company_id
+         join app_user u on u.id = cm.user_id and u.company_id = c.company_id
+         left join presence p on p.user_id = cm.user_id and p.company_id = c.company_id
         where c.company_id = ? and c.id = ?
      ), newest as (
        select id, author_id from message
-        where conversation_id = ? and deleted_at is null and id > (select coalesce(min(last_read), 0) from members)
+        where conversation_id = ? and company_id = ? and deleted_at is null and id > (select coalesce(min(last_read), 0) from members)
         order by id desc limit ${UNREAD_CAP}
      )
      select kind, user_id, name, last_read, offline, null::bigint as message_id, null::int as author_id from members
      union all
      select null, null, null, null, null, id, author_id from newest
      order by message_id desc nulls first, name`,
-    [companyId, conversationId, conversationId],
+    [companyId, conversationId, conversationId, companyId],
   );
   const members = rows.filter((r) => r.user_id !== null);
   return {

@@ -70,9 +70,13 @@ export class ChatSettingsService {
   }
 
   async update(user: User, patch: SettingsPatch): Promise<ChatSettings> {
-    const settings = await this.get(user);
+    // The row first, with its defaults, so that two first saves at once (two tabs) both land instead of one failing.
+    await this.em
+      .getConnection()
+      .execute(`insert into chat_settings (user_id, company_id) values (?, ?) on conflict (user_id) do nothing`, [user.id, user.company.id]);
+    const settings = await this.em.findOneOrFail(ChatSettings, { userId: user.id });
     Object.assign(settings, patch);
-    await this.em.persistAndFlush(settings);
+    await this.em.flush();
     return settings;
   }
 }

@@ -75,8 +75,8 @@ export class ConversationsService {
       this.em,
       'membership',
       `select to_jsonb(m) as member, to_jsonb(c) as conversation
-           from conversation_member m join conversation c on c.id = m.conversation_id
-          where m.conversation_id = ? and m.user_id = ? and c.company_id = ?`,
+           from conversation_member m join conversation c on c.id = m.conversation_id and c.company_id = m.company_id
+          where m.conversation_id = ? and m.user_id = ? and m.company_id = ?`,
       [conversationId, user.id, scopedCompanyId(this.em)],
     );
     if (!row) throw new NotFoundException();
@@ -162,42 +162,44 @@ export class ConversationsService {
 
   async updateGroup(me: User, open: OpenConversation, input: GroupInput): Promise<void> {
     this.require(open, 'edit');
-    const users = await this.colleagues(me, input.memberIds);
-    const keep = new Set(users.map((u) => u.id));
-    const removed = open.members.filter((m) => !keep.has(m.user.id));
-    const current = new Set(open.members.map((m) => m.user.id));
-    const added = users.filter((u) => !current.has(u.id)).map((u) => u.id);
-    await this.em.transactional(async (em) => {
-      open.conversation.name = input.name;
-      for (const member of removed) em.remove(member);
+    const members = (await this.colleagues(me, input.memberIds)).map((u) => u.id);
+    const wanted = `{${members.join(',')}}`;
+    const id = open.conversation.id;
+    const companyId = open.conversation.company.id;
+    const { added, removed } = await this.em.transactional(async (em) => {
+      const conn = em.getConnection();
+      const ctx = em.getTransactionContext();
+      // The group's row first: two edits at once take turns, and the second sees the members the first left.
+      await conn.execute(`update conversation set name = ? where id = ? and company_id = ?`, [input.name, id, companyId], 'run', ctx);
+      const gone = await conn.execute<{ user_id: number }[]>(
+        `delete from conversation_member where conversation_id = ? and company_id = ? and not (user_id = any(?::int[])) returning user_id`,
+        [id, companyId, wanted],
+        'all',
+        ctx,
+      );
       // Someone added later sees the history as read: no 99+ badge for what was said before they came.
-      const [{ newest }] = await em
-        .getConnection()
-        .execute<{ newest: string | null }[]>(`select max(id) as newest from message where conversation_id = ? and company_id = ?`, [
-          open.conversation.id,
-          open.conversation.company.id,
-        ], 'all', em.getTransactionContext());
-      for (const user of users.filter((u) => !current.has(u.id))) {
-        const member = new ConversationMember(open.conversation, user);
-        member.lastReadMessageId = Number(newest ?? 0);
-        em.persist(member);
-      }
+      const joined = await conn.execute<{ user_id: number }[]>(
+        `insert into conversation_member (conversation_id, user_id, company_id, joined_at, last_read_message_id)
+         select ?, u, ?, now(), coalesce((select max(m.id) from message m where m.conversation_id = ? and m.company_id = ?), 0)
+           from unnest(?::int[]) as u
+         on conflict do nothing
+         returning user_id`,
+        [id, companyId, id, companyId, wanted],
+        'all',
+        ctx,
+      );
+      return { added: joined.map((r) => r.user_id), removed: gone.map((r) => r.user_id) };
     });
     if (added.length) {
       this.events.emit('chat.group.membersAdded', {
-        companyId: me.company.id,
-        conversationId: open.conversation.id,
+        companyId,
+        conversationId: id,
         groupName: input.name,
         byUserId: me.id,
         addedUserIds: added,
       } satisfies GroupMembersAdded);
     }
-    this.events.emit('chat.group.changed', {
-      companyId: open.conversation.company.id,
-      conversationId: open.conversation.id,
-      userIds: [...keep],
-      removedUserIds: removed.map((m) => m.user.id),
-    });
+    this.events.emit('chat.group.changed', { companyId, conversationId: id, userIds: members, removedUserIds: removed });
   }
 
   async deleteGroup(open: OpenConversation): Promise<void> {

@@ -15,7 +15,7 @@ function change(target: string, set: string): string {
       update conversation c set change_seq = c.change_seq + 1 from target where c.id = target.conversation_id and c.company_id = target.company_id
       returning c.change_seq
     ), changed as (
-      update message m set ${set}, seq = bumped.change_seq from target, bumped where m.id = target.id returning m.*
+      update message m set ${set}, seq = bumped.change_seq from target, bumped where m.id = target.id and m.company_id = target.company_id returning m.*
     )
     ${recordQuery('select * from changed', 'm.id')}`;
 }

@@ -45,7 +45,7 @@ const STORE = recordQuery(
 );
 const STORE_SQL = `with bumped as (
     update conversation set change_seq = change_seq + 1, last_message_at = now()
-     where id = ? and company_id = ? and not exists (select 1 from message where conversation_id = ? and client_id = ?::uuid)
+     where id = ? and company_id = ? and not exists (select 1 from message where conversation_id = ? and company_id = ? and client_id = ?::uuid)
     returning change_seq
   ), stored as (
     insert into message (company_id, conversation_id, author_id, client_id, body, reply_to_id, created_at, seq, api_token_id, display_name)
@@ -86,6 +86,7 @@ export class MessagesService {
         to.id,
         to.companyId,
         to.id,
+        to.companyId,
         clientId,
         to.companyId,
         to.id,

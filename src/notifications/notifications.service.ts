@@ -39,13 +39,17 @@ export class NotificationsService {
 
   async latest(userId: number): Promise<{ items: Notification[]; unread: number }> {
     const items = await this.em.find(Notification, { user: userId }, { orderBy: { id: 'desc' }, limit: NOTIFICATIONS_SHOWN });
+    return { items, unread: await this.unread(userId) };
+  }
+
+  async unread(userId: number): Promise<number> {
     const [row] = await this.em
       .getConnection()
       .execute<{ n: number }[]>(`select count(*)::int as n from notification where company_id = ? and user_id = ? and read_at is null`, [
         scopedCompanyId(this.em),
         userId,
       ]);
-    return { items, unread: row.n };
+    return row.n;
   }
 
   async markAllRead(userId: number): Promise<void> {

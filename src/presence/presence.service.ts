@@ -96,7 +96,8 @@ export class PresenceService {
     const [row] = await em
       .getConnection()
       .execute<{ n: number }[]>(
-        `select count(*)::int as n from presence_socket where session_hash = ? and seen_at > now() - make_interval(secs => ?)`,
+        `select count(*)::int as n from presence_socket /* all companies: a session's sockets, known by its hash before its company */
+          where session_hash = ? and seen_at > now() - make_interval(secs => ?)`,
         [sessionHash, SOCKET_STALE_SECONDS],
       );
     return row.n;

@@ -4,6 +4,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { ChatRenderer } from '../chat/chat.renderer';
 import { inCompany } from '../database/background-work';
 import { Notification } from '../notifications/notification.entity';
+import { NotificationsService } from '../notifications/notifications.service';
 import { PresenceService } from '../presence/presence.service';
 import { RealtimeGateway } from './realtime.gateway';
 import { inLocale, userRoom } from './server-events';
@@ -18,6 +19,7 @@ export class NotificationBroadcaster {
     private readonly gateway: RealtimeGateway,
     private readonly renderer: ChatRenderer,
     private readonly presence: PresenceService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   @OnEvent('notification.created', { async: true, promisify: true })
@@ -26,13 +28,11 @@ export class NotificationBroadcaster {
       // Offline means no notifications; the list is there when the user comes back.
       if ((await this.presence.offlineAmong([event.userId])).size) return;
       const notification = await em.findOneOrFail(Notification, event.notificationId);
-      const [row] = await em
-        .getConnection()
-        .execute<{ n: number }[]>(`select count(*)::int as n from notification where user_id = ? and read_at is null`, [event.userId]);
+      const unread = await this.notifications.unread(event.userId);
       const room = userRoom(event.userId);
       for (const locale of this.gateway.localesFor([room])) {
         const item = this.renderer.render('notifications/_item.njk', locale, { n: notification });
-        const badge = this.renderer.render('notifications/_badge.njk', locale, { count: row.n, oob: true });
+        const badge = this.renderer.render('notifications/_badge.njk', locale, { count: unread, oob: true });
         // The page adds it on top unless it has it already (a panel redrawn at the same moment may bring it too).
         const html = `<hx-partial hx-target="#notification-list" hx-swap="prepend-new">${item}</hx-partial>${badge}`;
         this.gateway.server.to(inLocale(room, locale)).emit('html', html);

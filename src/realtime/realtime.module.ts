@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { ChatModule } from '../chat/chat.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { PresenceModule } from '../presence/presence.module';
 import { NotificationBroadcaster } from './notification.broadcaster';
 import { ObjectLinkBroadcaster } from './object-link.broadcaster';
@@ -10,7 +11,7 @@ import { ChatEvents } from './chat-events';
 import { RealtimeGateway } from './realtime.gateway';
 
 @Module({
-  imports: [AccountsModule, ChatModule, PresenceModule],
+  imports: [AccountsModule, ChatModule, PresenceModule, NotificationsModule],
   providers: [RealtimeGateway, ChatEvents, ChatBroadcaster, PresenceBroadcaster, ObjectLinkBroadcaster, NotificationBroadcaster],
   exports: [RealtimeGateway],
 })
