@@ -1,112 +1,37 @@
-import { Message } from '../../src/chat/message.entity';
-import { directConversation, Page, send, settle } from '../support/chat';
+import { directConversation, send } from '../support/chat';
 import { createCompany, createUser, insertMessages } from '../support/factories';
-import { Client, signedIn } from '../support/http-client';
+import { signedIn } from '../support/http-client';
 import { startTestApp, TestApp } from '../support/test-app';
 
-interface Shown {
-  id: number;
-  seq: number;
-  text: string;
-  deleted: boolean;
-  edited: boolean;
-}
-
-/** What a page shows of a conversation, kept the way the browser glue keeps it: by element id, newest change wins. */
-class ConversationModel {
-  readonly messages = new Map<string, Shown>();
-  seq = 0;
-
-  apply(html: string): void {
-    const windowSeq = /data-chat-messages="\d+" data-seq="(\d+)"/.exec(html) ?? /class="chat-window[^"]*"[^>]*data-seq="(\d+)"/.exec(html);
-    if (windowSeq) this.seq = Math.max(this.seq, Number(windowSeq[1]));
-    for (const li of html.matchAll(/<li id="(m-[^"]+)" class="msg [^"]*?"[^>]*data-message-id="(\d+)" data-seq="(\d+)"[\s\S]*?<\/li>/g)) {
-      const [whole, domId, id, seq] = li;
-      const shown: Shown = {
-        id: Number(id),
-        seq: Number(seq),
-        deleted: /class="msg [^"]*deleted"/.test(whole),
-        edited: whole.includes('class="edited"'),
-        text: (/<div class="msg-body"[^>]*>([\s\S]*?)<\/div>/.exec(whole)?.[1] ?? '').trim(),
-      };
-      const current = this.messages.get(domId);
-      if (!current || current.seq <= shown.seq) this.messages.set(domId, shown);
-      this.seq = Math.max(this.seq, shown.seq);
-    }
-  }
-}
-
-describe('catching up after a dropped connection', () => {
+/** What a catch-up answers; the churn test drives it under drops and late pushes (churn.e2e-spec.ts). */
+describe('catching up', () => {
   let t: TestApp;
   beforeAll(async () => {
-    // A hundred messages a test, faster than anyone types: the limits have tests of their own.
-    t = await startTestApp({ RATE_LIMITS: 'false' });
+    t = await startTestApp();
     await createCompany(t.em(), { operator: true });
   });
   afterAll(() => t.close());
 
-  async function edit(client: Client, id: number, body: string) {
-    await client.agent.patch(`/chat/messages/${id}`).set('X-CSRF-Token', client.csrf).type('form').send({ body });
-  }
-  async function remove(client: Client, id: number) {
-    await client.agent.delete(`/chat/messages/${id}`).set('X-CSRF-Token', client.csrf);
-  }
-
-  it('ends with exactly the database’s state after a drop in the middle of sends, edits and deletes', async () => {
+  it('answers the changes after a sequence, the sequence they bring the page to, and the read watermark', async () => {
     const company = await createCompany(t.em());
     const ann = await createUser(t.em(), company);
     const bob = await createUser(t.em(), company);
     const a = await signedIn(t.url, ann.email);
     const b = await signedIn(t.url, bob.email);
     const conversationId = await directConversation(a, bob.id);
-    const ids: number[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await send(a, conversationId, `before ${i}`)).id!);
+    const first = await send(a, conversationId, 'first');
+    await send(b, conversationId, 'a reply: Bob has read the first');
+    await a.agent.patch(`/chat/messages/${first.id}`).set('X-CSRF-Token', a.csrf).type('form').send({ body: 'first, edited' });
+    const res = await b.agent.get(`/chat/conversations/${conversationId}/changes?since=1`).set('HX-Request', 'true');
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(new RegExp(`^\\s*<ol data-chat-changes="${conversationId}" data-seq="3" data-read="${ann.id}:${first.id}:\\d+">`));
+    // The reply (seq 2) and the first message as it is now (edited, seq 3); nothing older.
+    expect([...res.text.matchAll(/data-seq="(\d+)"/g)].map((m) => m[1])).toEqual(['3', '2', '3']);
+    expect(res.text).toContain('first, edited');
+    expect((await b.agent.get(`/chat/conversations/${conversationId}/changes?since=3`).set('HX-Request', 'true')).text).toMatch(/data-seq="3"[^>]*><\/ol>/);
+  });
 
-    const model = new ConversationModel();
-    model.apply((await b.agent.get(`/chat/conversations/${conversationId}`).set('HX-Request', 'true')).text);
-    let page = await Page.open(t.url, b, [conversationId]);
-    let applied = 0;
-    const follow = (p: Page) =>
-      setInterval(() => {
-        while (applied < p.html.length) model.apply(p.html[applied++]);
-      }, 5);
-    let timer = follow(page);
-
-    // A stream of changes from both sides; the page drops out in the middle of it.
-    for (let step = 0; step < 40; step++) {
-      if (step === 15) {
-        page.close();
-        clearInterval(timer);
-        while (applied < page.html.length) model.apply(page.html[applied++]);
-      }
-      const author = step % 3 === 0 ? b : a;
-      const { id } = await send(author, conversationId, `during ${step}`);
-      if (author === a) ids.push(id!);
-      if (step % 4 === 1) await edit(a, ids[ids.length - 2], `edited at ${step}`);
-      if (step % 7 === 2) await remove(a, ids[Math.floor(ids.length / 2)]);
-      if (step === 25) await edit(a, ids[0], 'edited long ago');
-    }
-
-    page = await Page.open(t.url, b, [conversationId]);
-    applied = 0;
-    timer = follow(page);
-    const catchUp = await b.agent.get(`/chat/conversations/${conversationId}/changes?since=${model.seq}`).set('HX-Request', 'true');
-    expect(catchUp.status).toBe(200);
-    model.apply(catchUp.text);
-    await settle();
-    clearInterval(timer);
-    page.close();
-
-    const rows = await t.em().find(Message, { conversation: conversationId }, { filters: false, orderBy: { id: 'asc' } });
-    const expected = rows.map((m) => ({ id: m.id, deleted: !!m.deletedAt, edited: !!m.editedAt && !m.deletedAt, text: m.deletedAt ? '' : m.body }));
-    const shown = [...model.messages.values()].sort((x, y) => x.id - y.id).map(({ id, deleted, edited, text }) => ({ id, deleted, edited, text }));
-    expect(shown).toEqual(expected);
-    expect(rows.length).toBe(45);
-    expect(rows.some((m) => m.deletedAt)).toBe(true);
-    expect(rows.some((m) => m.editedAt && !m.deletedAt)).toBe(true);
-  }, 60_000);
-
-  it('asks the page to reload the window when more was missed than a catch-up carries', async () => {
+  it('asks the page to draw the window afresh when more was missed than a catch-up carries', async () => {
     const company = await createCompany(t.em());
     const ann = await createUser(t.em(), company);
     const bob = await createUser(t.em(), company);
@@ -117,7 +42,21 @@ describe('catching up after a dropped connection', () => {
     await insertMessages(em, { companyId: company.id, conversationId, authorId: ann.id }, 501);
     await em.getConnection().execute(`update conversation set change_seq = 501 where id = ?`, [conversationId]);
     const b = await signedIn(t.url, bob.email);
-    expect((await b.agent.get(`/chat/conversations/${conversationId}/changes?since=0`)).status).toBe(409);
+    const tooMuch = await b.agent.get(`/chat/conversations/${conversationId}/changes?since=0`).set('HX-Request', 'true');
+    expect(tooMuch.status).toBe(409);
+    expect(tooMuch.headers['hx-trigger']).toBe('chat:reload');
     expect((await b.agent.get(`/chat/conversations/${conversationId}/changes?since=1`)).status).toBe(200);
+  });
+
+  it('tells a page of someone no longer in the conversation to close its window', async () => {
+    const company = await createCompany(t.em());
+    const [ann, bob, cid] = [await createUser(t.em(), company), await createUser(t.em(), company), await createUser(t.em(), company)];
+    const a = await signedIn(t.url, ann.email);
+    const conversationId = await directConversation(a, bob.id);
+    const c = await signedIn(t.url, cid.email);
+    const gone = await c.agent.get(`/chat/conversations/${conversationId}/changes?since=0`).set('HX-Request', 'true');
+    expect(gone.status).toBe(404);
+    expect(gone.headers['hx-trigger']).toBe('chat:gone');
+    expect(gone.text).not.toContain('data-message-id');
   });
 });
