@@ -10,9 +10,9 @@ import { Sequencer, SequencerType } from '../support/sequencer';
 import { connected, connectSocket } from '../support/sockets';
 import { startTestApp, TestApp } from '../support/test-app';
 
-const USERS = 12;
+const USERS = 10;
 const PAGES_PER_USER = 5;
-const OPERATIONS = 2100;
+const OPERATIONS = 2000;
 const IN_FLIGHT = 10;
 
 const random = (n: number) => Math.floor(Math.random() * n);
@@ -37,6 +37,7 @@ class ChurnPage {
   readonly shown = new Map<number, { model: ConversationModel; sequencer: SequencerType }>();
   socket!: Socket;
   private closed = false;
+  private dropping = false;
   private readonly lastArrival = new Map<number, number>();
 
   constructor(
@@ -101,10 +102,14 @@ class ChurnPage {
 
   /** Gone for a moment, then back: what it missed meanwhile comes with the catch-up after joining again. */
   async drop(): Promise<void> {
+    // One at a time: a drop while the page is still coming back would close a socket that is still connecting.
+    if (this.dropping) return;
+    this.dropping = true;
     this.stats.drops++;
     this.socket.close();
     await settle(50 + random(400));
     if (!this.closed) await this.connect();
+    this.dropping = false;
   }
 
   check(): void {
@@ -178,11 +183,13 @@ describe('delivery under churn', () => {
     for (let i = 0; i < USERS; i++) users.push(await createUser(t.em(), company, { name: `Churn ${i}`, role: i === 0 ? 'admin' : 'user' }));
     const clients = await Promise.all(users.map((u) => signedIn(t.url, u.email)));
     const members = new Map<number, number[]>();
+    // Groups of three to five, as a company's teams are: every page shows a few conversations.
     const groups = [
       [0, 1, 2],
-      [0, 3, 4, 5, 6],
-      [2, 4, 6, 8, 10, 11],
-      [...Array(USERS).keys()],
+      [0, 3, 4, 5],
+      [2, 4, 6, 8, 9],
+      [1, 5, 7, 9],
+      [3, 6, 8],
     ];
     for (const [g, group] of groups.entries()) {
       const id = await createGroup(clients[group[0]], `Churn group ${g}`, group.slice(1).map((i) => users[i].id));
@@ -194,8 +201,7 @@ describe('delivery under churn', () => {
       [3, 4],
       [5, 6],
       [7, 8],
-      [9, 10],
-      [11, 0],
+      [9, 0],
     ]) {
       members.set(await directConversation(clients[a], users[b].id), [a, b]);
     }
