@@ -1,5 +1,5 @@
 import { MikroORM } from '@mikro-orm/core';
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { ConversationsService } from '../chat/conversations.service';
 import { MessageFragments } from '../chat/message.fragments';
 import { MessageSending } from '../chat/message-sending';
@@ -26,7 +26,9 @@ export class ChatEvents {
 
   attach(socket: GwarSocket): void {
     const { userId, locale } = socket.data;
-    const inCompany = <T>(work: () => Promise<T>) => forCompany(this.orm, socket.data.companyId, work);
+    // A company whose plan has no chat (Start) gets no chat over its sockets either, whatever it was a member of.
+    const inCompany = <T>(work: () => Promise<T>) =>
+      socket.data.chat ? forCompany(this.orm, socket.data.companyId, work) : Promise.reject(new ForbiddenException('no chat in this plan'));
 
     // A page joins a conversation's room only if its user is a member (checked now, and again on every change).
     listen(socket, 'conversation:join', this.logger, false, (conversationId) =>
@@ -36,9 +38,7 @@ export class ChatEvents {
         return true;
       }),
     );
-    listen(socket, 'conversation:leave', this.logger, undefined, async (conversationId) => {
-      await socket.leave(inLocale(conversationRoom(conversationId), locale));
-    });
+    listen(socket, 'conversation:leave', this.logger, undefined, async (conversationId) => socket.leave(inLocale(conversationRoom(conversationId), locale)));
     listen(socket, 'sync', this.logger, [], (ids) =>
       inCompany(async () =>
         (await this.conversations.positions(userId, [...new Set(ids)])).map((p): Position => ({ id: p.id, seq: p.seq, read: encodeWatermark(p.read) })),

@@ -84,7 +84,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const sessionHash = sha256(auth.sessionToken);
     if ((await this.presence.openSockets(sessionHash, em)) >= this.config.socketsPerSession) return 'too_many_connections';
     const locale: unknown = socket.handshake.auth?.locale;
-    socket.data = { userId: auth.user.id, companyId: auth.company.id, sessionHash, locale: isLocale(locale) ? locale : 'en' };
+    socket.data = { userId: auth.user.id, companyId: auth.company.id, sessionHash, locale: isLocale(locale) ? locale : 'en', chat: auth.company.plan !== 'start' };
     return undefined;
   }
 

@@ -47,6 +47,8 @@ export interface SocketData {
   companyId: number;
   sessionHash: string;
   locale: 'pl' | 'en';
+  /** The company's plan has the chat (Start does not). */
+  chat: boolean;
 }
 
 export const userRoom = (userId: number) => `user:${userId}`;

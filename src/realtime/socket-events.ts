@@ -1,4 +1,4 @@
-import type { Logger } from '@nestjs/common';
+import { HttpException, type Logger } from '@nestjs/common';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import type { GwarSocket } from './realtime.gateway';
@@ -59,7 +59,8 @@ export function listen<E extends ClientEvent>(
     running.then(
       (value) => answer(value),
       (err: unknown) => {
-        logger.error(`${event}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        // Refusals (no chat in the plan, not a member) are answers, not faults.
+        if (!(err instanceof HttpException)) logger.error(`${event}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         answer(refused);
       },
     );

@@ -104,4 +104,20 @@ describe('outsiders of a conversation', () => {
     expect((await c.load('/')).text).toContain('Chat is available in the Professional, Enterprise and Supreme plans');
     expect((await c.agent.get(`/chat/users/${u2.id}`).set('HX-Request', 'true')).status).toBe(403);
   });
+
+  it('takes the chat away over the socket too when a company moves to Start, for the conversations it already had', async () => {
+    const company = await createCompany(t.em(), { plan: 'professional' });
+    const [ann, bob] = [await createUser(t.em(), company), await createUser(t.em(), company)];
+    const a = await signedIn(t.url, ann.email);
+    const conversationId = await directConversation(a, bob.id);
+    await t.em().getConnection().execute(`update company set plan = 'start' where id = ?`, [company.id]);
+    const page = await Page.open(t.url, a);
+    pages.push(page);
+    expect(await page.join(conversationId)).toBe(false);
+    expect(await page.socket.emitWithAck('sync', [conversationId])).toEqual([]);
+    const sent = await page.socket.emitWithAck('message:send', { conversationId, clientId: randomUUID(), body: 'after the downgrade' });
+    expect(sent.ok).toBe(false);
+    const stored = await t.em().find(Message, { conversation: conversationId }, { filters: false });
+    expect(stored).toEqual([]);
+  });
 });
