@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { z } from 'zod';
 import { MESSAGE_MAX_LENGTH } from '../chat/message.entity';
 
 export const DISPLAY_NAME_MAX = 100;
@@ -30,17 +31,22 @@ export class Problem {
   @ApiProperty({ example: '"text" is required and must not be blank.' }) detail!: string;
 }
 
-/** What is wrong with a body, or null when it is fine. */
-export function bodyProblem(body: unknown): string | null {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'The body must be a JSON object like {"text": "Hello"}.';
-  const { text, displayName } = body as Record<string, unknown>;
-  if (text === undefined || text === null) return '"text" is required.';
-  if (typeof text !== 'string') return '"text" must be a string.';
-  if (!text.trim()) return '"text" must not be blank.';
-  if ([...text].length > MESSAGE_MAX_LENGTH) return `"text" is too long: at most ${MESSAGE_MAX_LENGTH} characters.`;
-  if (displayName !== undefined && displayName !== null) {
-    if (typeof displayName !== 'string') return '"displayName" must be a string.';
-    if ([...displayName].length > DISPLAY_NAME_MAX) return `"displayName" is too long: at most ${DISPLAY_NAME_MAX} characters.`;
-  }
-  return null;
+const text = (name: string, max: number) =>
+  z
+    .string({ error: (issue) => (issue.input === undefined || issue.input === null ? `"${name}" is required.` : `"${name}" must be a string.`) })
+    .refine((v) => [...v].length <= max, `"${name}" is too long: at most ${max} characters.`);
+
+/** The body an integration posts, read through one schema; each problem is a sentence an integrator can act on. */
+export const postMessageBody = z.object(
+  {
+    text: text('text', MESSAGE_MAX_LENGTH).refine((v) => v.trim().length > 0, '"text" must not be blank.'),
+    displayName: text('displayName', DISPLAY_NAME_MAX).nullish(),
+  },
+  { error: 'The body must be a JSON object like {"text": "Hello"}.' },
+);
+
+/** The checked body, or what is wrong with it. */
+export function readBody(body: unknown): { data: z.output<typeof postMessageBody> } | { problem: string } {
+  const result = postMessageBody.safeParse(body);
+  return result.success ? { data: result.data } : { problem: result.error.issues[0].message };
 }

@@ -6,7 +6,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { MessagesService } from '../chat/messages.service';
 import { COMPANY_FILTER } from '../database/company-scope';
 import { LIMITS, LimitsService } from '../security/limits.service';
-import { bodyProblem, PostedMessage, PostMessageBody, Problem } from './api-message.dto';
+import { PostedMessage, PostMessageBody, Problem, readBody } from './api-message.dto';
 import { GroupTokensService } from './group-tokens.service';
 import { problem } from './problem';
 
@@ -84,9 +84,9 @@ export class ApiMessagesController {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       return problem(res, 400, 'Idempotency-Key must be 1 to 200 printable ASCII characters.');
     }
-    const wrong = bodyProblem(body);
-    if (wrong) return problem(res, 422, wrong);
-    const { text, displayName } = body as PostMessageBody;
+    const read = readBody(body);
+    if ('problem' in read) return problem(res, 422, read.problem);
+    const { text, displayName } = read.data;
     const clientId = idempotencyKey ? clientIdFor(token.id, idempotencyKey) : randomUUID();
     const { record: message, created } = await this.messages.send(
       { apiTokenId: token.id, displayName: displayName?.trim() || null },
