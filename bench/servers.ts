@@ -24,6 +24,8 @@ export async function startGwar(db: BenchDatabase, options: { countQueries?: boo
       DATABASE_SCHEMA: db.schema,
       APP_SECRET,
       NODE_ENV: 'production',
+      // As npm start runs it (see README, "Memory on Linux").
+      MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
       ...options.env,
     },
     ['--expose-gc'],
