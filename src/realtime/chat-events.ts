@@ -48,8 +48,9 @@ export class ChatEvents {
       inCompany(async () => this.reads.markRead(await this.conversations.membership({ id: userId }, conversationId), upTo)),
     );
     const failed: SendAck = { ok: false, status: 500, error: translator(locale)('chat.notSent') };
+    const noChat: SendAck = { ok: false, status: 403, error: translator(locale)('chat.planRequired') };
     listen(socket, 'message:send', this.logger, failed, ({ conversationId }, payload) =>
-      inCompany(() => this.send(socket, conversationId, payload)),
+      socket.data.chat ? inCompany(() => this.send(socket, conversationId, payload)) : Promise.resolve(noChat),
     );
   }
 

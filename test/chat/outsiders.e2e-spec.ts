@@ -116,7 +116,7 @@ describe('outsiders of a conversation', () => {
     expect(await page.join(conversationId)).toBe(false);
     expect(await page.socket.emitWithAck('sync', [conversationId])).toEqual([]);
     const sent = await page.socket.emitWithAck('message:send', { conversationId, clientId: randomUUID(), body: 'after the downgrade' });
-    expect(sent.ok).toBe(false);
+    expect(sent).toEqual({ ok: false, status: 403, error: expect.stringContaining('Professional, Enterprise and Supreme') });
     const stored = await t.em().find(Message, { conversation: conversationId }, { filters: false });
     expect(stored).toEqual([]);
   });
