@@ -22,7 +22,8 @@ interface TarnPool {
 
 async function main(): Promise<void> {
   const databaseUrl = process.env.BENCH_DATABASE_URL!;
-  const config = loadConfig({ ...process.env, LOG_REQUESTS: 'false' });
+  // The defaults npm start has: request logs on.
+  const config = loadConfig(process.env);
   let queries = 0;
   const recent: string[] = [];
   const request = new AsyncLocalStorage<string>();

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'node:http';
 import { io, Socket } from 'socket.io-client';
 import { serve } from './ipc';
 
 /**
- * A load-generator process: holds socket.io-client connections that record when each message reaches them,
- * and posts messages through the HTTP send path at a fixed rate (open loop: a message is due at its time
- * whether or not earlier ones were answered, and its latency is counted from that time).
+ * A load-generator process: holds socket.io-client connections that behave as pages do. Each records when a
+ * message reaches it, marks it read 200 ms later as a focused window does, and sends through its own socket
+ * with an acknowledgement, as the composer does, at a fixed rate (open loop: a message is due at its time
+ * whether or not earlier ones were answered, and its latency is counted from that time). Every packet a
+ * page receives is counted.
  *
  * The send time travels in the message body ("bench s<step> t<hrtime ns> end"); process.hrtime is the
  * machine's monotonic clock, the same in every process, so the receiver computes the latency itself.
@@ -23,9 +24,7 @@ export interface SendPlan {
   seconds: number;
   /** process.hrtime.bigint() at which message 0 is due, as a string. */
   startAtNs: string;
-  worker: number;
-  workers: number;
-  groups: { id: number; senders: { cookie: string; csrf: string }[] }[];
+  groups: { id: number; senders: { cookie: string }[] }[];
   maxInFlight: number;
   /** How long to wait for the answers still due after the last send; the rest count as 'no answer'. */
   answerWaitMs: number;
@@ -36,12 +35,42 @@ export interface SendResult {
   ok: number;
   skipped: number;
   failed: Record<string, number>;
-  httpMs: number[];
+  answerMs: number[];
 }
 
+/** A page reads what it was shown this long after it came (the browser's read timer). */
+const READ_AFTER_MS = 200;
+
 const sockets: Socket[] = [];
+const bySender = new Map<string, Socket>();
+let packets = 0;
 const latencies = new Map<number, number[]>();
 const MARK = /bench s(\d+) t(\d+) end/;
+
+const MESSAGE_ID = /data-message-id="(\d+)"/;
+const readTimers = new WeakMap<Socket, Map<number, { timer: NodeJS.Timeout; upTo: number }>>();
+
+/** Up to the newest message shown, once the read timer fires; a read is sent only forward. */
+function scheduleRead(socket: Socket, conversationId: number, html: string): void {
+  const id = Number(MESSAGE_ID.exec(html)?.[1]);
+  if (!id) return;
+  let pending = readTimers.get(socket);
+  if (!pending) readTimers.set(socket, (pending = new Map()));
+  const current = pending.get(conversationId);
+  if (current) {
+    current.upTo = Math.max(current.upTo, id);
+    return;
+  }
+  const entry = {
+    upTo: id,
+    timer: setTimeout(() => {
+      pending!.delete(conversationId);
+      // It shows everything up to the newest message, so it has cleared its own badge, as a focused window does.
+      if (socket.connected) socket.emit('read', { conversationId, upTo: entry.upTo, cleared: true });
+    }, READ_AFTER_MS),
+  };
+  pending.set(conversationId, entry);
+}
 
 function onHtml(html: string): void {
   const at = html.indexOf('bench s');
@@ -83,8 +112,18 @@ async function connect(arg: { url: string; clients: ClientSpec[]; concurrency: n
     });
     connectMs.push(performance.now() - started);
     // A message change arrives as its own event, with the same rendered HTML a page applies.
-    socket.on('messages', (event: { html: string }) => onHtml(event.html));
+    const shown = (conversationId: number, html: string) => {
+      onHtml(html);
+      scheduleRead(socket, conversationId, html);
+    };
+    socket.on('messages', (event: { conversationId: number; html: string }) => shown(event.conversationId, event.html));
+    // A recipient's new message comes inside its notification, with the badge.
+    socket.on('notify', (event: { conversationId: number; message?: string }) => {
+      if (typeof event.message === 'string') shown(event.conversationId, event.message);
+    });
+    socket.onAny(() => packets++);
     sockets.push(socket);
+    bySender.set(spec.cookie, socket);
     for (const id of spec.joins) if (!(await joinOne(socket, id))) joinFailures++;
   };
   const started = performance.now();
@@ -106,17 +145,17 @@ async function joinAll(conversationId: number) {
 
 function closeAll() {
   for (const socket of sockets.splice(0)) socket.close();
+  bySender.clear();
   latencies.clear();
   return true;
 }
 
+/** Each worker sends the messages whose sender's page it holds, over that page's socket. */
 async function send(plan: SendPlan): Promise<SendResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: plan.maxInFlight });
-  const { hostname, port } = new URL(plan.url);
   const total = Math.floor(plan.rate * plan.seconds);
   const start = BigInt(plan.startAtNs);
   const interval = 1e9 / plan.rate;
-  const result: SendResult = { due: 0, ok: 0, skipped: 0, failed: {}, httpMs: [] };
+  const result: SendResult = { due: 0, ok: 0, skipped: 0, failed: {}, answerMs: [] };
   const fail = (why: string) => (result.failed[why] = (result.failed[why] ?? 0) + 1);
   let inFlight = 0;
   let allSent!: () => void;
@@ -127,47 +166,28 @@ async function send(plan: SendPlan): Promise<SendResult> {
     if (loopDone && inFlight === 0) allSent();
   };
 
-  const fire = (i: number, due: bigint) => {
-    const group = plan.groups[i % plan.groups.length];
-    const sender = group.senders[Math.floor(i / plan.groups.length) % group.senders.length];
-    const body = `clientId=${randomUUID()}&body=${encodeURIComponent(`bench s${plan.step} t${due} end`)}`;
+  const fire = (socket: Socket, conversationId: number, due: bigint) => {
     inFlight++;
-    const req = request(
-      {
-        agent,
-        host: hostname,
-        port,
-        method: 'POST',
-        path: `/chat/conversations/${group.id}/messages`,
-        headers: {
-          Cookie: sender.cookie,
-          'X-CSRF-Token': sender.csrf,
-          'HX-Request': 'true',
-          'Content-Type': 'application/x-www-form-urlencoded',
-          'Content-Length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode === 201) {
-            result.ok++;
-            result.httpMs.push(Number(process.hrtime.bigint() - due) / 1e6);
-          } else fail(`HTTP ${res.statusCode}`);
-          settle();
-        });
-      },
-    );
-    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
-    req.on('error', (err) => {
-      fail(err.message);
+    const payload = { conversationId, clientId: randomUUID(), body: `bench s${plan.step} t${due} end` };
+    socket.timeout(30_000).emit('message:send', payload, (err: Error | null, ack?: { ok: boolean; status?: number; html?: string }) => {
+      packets++;
+      if (err) fail('no answer in 30 s');
+      else if (ack?.ok) {
+        // The sending page's copy is the one in the answer.
+        if (typeof ack.html === 'string') onHtml(ack.html);
+        result.ok++;
+        result.answerMs.push(Number(process.hrtime.bigint() - due) / 1e6);
+      } else fail(`refused ${ack?.status ?? '?'}`);
       settle();
     });
-    req.end(body);
   };
 
   let sinceYield = 0;
-  for (let i = plan.worker; i < total; i += plan.workers) {
+  for (let i = 0; i < total; i++) {
+    const group = plan.groups[i % plan.groups.length];
+    const sender = group.senders[Math.floor(i / plan.groups.length) % group.senders.length];
+    const socket = bySender.get(sender.cookie);
+    if (!socket) continue;
     const due = start + BigInt(Math.round(i * interval));
     const wait = Number(due - process.hrtime.bigint()) / 1e6;
     if (wait > 1 || sinceYield >= 50) {
@@ -177,13 +197,12 @@ async function send(plan: SendPlan): Promise<SendResult> {
     result.due++;
     sinceYield++;
     // Beyond the cap the server is far behind: drop the message rather than queue without bound.
-    if (inFlight >= plan.maxInFlight) result.skipped++;
-    else fire(i, due);
+    if (inFlight >= plan.maxInFlight || !socket.connected) result.skipped++;
+    else fire(socket, group.id, due);
   }
   loopDone = true;
   if (inFlight > 0) await Promise.race([drained, new Promise((r) => setTimeout(r, plan.answerWaitMs))]);
   if (inFlight > 0) result.failed['no answer'] = inFlight;
-  agent.destroy();
   return { ...result, failed: { ...result.failed } };
 }
 
@@ -199,4 +218,10 @@ serve({
     return list;
   },
   sockets: () => sockets.filter((s) => s.connected).length,
+  /** Packets the pages received since the last call (pushes and acknowledgements). */
+  packets: () => {
+    const n = packets;
+    packets = 0;
+    return n;
+  },
 });

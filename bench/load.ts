@@ -18,7 +18,8 @@ export interface StepResult {
   ok: number;
   skipped: number;
   failed: Record<string, number>;
-  http: Summary;
+  /** From a send's due time to its acknowledgement. */
+  answer: Summary;
   delivery: Summary;
   expected: number;
   received: number;
@@ -28,6 +29,8 @@ export interface StepResult {
   server: UsageReport;
   /** CPU of the load-generator processes together, in % of one core. */
   loadCpuPct: number;
+  /** Socket.IO packets the pages received (pushes and acknowledgements), per message accepted. */
+  packetsPerMessage: number;
 }
 
 /** p99 within the bound and (nearly) every message accepted and delivered. */
@@ -84,6 +87,10 @@ export class Load {
     await Promise.all(this.workers.map((w) => w.stop(5000)));
   }
 
+  private async packets(): Promise<number> {
+    return (await Promise.all(this.workers.map((w) => w.call<number>('packets')))).reduce((a, b) => a + b, 0);
+  }
+
   private async cpuMs(): Promise<number> {
     const usages = await Promise.all(this.workers.map((w) => w.call<{ cpu: { user: number; system: number } }>('usage')));
     return usages.reduce((a, u) => a + (u.cpu.user + u.cpu.system) / 1000, 0);
@@ -97,24 +104,27 @@ export class Load {
     const loadBefore = await this.cpuMs();
     const wallStart = performance.now();
     const startAtNs = String(process.hrtime.bigint() + 300_000_000n);
-    const plan: Omit<SendPlan, 'worker'> = {
+    await this.packets();
+    const plan: SendPlan = {
       url: target.url,
       step,
       rate,
       seconds,
       startAtNs,
-      workers: this.workers.length,
-      groups: groups.map((g) => ({ id: g.id, senders: g.members.map(({ cookie, csrf }) => ({ cookie, csrf })) })),
+      groups: groups.map((g) => ({ id: g.id, senders: g.members.map(({ cookie }) => ({ cookie })) })),
       maxInFlight: 512,
       answerWaitMs: (drainSeconds + 10) * 1000,
     };
-    const sends = await Promise.all(this.workers.map((w, worker) => w.call<SendResult>('send', { ...plan, worker }, (seconds + 90) * 1000)));
+    const sends = await Promise.all(this.workers.map((w) => w.call<SendResult>('send', plan, (seconds + 90) * 1000)));
     const ok = sends.reduce((a, s) => a + s.ok, 0);
     // Every member of a group (all groups have one size) has one socket in it, the author's own included:
     // it gets the author's copy of the message.
     const expected = ok * groups[0].members.length;
     const receivedNow = async () => (await Promise.all(this.workers.map((w) => w.call<number>('received', step)))).reduce((a, b) => a + b, 0);
     await waitUntil(async () => (await receivedNow()) >= expected, drainSeconds * 1000, 200);
+    // The reads the last messages cause (a page reads 200 ms after a message came) and their pushes.
+    await new Promise((r) => setTimeout(r, 600));
+    const packets = await this.packets();
     const server = await meter.stop();
     const loadCpuPct = (100 * ((await this.cpuMs()) - loadBefore)) / (performance.now() - wallStart);
     const latencies = (await Promise.all(this.workers.map((w) => w.call<number[]>('collect', step)))).flat();
@@ -128,7 +138,7 @@ export class Load {
       ok,
       skipped: sends.reduce((a, s) => a + s.skipped, 0),
       failed,
-      http: summarize(sends.flatMap((s) => s.httpMs)),
+      answer: summarize(sends.flatMap((s) => s.answerMs)),
       // Messages whose answer never came may still have been stored and pushed: more arrivals than expected.
       delivery: summarize(latencies, Math.max(0, expected - latencies.length)),
       expected,
@@ -137,6 +147,7 @@ export class Load {
       messagesPerSec: ok / seconds,
       server,
       loadCpuPct,
+      packetsPerMessage: ok ? packets / ok : NaN,
     };
   }
 }

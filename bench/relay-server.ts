@@ -4,8 +4,8 @@ import { Server } from 'socket.io';
 import { announce, serve } from './ipc';
 
 /**
- * The yardstick: a bare Socket.IO relay with Gwar's wire shape (the same POST path and form, the same
- * 'conversation:join' rooms and 'messages' pushes) but no database, no sessions and no templates.
+ * The yardstick: a bare Socket.IO relay with Gwar's wire shape (the same 'message:send' with its acknowledgement,
+ * POST path and form, 'conversation:join' rooms and 'messages' pushes) but no database, no sessions and no templates.
  */
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -29,6 +29,13 @@ io.on('connection', (socket) => {
   socket.on('conversation:join', (id: unknown, ack?: (ok: boolean) => void) => {
     void socket.join(`conv:${Number(id)}`);
     if (typeof ack === 'function') ack(true);
+  });
+  // The composer's send: the message to the others in the room, and the acknowledgement with its HTML.
+  socket.on('message:send', (payload: { conversationId?: unknown; clientId?: unknown; body?: unknown }, ack?: (answer: object) => void) => {
+    const conversationId = Number(payload?.conversationId);
+    const html = `<li id="m-${escape(String(payload?.clientId ?? ''))}" class="msg">${escape(String(payload?.body ?? ''))}</li>`;
+    socket.to(`conv:${conversationId}`).emit('messages', { conversationId, seq: 0, html });
+    if (typeof ack === 'function') ack({ ok: true, seq: 0, html });
   });
 });
 

@@ -53,6 +53,9 @@ export interface UsageReport {
   cpuPct: number;
   /** PostgreSQL's CPU over the interval, same unit; null when it runs elsewhere. */
   pgCpuPct: number | null;
+  /** The same as totals over the interval, in ms of CPU. */
+  cpuMs: number;
+  pgCpuMs: number | null;
   /** Every process of the machine together (from /proc/stat), same unit; null off Linux. */
   machineCpuPct: number | null;
   rssMaxMb: number;
@@ -116,6 +119,8 @@ export class UsageMeter {
     return {
       cpuPct: (100 * cpuMs) / wallMs,
       pgCpuPct: pgNow !== null && this.pgFirst !== null ? (100 * (pgNow - this.pgFirst) * 1000) / wallMs : null,
+      cpuMs,
+      pgCpuMs: pgNow !== null && this.pgFirst !== null ? (pgNow - this.pgFirst) * 1000 : null,
       machineCpuPct: machineNow !== null && this.machineFirst !== null ? (100 * (machineNow - this.machineFirst) * 1000) / wallMs : null,
       rssMaxMb: Math.max(this.rssMax, last.rss) / 2 ** 20,
       rssEndMb: last.rss / 2 ** 20,

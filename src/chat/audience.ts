@@ -20,10 +20,11 @@ export interface Audience {
 }
 
 /**
- * A conversation's kind, every member, and the newest messages any of them has not read, in one statement
- * however large the group (plain rows: a push only reads them).
+ * A conversation's kind, every member, and the newest messages any of them has not read (or had not, before a
+ * read pointer that just moved from `readFrom`), in one statement however large the group (plain rows: a push
+ * only reads them).
  */
-export async function audienceOf(em: EntityManager, companyId: number, conversationId: number): Promise<Audience> {
+export async function audienceOf(em: EntityManager, companyId: number, conversationId: number, readFrom?: number): Promise<Audience> {
   const rows = await prepared<{
     kind: Audience['kind'];
     user_id: number | null;
@@ -44,14 +45,15 @@ export async function audienceOf(em: EntityManager, companyId: number, conversat
         where c.company_id = ? and c.id = ?
      ), newest as (
        select id, author_id from message
-        where conversation_id = ? and company_id = ? and deleted_at is null and id > (select coalesce(min(last_read), 0) from members)
+        where conversation_id = ? and company_id = ? and deleted_at is null
+          and id > least(?::bigint, (select coalesce(min(last_read), 0) from members))
         order by id desc limit ${UNREAD_CAP}
      )
      select kind, user_id, name, last_read, offline, null::bigint as message_id, null::int as author_id from members
      union all
      select null, null, null, null, null, id, author_id from newest
      order by message_id desc nulls first, name`,
-    [companyId, conversationId, conversationId, companyId],
+    [companyId, conversationId, conversationId, companyId, readFrom ?? null],
   );
   const members = rows.filter((r) => r.user_id !== null);
   return {

@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { scopedCompanyId } from '../database/company-scope';
+import { prepared } from '../database/prepared';
 import { PresenceService } from '../presence/presence.service';
 import { LimitsService } from '../security/limits.service';
 import type { MessageKey } from '../web/i18n/en';
-import { ConversationsService } from './conversations.service';
 import { newMessage, readMessage } from './message.form';
 import type { MessageRecord } from './message.view';
 import { MessagesService } from './messages.service';
@@ -17,23 +19,38 @@ export type SendOutcome = { ok: true; record: MessageRecord; created: boolean } 
 @Injectable()
 export class MessageSending {
   constructor(
-    private readonly conversations: ConversationsService,
+    private readonly em: EntityManager,
     private readonly messages: MessagesService,
     private readonly presence: PresenceService,
     private readonly limits: LimitsService,
   ) {}
 
-  async send(userId: number, conversationId: number, input: unknown): Promise<SendOutcome> {
-    const membership = await this.conversations.membership({ id: userId }, conversationId);
-    const refused = await this.refusal(userId);
-    if (refused) return refused;
+  /** `socketId`: the page's socket it came over, which has its copy from the acknowledgement. */
+  async send(userId: number, conversationId: number, input: unknown, socketId?: string): Promise<SendOutcome> {
+    const member = await this.member(userId, conversationId);
+    if (member.offline) return { ok: false, status: 409, error: 'presence.offlineChat' };
     const message = readMessage(newMessage, input);
     if ('error' in message) return { ok: false, status: 422, error: message.error };
     const limited = await this.limited(userId);
     if (limited) return limited;
     const { clientId, body, replyTo } = message.data;
-    const to = { id: conversationId, companyId: membership.company.id };
-    return { ok: true, ...(await this.messages.send({ user: { id: userId } }, to, clientId, body, replyTo)) };
+    const to = { id: conversationId, companyId: member.companyId };
+    return { ok: true, ...(await this.messages.send({ user: { id: userId }, socketId }, to, clientId, body, replyTo)) };
+  }
+
+  /** Membership and the Offline status in one plain statement: every send passes here. Not a member: 404. */
+  private async member(userId: number, conversationId: number): Promise<{ companyId: number; offline: boolean }> {
+    if (!Number.isSafeInteger(conversationId)) throw new NotFoundException();
+    const [row] = await prepared<{ company_id: number; offline: boolean }>(
+      this.em,
+      'sender',
+      `select cm.company_id, coalesce(p.status = 'offline', false) as offline
+         from conversation_member cm left join presence p on p.user_id = cm.user_id and p.company_id = cm.company_id
+        where cm.conversation_id = ? and cm.user_id = ? and cm.company_id = ?`,
+      [conversationId, userId, scopedCompanyId(this.em)],
+    );
+    if (!row) throw new NotFoundException();
+    return { companyId: row.company_id, offline: row.offline };
   }
 
   /** Offline is chosen to be left alone, and to leave the chat alone. */

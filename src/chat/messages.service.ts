@@ -10,8 +10,11 @@ import type { MessageRecord } from './message.view';
 import { objectRefsIn } from './object-links';
 import { MessageEdits } from './message-edits';
 
-/** Who sends: a member, or an integration posting with its group's API token under a display name. */
-export type Sender = { user: Pick<User, 'id'> } | { apiTokenId: number; displayName: string | null };
+/**
+ * Who sends: a member (from a page's socket, whose copy comes with its acknowledgement), or an integration
+ * posting with its group's API token under a display name.
+ */
+export type Sender = { user: Pick<User, 'id'>; socketId?: string } | { apiTokenId: number; displayName: string | null };
 
 export const PAGE_SIZE = 50;
 export const CATCH_UP_LIMIT = 500;
@@ -25,6 +28,8 @@ export interface ChatMessageEvent {
   record: MessageRecord;
   /** A new message moved its sender's read pointer on from here: the ticks of what it read may turn green. */
   readBefore?: number;
+  /** The socket the message was sent from: it has the message from its acknowledgement. */
+  originSocketId?: string;
 }
 
 /** The conversation a message goes to, as the membership check found it. */
@@ -109,7 +114,8 @@ export class MessagesService {
     const row = attach || objectRefsIn(body).length ? await this.em.transactional(store) : await store(this.em);
     if (row) {
       const record = attach ? (await messageById(this.em, to.companyId, Number(row.id)))! : recordOf(this.em, row);
-      this.announce(to, 'created', record, row.read_before === null ? undefined : Number(row.read_before));
+      const originSocketId = 'user' in sender ? sender.socketId : undefined;
+      this.announce(to, 'created', record, row.read_before === null ? undefined : Number(row.read_before), originSocketId);
       return { record, created: true };
     }
     // Stored before, or by a request with the same client id that ran at the same moment (the insert waited for it).
@@ -146,7 +152,7 @@ export class MessagesService {
     return current; // deleted before: deleting again changes nothing
   }
 
-  private announce(to: Target, kind: ChatMessageEvent['kind'], record: MessageRecord, readBefore?: number): void {
+  private announce(to: Target, kind: ChatMessageEvent['kind'], record: MessageRecord, readBefore?: number, originSocketId?: string): void {
     this.events.emit('chat.message', {
       companyId: to.companyId,
       conversationId: to.id,
@@ -154,6 +160,7 @@ export class MessagesService {
       kind,
       record,
       readBefore,
+      originSocketId,
     } satisfies ChatMessageEvent);
   }
 

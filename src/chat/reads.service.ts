@@ -1,16 +1,36 @@
+import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { User } from '../accounts/user.entity';
+import { forCompany } from '../database/background-work';
 import { scopedCompanyId } from '../database/company-scope';
 import type { ConversationMember } from './conversation-member.entity';
 
+/** Readers of one conversation whose pointers moved at once (reads that came together are stored together). */
 export interface ChatReadEvent {
   companyId: number;
   conversationId: number;
+  readers: Reader[];
+}
+
+export interface Reader {
   userId: number;
   fromId: number;
   toId: number;
+  /** Pages that read and cleared their own badge: they need no badge push when nothing is left unread. */
+  quietSocketIds: string[];
+}
+
+/** Reads that arrive within this long of each other are stored in one statement and pushed as one change. */
+const READ_BATCH_MS = 25;
+
+interface QueuedRead {
+  conversationId: number;
+  userId: number;
+  upTo: number;
+  quietSocketIds: string[];
+  done: (() => void)[];
 }
 
 /** Names shown in a tick's "read by" list; the rest are counted. */
@@ -19,10 +39,72 @@ const READERS_NAMED = 10;
 /** Reading moves the member's read pointer forward only, never past the conversation's newest message. */
 @Injectable()
 export class ReadsService {
+  private readonly logger = new Logger('reads');
+  private readonly queued = new Map<number, Map<string, QueuedRead>>();
+  private timer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly em: EntityManager,
+    private readonly orm: MikroORM,
     private readonly events: EventEmitter2,
   ) {}
+
+  /**
+   * A page's read, over its socket: stored with the others that came in the same moment, one statement per
+   * company, and announced as one change per conversation. Not a member: the statement moves nothing.
+   */
+  queueRead(companyId: number, conversationId: number, userId: number, upTo: number, quietSocketId?: string): Promise<void> {
+    let company = this.queued.get(companyId);
+    if (!company) this.queued.set(companyId, (company = new Map()));
+    const key = `${conversationId}:${userId}`;
+    const read = company.get(key) ?? { conversationId, userId, upTo, quietSocketIds: [], done: [] };
+    read.upTo = Math.max(read.upTo, upTo);
+    if (quietSocketId) read.quietSocketIds.push(quietSocketId);
+    company.set(key, read);
+    this.timer ??= setTimeout(() => this.flush(), READ_BATCH_MS);
+    return new Promise((resolve) => read.done.push(resolve));
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const batches = [...this.queued];
+    this.queued.clear();
+    for (const [companyId, reads] of batches) {
+      const list = [...reads.values()];
+      forCompany(this.orm, companyId, () => this.store(companyId, list))
+        .catch((err: unknown) => this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err)))
+        .finally(() => list.forEach((r) => r.done.forEach((done) => done())));
+    }
+  }
+
+  private async store(companyId: number, reads: QueuedRead[]): Promise<void> {
+    const rows = await this.orm.em.getConnection().execute<{ conversation_id: number; user_id: number; before: string; after: string }[]>(
+      `with req as (
+         select * from json_to_recordset(?::json) as r(conversation_id int, user_id int, upto bigint)
+       ), target as (
+         select r.conversation_id, r.user_id,
+                least(r.upto, coalesce((select max(m.id) from message m where m.conversation_id = r.conversation_id and m.company_id = ?), 0)) as upto
+           from req r
+       ), old as (
+         select cm.conversation_id, cm.user_id, cm.last_read_message_id as before
+           from conversation_member cm join target t on t.conversation_id = cm.conversation_id and t.user_id = cm.user_id
+          where cm.company_id = ?
+       )
+       update conversation_member cm set last_read_message_id = t.upto
+         from target t join old o on o.conversation_id = t.conversation_id and o.user_id = t.user_id
+        where cm.conversation_id = t.conversation_id and cm.user_id = t.user_id and cm.company_id = ? and t.upto > cm.last_read_message_id
+       returning cm.conversation_id, cm.user_id, o.before, cm.last_read_message_id as after`,
+      [JSON.stringify(reads.map((r) => ({ conversation_id: r.conversationId, user_id: r.userId, upto: r.upTo }))), companyId, companyId, companyId],
+    );
+    const byConversation = new Map<number, Reader[]>();
+    const quiet = new Map(reads.map((r) => [`${r.conversationId}:${r.userId}`, r.quietSocketIds]));
+    for (const row of rows) {
+      const readers = byConversation.get(row.conversation_id) ?? [];
+      readers.push({ userId: row.user_id, fromId: Number(row.before), toId: Number(row.after), quietSocketIds: quiet.get(`${row.conversation_id}:${row.user_id}`) ?? [] });
+      byConversation.set(row.conversation_id, readers);
+    }
+    for (const [conversationId, readers] of byConversation) this.events.emit('chat.read', { companyId, conversationId, readers } satisfies ChatReadEvent);
+  }
 
   async markRead(membership: Pick<ConversationMember, 'conversation' | 'user' | 'company'>, upToId: number): Promise<void> {
     const conversationId = membership.conversation.id;
@@ -41,7 +123,8 @@ export class ReadsService {
       [upToId, conversationId, companyId, conversationId, userId, companyId, conversationId, userId, companyId],
     );
     if (!row || Number(row.after) <= Number(row.before)) return;
-    this.events.emit('chat.read', { companyId, conversationId, userId, fromId: Number(row.before), toId: Number(row.after) } satisfies ChatReadEvent);
+    const reader: Reader = { userId, fromId: Number(row.before), toId: Number(row.after), quietSocketIds: [] };
+    this.events.emit('chat.read', { companyId, conversationId, readers: [reader] } satisfies ChatReadEvent);
   }
 
   /** Who of the other members has read a message of a conversation the user belongs to (else 404). */

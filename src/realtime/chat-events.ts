@@ -44,8 +44,9 @@ export class ChatEvents {
         (await this.conversations.positions(userId, [...new Set(ids)])).map((p): Position => ({ id: p.id, seq: p.seq, read: encodeWatermark(p.read) })),
       ),
     );
-    listen(socket, 'read', this.logger, undefined, ({ conversationId, upTo }) =>
-      inCompany(async () => this.reads.markRead(await this.conversations.membership({ id: userId }, conversationId), upTo)),
+    // Stored with the reads that come in the same moment; a non-member's read moves nothing.
+    listen(socket, 'read', this.logger, undefined, ({ conversationId, upTo, cleared }) =>
+      socket.data.chat ? this.reads.queueRead(socket.data.companyId, conversationId, userId, upTo, cleared ? socket.id : undefined) : Promise.resolve(),
     );
     const failed: SendAck = { ok: false, status: 500, error: translator(locale)('chat.notSent') };
     const noChat: SendAck = { ok: false, status: 403, error: translator(locale)('chat.planRequired') };
@@ -57,7 +58,7 @@ export class ChatEvents {
   private async send(socket: GwarSocket, conversationId: number, payload: unknown): Promise<SendAck> {
     const { userId, locale } = socket.data;
     try {
-      const sent = await this.sending.send(userId, conversationId, payload);
+      const sent = await this.sending.send(userId, conversationId, payload, socket.id);
       if (!sent.ok) return { ok: false, status: sent.status, error: translator(locale)(sent.error) };
       // The ticks are the page's to colour from its read watermark, as for a push.
       const [fragment] = await this.fragments.render([sent.record], locale, NOBODY_READ);

@@ -2,14 +2,15 @@ import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { Audience, AudienceMember, audienceOf, unreadCounts } from '../chat/audience';
+import { Audience, AudienceMember, audienceOf, UNREAD_CAP, unreadCounts } from '../chat/audience';
 import { ChatRenderer } from '../chat/chat.renderer';
 import { ChatGroupEvent } from '../chat/conversations.service';
-import { MessageFragments } from '../chat/message.fragments';
+import { MessageFragment, MessageFragments } from '../chat/message.fragments';
 import { ChatMessageEvent } from '../chat/messages.service';
-import { encodeWatermark, sameWatermark, watermarkOf } from '../chat/read-watermark';
+import { encodeWatermark, ReadWatermark, readUpTo, sameWatermark, watermarkOf } from '../chat/read-watermark';
 import { ChatReadEvent } from '../chat/reads.service';
 import { inCompany } from '../database/background-work';
+import type { Locale } from '../web/i18n/translator';
 import { RealtimeGateway } from './realtime.gateway';
 import { conversationRoom, inLocale, userRoom } from './server-events';
 
@@ -31,50 +32,74 @@ export class ChatBroadcaster {
   @OnEvent('chat.message', { async: true, promisify: true })
   onMessage(event: ChatMessageEvent): Promise<void> {
     return this.inContext(event.companyId, async (em) => {
-      const audience = await audienceOf(em, event.companyId, event.conversationId);
+      const audience = await audienceOf(em, event.companyId, event.conversationId, event.readBefore);
       const { members } = audience;
       const read = watermarkOf(members);
       // Offline is chosen to be left alone: no pushes, no badges, no sounds until the user comes back.
       const silenced = members.filter((m) => m.offline).map((m) => userRoom(m.userId));
       const room = conversationRoom(event.conversationId);
-      const rendered = await this.fragments.inLocales([event.record], this.gateway.localesFor([room]), read);
+      const authorId = event.record.authorId;
+      const created = event.kind === 'created';
+      // A new message reaches each recipient's pages as one packet: the message, its badge and the chime.
+      const recipients = event.kind === 'edited' ? [] : members.filter((m) => m.userId !== authorId && !m.offline);
+      const notified = created ? recipients.map((m) => userRoom(m.userId)) : [];
+      const locales = this.gateway.localesFor([room, ...notified]);
+      const rendered = await this.fragments.inLocales([event.record], locales, read);
+      const { seq } = event.record;
+      // The page that sent it has it from its acknowledgement.
+      const others = [...silenced, ...notified, ...(event.originSocketId ? [event.originSocketId] : [])];
       for (const [locale, [fragment]] of rendered) {
-        this.io
-          .to(inLocale(room, locale))
-          .except(silenced)
-          .emit('messages', { conversationId: event.conversationId, seq: event.record.seq, html: fragment.html });
+        this.io.to(inLocale(room, locale)).except(others).emit('messages', { conversationId: event.conversationId, seq, html: fragment.html });
       }
       if (event.kind === 'edited') return;
-      const authorId = event.record.authorId;
-      const recipients = members.filter((m) => m.userId !== authorId && !m.offline);
-      const sender = event.readBefore === undefined ? undefined : members.find((m) => m.userId === authorId);
-      const notify = event.kind === 'created' ? { authorName: event.record.authorName ?? event.record.displayName ?? '', userIds: new Set(recipients.map((m) => m.userId)) } : undefined;
-      this.pushUnread(audience, event.conversationId, sender ? [...recipients, sender] : recipients, notify);
-      // Sending reads what came before: the ticks of what the sender read may turn green.
-      if (sender) this.pushRead(event.conversationId, members, sender.userId, event.readBefore!, silenced);
+      const message = created ? { authorName: event.record.authorName ?? event.record.displayName ?? '', seq, rendered, room } : undefined;
+      this.pushUnread(audience, event.conversationId, recipients, { message });
+      if (event.readBefore === undefined) return;
+      // Sending reads what came before: the sender's badge, if anything was unread, and the ticks of what it read.
+      const sender = members.find((m) => m.userId === authorId);
+      if (!sender) return;
+      const before = members.map((m) => (m === sender ? { ...m, lastRead: event.readBefore! } : m));
+      if (unreadCounts(audience, [{ userId: sender.userId, lastRead: event.readBefore }]).get(sender.userId)) this.pushUnread(audience, event.conversationId, [sender]);
+      this.pushRead(event.conversationId, audience, watermarkOf(before));
     });
   }
 
   @OnEvent('chat.read', { async: true, promisify: true })
   onRead(event: ChatReadEvent): Promise<void> {
     return this.inContext(event.companyId, async (em) => {
-      const audience = await audienceOf(em, event.companyId, event.conversationId);
-      const reader = audience.members.find((m) => m.userId === event.userId);
-      if (!reader) return;
-      this.pushUnread(audience, event.conversationId, [reader]);
-      const silenced = audience.members.filter((m) => m.offline).map((m) => userRoom(m.userId));
-      this.pushRead(event.conversationId, audience.members, event.userId, event.fromId, silenced);
+      const lowestBefore = Math.min(...event.readers.map((r) => r.fromId));
+      const audience = await audienceOf(em, event.companyId, event.conversationId, lowestBefore);
+      const moved = new Map(event.readers.map((r) => [r.userId, r]));
+      const readers = audience.members.filter((m) => moved.has(m.userId));
+      if (!readers.length) return;
+      // A page that cleared its own badge needs no push to say so, when nothing is left unread.
+      const counts = unreadCounts(audience, readers);
+      const quiet = readers.flatMap((m) => (counts.get(m.userId) ? [] : moved.get(m.userId)!.quietSocketIds));
+      this.pushUnread(audience, event.conversationId, readers, { except: quiet });
+      const before = audience.members.map((m) => (moved.has(m.userId) ? { ...m, lastRead: Math.min(m.lastRead, moved.get(m.userId)!.fromId) } : m));
+      this.pushRead(event.conversationId, audience, watermarkOf(before));
     });
   }
 
-  /** The read watermark, to every page showing the conversation, if this reader's move changed it. */
-  private pushRead(conversationId: number, members: AudienceMember[], readerId: number, readBefore: number, silenced: string[]): void {
+  /**
+   * The read watermark, if it moved, to the pages of the authors whose messages turned read: a tick is only
+   * ever drawn on one's own messages, so nobody else's page needs it (their next check brings it anyway).
+   */
+  private pushRead(conversationId: number, audience: Audience, before: ReadWatermark): void {
+    const { members, newest } = audience;
     const now = watermarkOf(members);
-    const before = watermarkOf(members.map((m) => (m.userId === readerId ? { ...m, lastRead: readBefore } : m)));
     if (sameWatermark(now, before)) return;
-    const room = conversationRoom(conversationId);
-    const rooms = this.gateway.localesFor([room]).map((locale) => inLocale(room, locale));
-    if (rooms.length) this.io.to(rooms).except(silenced).emit('read', { conversationId, read: encodeWatermark(now) });
+    // The newest messages reach down past every range below unless the scan was cut at its cap.
+    const scanned = newest.length < UNREAD_CAP;
+    const rooms: string[] = [];
+    for (const m of members) {
+      if (m.offline) continue;
+      const from = readUpTo(before, m.userId);
+      const to = readUpTo(now, m.userId);
+      if (to <= from) continue;
+      if (!scanned || newest.some((n) => n.authorId === m.userId && n.id > from && n.id <= to)) rooms.push(userRoom(m.userId));
+    }
+    if (rooms.length) this.io.to(rooms).emit('read', { conversationId, read: encodeWatermark(now) });
   }
 
   @OnEvent('chat.group.changed', { async: true, promisify: true })
@@ -89,28 +114,45 @@ export class ChatBroadcaster {
   /**
    * Each reader's badge for this conversation. Readers with the same count get the same HTML, so a group of a
    * thousand costs a render per distinct count and language, and one emit for each. The page adds up the total.
-   * The recipients of a new message get their badge inside its notification: one packet each, not two.
+   * The recipients of a new message get it and their badge in one packet.
    */
-  private pushUnread(audience: Audience, conversationId: number, readers: AudienceMember[], notify?: { authorName: string; userIds: Set<number> }): void {
+  private pushUnread(
+    audience: Audience,
+    conversationId: number,
+    readers: AudienceMember[],
+    options: { message?: { authorName: string; seq: number; rendered: Map<Locale, MessageFragment[]>; room: string }; except?: string[] } = {},
+  ): void {
     const { kind, members } = audience;
     const counts = unreadCounts(audience, readers);
-    const byBadge = new Map<string, { badgeKey: string; count: number; notified: boolean; rooms: string[] }>();
+    const byBadge = new Map<string, { badgeKey: string; count: number; rooms: string[] }>();
     for (const reader of readers) {
       // In a direct conversation the panel's entry is the other person.
       const badgeKey = kind === 'group' ? `c${conversationId}` : `u${members.find((m) => m.userId !== reader.userId)?.userId ?? reader.userId}`;
       const count = counts.get(reader.userId) ?? 0;
-      const notified = !!notify?.userIds.has(reader.userId);
-      const key = `${badgeKey}:${count}:${notified}`;
-      const badge = byBadge.get(key) ?? { badgeKey, count, notified, rooms: [] };
+      const key = `${badgeKey}:${count}`;
+      const badge = byBadge.get(key) ?? { badgeKey, count, rooms: [] };
       badge.rooms.push(userRoom(reader.userId));
       byBadge.set(key, badge);
     }
-    for (const { badgeKey, count, notified, rooms } of byBadge.values()) {
+    const { message, except = [] } = options;
+    for (const { badgeKey, count, rooms } of byBadge.values()) {
       for (const locale of this.gateway.localesFor(rooms)) {
         const html = this.renderer.render('chat/_unread.njk', locale, { badgeKey, count, oob: true });
-        const to = this.io.to(rooms.map((room) => inLocale(room, locale)));
-        if (notified) to.emit('notify', { conversationId, authorName: notify!.authorName, html });
-        else to.emit('html', html);
+        const readerRooms = rooms.map((room) => inLocale(room, locale));
+        if (!message) {
+          this.io.to(readerRooms).except(except).emit('html', html);
+          continue;
+        }
+        // The message itself only to the pages showing its conversation; the badge and the chime to all.
+        const notice = { conversationId, authorName: message.authorName, html, seq: message.seq };
+        const shown = inLocale(message.room, locale);
+        const inGroup = new Set(rooms);
+        const others = members.map((m) => userRoom(m.userId)).filter((room) => !inGroup.has(room));
+        this.io
+          .to(shown)
+          .except([...others, ...except])
+          .emit('notify', { ...notice, message: message.rendered.get(locale)?.[0]?.html });
+        this.io.to(readerRooms).except([shown, ...except]).emit('notify', notice);
       }
     }
   }

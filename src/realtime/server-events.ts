@@ -9,8 +9,11 @@ export interface ServerToClientEvents {
   read: (event: { conversationId: number; read: string }) => void;
   /** Rendered HTML of app-shell pieces with out-of-band targets: badges, presence dots, notifications, object links. */
   html: (fragment: string) => void;
-  /** A new message for this user, for the sound and the title when its window is not in focus, with the conversation's new unread badge. */
-  notify: (event: { conversationId: number; authorName: string; html: string }) => void;
+  /**
+   * A new message for this user in one packet: the message as its window shows it (with its change sequence),
+   * the conversation's new unread badge (html), and what the sound and the title need.
+   */
+  notify: (event: { conversationId: number; authorName: string; html: string; seq: number; message?: string }) => void;
   /** Something the page shows changed in a way it should reload: the panel, a window that is gone, or (resync) every open chat. */
   refresh: (event: { panel?: boolean; closeConversationId?: number; resync?: boolean }) => void;
 }
@@ -27,7 +30,8 @@ export interface ClientToServerEvents {
   'conversation:leave': (conversationId: number) => void;
   /** Where the page's conversations stand, to check what it shows against: a missed push is caught up from here. */
   sync: (conversationIds: number[], ack: (positions: Position[]) => void) => void;
-  read: (event: { conversationId: number; upTo: number }) => void;
+  /** `cleared`: the page has cleared its own badge (it sees nothing unread after upTo). */
+  read: (event: { conversationId: number; upTo: number; cleared?: boolean }) => void;
   'message:send': (event: { conversationId: number; clientId: string; body: string; replyTo?: number }, ack: (result: SendAck) => void) => void;
 }
 
@@ -36,7 +40,7 @@ export const CLIENT_EVENTS = {
   'conversation:join': idOf,
   'conversation:leave': idOf,
   sync: z.array(idOf).max(100),
-  read: z.object({ conversationId: idOf, upTo: idOf }),
+  read: z.object({ conversationId: idOf, upTo: idOf, cleared: z.boolean().optional() }),
   'message:send': z.looseObject({ conversationId: idOf }),
 } satisfies Record<keyof ClientToServerEvents, z.ZodType>;
 

@@ -76,7 +76,8 @@ class ChurnPage {
     const socket = connectSocket(this.url, this.client.sessionCookie(), {}, { locale: 'en' });
     this.socket = socket;
     const last = new Map<number, number>();
-    socket.on('messages', (event: { conversationId: number; seq: number; html: string }) => {
+    // A change comes as a push of its own, or inside a new message's notification to its recipients.
+    const onChange = (event: { conversationId: number; seq: number; html: string }) => {
       this.stats.pushes++;
       if (event.seq < (last.get(event.conversationId) ?? 0)) this.stats.reordered++;
       last.set(event.conversationId, Math.max(last.get(event.conversationId) ?? 0, event.seq));
@@ -91,6 +92,10 @@ class ChurnPage {
         this.stats.doubled++;
         setTimeout(deliver, random(400));
       }
+    };
+    socket.on('messages', onChange);
+    socket.on('notify', (event: { conversationId: number; seq: number; message?: string }) => {
+      if (typeof event.message === 'string') onChange({ conversationId: event.conversationId, seq: event.seq, html: event.message });
     });
     await connected(socket);
     for (const id of this.conversations) {
@@ -127,10 +132,12 @@ class ChurnPage {
     };
     if (!this.socket.connected) return viaHttp();
     return new Promise((resolve) =>
-      this.socket.timeout(5000).emit('message:send', payload, (err: Error | null, ack: { ok: boolean; html?: string }) => {
+      this.socket.timeout(5000).emit('message:send', payload, (err: Error | null, ack: { ok: boolean; seq?: number; html?: string }) => {
         // No answer: the composer sends again with the same client id, which never stores a second message.
-        if (err) void viaHttp().then(resolve);
-        else resolve(ack);
+        if (err) return void viaHttp().then(resolve);
+        // The sending page's copy comes with the answer, as the composer takes it (no push brings it).
+        if (ack.ok && ack.html) this.shown.get(conversationId)?.sequencer.offer(ack.seq!, ack.html);
+        resolve(ack);
       }),
     );
   }
@@ -163,7 +170,8 @@ describe('delivery under churn', () => {
           if (key === 'except') return (...args: Parameters<Operator['except']>) => wrap(target.except(...args));
           if (key === 'emit') {
             return (event: string, ...args: unknown[]) => {
-              if (event === 'messages' && ++seen === at) {
+              const change = event === 'messages' || (event === 'notify' && typeof (args[0] as { message?: unknown })?.message === 'string');
+              if (change && ++seen === at) {
                 stats.droppedOnServer++;
                 return true;
               }

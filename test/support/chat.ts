@@ -46,8 +46,12 @@ export class Page {
       this.reads.push(e);
       this.html.push(`data-read="${e.read}" data-conversation="${e.conversationId}"`);
     });
-    // A notification carries the new badge, which the page applies like any other pushed HTML.
-    socket.on('notify', (e: { conversationId: number; authorName: string; html: string }) => {
+    // A new message's notification carries the message (for its window) and the new badge.
+    socket.on('notify', (e: { conversationId: number; authorName: string; html: string; seq: number; message?: string }) => {
+      if (typeof e.message === 'string') {
+        this.changes.push({ conversationId: e.conversationId, seq: e.seq, html: e.message });
+        this.html.push(e.message);
+      }
       this.html.push(e.html);
       this.notified.push({ conversationId: e.conversationId, authorName: e.authorName });
     });

@@ -3,7 +3,7 @@
 import { $, $$, windows } from './dom.js';
 import { cancelReply, retry, startReply, submit } from './composer.js';
 import { chooseEmoji, closePicker, onPickerKey, togglePicker } from './emoji.js';
-import { check, onMessagesChanged, reconcile, socket, swapShell } from './live.js';
+import { check, offer, onMessagesChanged, reconcile, socket, swapShell } from './live.js';
 import { decorate } from './messages.js';
 import { closeMenu, inMenu, menuOpen, onMenuKey, openMenu, runMenu, startEdit } from './menus.js';
 import { notify, recountUnread, unlockAudio, updateTitle } from './notify.js';
@@ -37,7 +37,9 @@ onMessagesChanged((win, follow) => {
 });
 
 if (socket) {
+  // A new message: the message itself (for its window, if shown), the badge, and the chime.
   socket.on('notify', (event) => {
+    if (typeof event?.message === 'string') offer(event.conversationId, Number(event.seq), event.message);
     if (typeof event?.html === 'string') swapShell(event.html).then(afterShell);
     notify(event || {});
   });

@@ -1,6 +1,7 @@
 // Reads: the page tells the server how far its user has seen each open conversation, over the socket.
-import { $$, listOf, windowOf } from './dom.js';
+import { $, $$, listOf, windowOf } from './dom.js';
 import { socket } from './live.js';
+import { recountUnread, updateTitle } from './notify.js';
 
 const timers = new Map();
 const sent = new Map();
@@ -28,7 +29,20 @@ function flushRead(id) {
   const upTo = seen ? Number(seen.dataset.messageId) : 0;
   if (!upTo || upTo <= (sent.get(id) || 0)) return;
   sent.set(id, upTo);
-  socket.emit('read', { conversationId: Number(id), upTo });
+  const cleared = !$$(':scope > li.msg[data-message-id]:not(.mine):not(.deleted)', list).some((li) => Number(li.dataset.messageId) > upTo);
+  if (cleared) clearBadge(id);
+  socket.emit('read', { conversationId: Number(id), upTo, cleared });
+}
+
+/** Nothing unread is left in view: the page clears its badge itself, and the server need not push it back. */
+function clearBadge(id) {
+  const badge = $(`li.entry[data-conversation-id="${id}"] .badge[id^="unread-"]`);
+  if (!badge || badge.classList.contains('empty')) return;
+  badge.classList.add('empty');
+  badge.dataset.count = '0';
+  badge.replaceChildren();
+  recountUnread();
+  updateTitle();
 }
 
 /** A reconnected socket may have lost reads in flight: they are sent again. */
