@@ -27,11 +27,11 @@ export class MessageSending {
 
   /** `socketId`: the page's socket it came over, which has its copy from the acknowledgement. */
   async send(userId: number, conversationId: number, input: unknown, socketId?: string): Promise<SendOutcome> {
-    const member = await this.member(userId, conversationId);
-    if (member.offline) return { ok: false, status: 409, error: 'presence.offlineChat' };
     const message = readMessage(newMessage, input);
+    // Both asked at once: one round trip's wait, not two (an outsider's attempt counts toward its own limit).
+    const [member, limited] = await Promise.all([this.member(userId, conversationId), 'error' in message ? undefined : this.limited(userId)]);
+    if (member.offline) return { ok: false, status: 409, error: 'presence.offlineChat' };
     if ('error' in message) return { ok: false, status: 422, error: message.error };
-    const limited = await this.limited(userId);
     if (limited) return limited;
     const { clientId, body, replyTo } = message.data;
     const to = { id: conversationId, companyId: member.companyId };

@@ -1,7 +1,5 @@
-import { MikroORM } from '@mikro-orm/core';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { BurstyRateLimiter, IRateLimiterStoreOptions, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { BurstyRateLimiter, IRateLimiterStoreOptions, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { createClient } from 'redis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
@@ -12,8 +10,9 @@ interface Window {
 }
 
 /**
- * The limits every instance shares (in PostgreSQL, or Redis with REDIS_URL). A burst is what may come at once
- * on top of the steady rate; the README lists them.
+ * The limits, counted in Redis when several instances share it (REDIS_URL), else in the one instance's memory:
+ * without Redis there is only one instance (pushes could not cross), and counting in PostgreSQL cost every send
+ * a write and a commit. A burst is what may come at once on top of the steady rate; the README lists them.
  */
 export const LIMITS = {
   /** Sends, edits and deletions of one user: 1 a second, and 30 more at once within a minute. */
@@ -40,28 +39,15 @@ export class LimitsService implements OnModuleDestroy {
   private readonly limiters = new Map<LimitName, { limiter: Limiter; stores: { delete(key: string): Promise<boolean> }[] }>();
   private readonly redis?: ReturnType<typeof createClient>;
 
-  constructor(
-    orm: MikroORM,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     if (config.redisUrl) {
       this.redis = createClient({ url: config.redisUrl, disableOfflineQueue: true });
       this.redis.on('error', (err: unknown) => this.logger.warn(`redis: ${String(err)}`));
       void this.redis.connect().catch(() => undefined);
     }
-    const knex = (orm.em as EntityManager).getConnection().getKnex();
     const store = (name: string, window: Window) => {
       const common: IRateLimiterStoreOptions = { storeClient: null, keyPrefix: `${config.databaseSchema}:${name}`, ...window };
-      return this.redis
-        ? new RateLimiterRedis({ ...common, storeClient: this.redis, useRedisPackage: true })
-        : new RateLimiterPostgres({
-            ...common,
-            storeClient: knex,
-            storeType: 'knex',
-            tableName: 'rate_limit',
-            schemaName: config.databaseSchema,
-            tableCreated: true,
-          });
+      return this.redis ? new RateLimiterRedis({ ...common, storeClient: this.redis, useRedisPackage: true }) : new RateLimiterMemory({ ...window, keyPrefix: name });
     };
     for (const [name, spec] of Object.entries(LIMITS) as [LimitName, { rate: Window; burst?: Window }][]) {
       const rate = store(name, spec.rate);
