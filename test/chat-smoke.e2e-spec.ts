@@ -38,7 +38,8 @@ describe('chat smoke', () => {
     const received: string[] = [];
     bobSocket.on('html', (html: string) => received.push(html));
     bobSocket.on('messages', (event: { html: string }) => received.push(event.html));
-    bobSocket.on('notify', (event: { html: string }) => received.push(event.html));
+    // The message comes inside the notification, with the badge.
+    bobSocket.on('notify', (event: { html: string; message?: string }) => received.push(event.message ?? '', event.html));
 
     const clientId = randomUUID();
     const sent = await a.post(`/chat/conversations/${conversationId}/messages`, { clientId, body: 'Hello <b>Bob</b> https://example.com' }, { htmx: true });

@@ -4,7 +4,7 @@ import { ChatRenderer } from './chat.renderer';
 import type { MessageRecord } from './message.view';
 import { messageView } from './message.view';
 import { ObjectLinks } from './object-links';
-import type { ReadWatermark } from './read-watermark';
+import { NOBODY_READ, type ReadWatermark } from './read-watermark';
 
 export interface MessageFragment {
   id: number;
@@ -35,6 +35,39 @@ export class MessageFragments {
       locales.map((locale) => [locale, views.map((m) => ({ id: m.id, html: this.renderer.render('chat/_message.njk', locale, { m }).trim() }))] as const),
     );
   }
+
+  /**
+   * A new message, read by nobody yet, as its sender's answer and its push both need it: rendered once per
+   * language, whichever of the two asks first, and forgotten once the other has taken it.
+   */
+  async newMessage(record: MessageRecord, locales: readonly Locale[]): Promise<Map<Locale, MessageFragment>> {
+    const key = (locale: Locale) => `${record.id}:${record.seq}:${locale}`;
+    const missing = locales.filter((locale) => !this.recent.has(key(locale)));
+    const rendered = missing.length ? await this.inLocales([record], missing, NOBODY_READ) : new Map<Locale, MessageFragment[]>();
+    const result = new Map<Locale, MessageFragment>();
+    for (const locale of locales) {
+      const kept = this.recent.get(key(locale));
+      if (kept) {
+        this.recent.delete(key(locale));
+        result.set(locale, kept);
+      } else {
+        const [fragment] = rendered.get(locale)!;
+        this.remember(key(locale), fragment);
+        result.set(locale, fragment);
+      }
+    }
+    return result;
+  }
+
+  private readonly recent = new Map<string, MessageFragment>();
+
+  private remember(key: string, fragment: MessageFragment): void {
+    this.recent.set(key, fragment);
+    if (this.recent.size > RECENT) this.recent.delete(this.recent.keys().next().value!);
+  }
 }
+
+/** Fragments kept for their push: a few hundred milliseconds' worth of messages under load. */
+const RECENT = 256;
 
 export const joined = (fragments: MessageFragment[]) => fragments.map((f) => f.html).join('');

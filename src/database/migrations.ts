@@ -7,6 +7,7 @@ import { Migration20261124050000MessageLinks } from '../../migrations/Migration2
 import { Migration20261124060000Notifications } from '../../migrations/Migration20261124060000Notifications';
 import { Migration20261124070000Attachments } from '../../migrations/Migration20261124070000Attachments';
 import { Migration20261201000000Hardening } from '../../migrations/Migration20261201000000Hardening';
+import { Migration20261202000000LimitsInMemory } from '../../migrations/Migration20261202000000LimitsInMemory';
 
 /** Listed here, not globbed, so the same list runs from TypeScript in tests and from dist in production. */
 export const migrationsList = [
@@ -19,4 +20,5 @@ export const migrationsList = [
   { name: 'Migration20261124060000Notifications', class: Migration20261124060000Notifications },
   { name: 'Migration20261124070000Attachments', class: Migration20261124070000Attachments },
   { name: 'Migration20261201000000Hardening', class: Migration20261201000000Hardening },
+  { name: 'Migration20261202000000LimitsInMemory', class: Migration20261202000000LimitsInMemory },
 ];

@@ -61,7 +61,9 @@ export class ChatEvents {
       const sent = await this.sending.send(userId, conversationId, payload, socket.id);
       if (!sent.ok) return { ok: false, status: sent.status, error: translator(locale)(sent.error) };
       // The ticks are the page's to colour from its read watermark, as for a push.
-      const [fragment] = await this.fragments.render([sent.record], locale, NOBODY_READ);
+      const fragment = sent.created
+        ? (await this.fragments.newMessage(sent.record, [locale])).get(locale)!
+        : (await this.fragments.render([sent.record], locale, NOBODY_READ))[0];
       return { ok: true, seq: sent.record.seq, html: fragment.html, created: sent.created };
     } catch (err) {
       if (err instanceof NotFoundException) return { ok: false, status: 404, error: translator(locale)('error.404.title') };

@@ -44,11 +44,14 @@ export class ChatBroadcaster {
       const recipients = event.kind === 'edited' ? [] : members.filter((m) => m.userId !== authorId && !m.offline);
       const notified = created ? recipients.map((m) => userRoom(m.userId)) : [];
       const locales = this.gateway.localesFor([room, ...notified]);
-      const rendered = await this.fragments.inLocales([event.record], locales, read);
+      // A new message's fragment is the one its sender's answer carries.
+      const rendered = created
+        ? await this.fragments.newMessage(event.record, locales)
+        : new Map([...(await this.fragments.inLocales([event.record], locales, read))].map(([locale, [fragment]]) => [locale, fragment]));
       const { seq } = event.record;
       // The page that sent it has it from its acknowledgement.
       const others = [...silenced, ...notified, ...(event.originSocketId ? [event.originSocketId] : [])];
-      for (const [locale, [fragment]] of rendered) {
+      for (const [locale, fragment] of rendered) {
         this.io.to(inLocale(room, locale)).except(others).emit('messages', { conversationId: event.conversationId, seq, html: fragment.html });
       }
       if (event.kind === 'edited') return;
@@ -120,7 +123,7 @@ export class ChatBroadcaster {
     audience: Audience,
     conversationId: number,
     readers: AudienceMember[],
-    options: { message?: { authorName: string; seq: number; rendered: Map<Locale, MessageFragment[]>; room: string }; except?: string[] } = {},
+    options: { message?: { authorName: string; seq: number; rendered: Map<Locale, MessageFragment>; room: string }; except?: string[] } = {},
   ): void {
     const { kind, members } = audience;
     const counts = unreadCounts(audience, readers);
@@ -151,7 +154,7 @@ export class ChatBroadcaster {
         this.io
           .to(shown)
           .except([...others, ...except])
-          .emit('notify', { ...notice, message: message.rendered.get(locale)?.[0]?.html });
+          .emit('notify', { ...notice, message: message.rendered.get(locale)?.html });
         this.io.to(readerRooms).except([shown, ...except]).emit('notify', notice);
       }
     }
