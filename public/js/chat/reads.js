@@ -29,20 +29,24 @@ function flushRead(id) {
   const upTo = seen ? Number(seen.dataset.messageId) : 0;
   if (!upTo || upTo <= (sent.get(id) || 0)) return;
   sent.set(id, upTo);
-  const cleared = !$$(':scope > li.msg[data-message-id]:not(.mine):not(.deleted)', list).some((li) => Number(li.dataset.messageId) > upTo);
-  if (cleared) clearBadge(id);
-  socket.emit('read', { conversationId: Number(id), upTo, cleared });
+  const nothingLeft = !$$(':scope > li.msg[data-message-id]:not(.mine):not(.deleted)', list).some((li) => Number(li.dataset.messageId) > upTo);
+  socket.emit('read', { conversationId: Number(id), upTo, cleared: nothingLeft && clearBadge(id) });
 }
 
-/** Nothing unread is left in view: the page clears its badge itself, and the server need not push it back. */
+/**
+ * Nothing unread is left in view: the page clears its badge itself, and the server need not push it back.
+ * Whether it could (a conversation begun after the panel was drawn has no badge of its own here yet).
+ */
 function clearBadge(id) {
   const badge = $(`li.entry[data-conversation-id="${id}"] .badge[id^="unread-"]`);
-  if (!badge || badge.classList.contains('empty')) return;
+  if (!badge) return false;
+  if (badge.classList.contains('empty')) return true;
   badge.classList.add('empty');
   badge.dataset.count = '0';
   badge.replaceChildren();
   recountUnread();
   updateTitle();
+  return true;
 }
 
 /** A reconnected socket may have lost reads in flight: they are sent again. */
