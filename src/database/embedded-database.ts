@@ -14,6 +14,7 @@ import {
   signal,
   sizeOf,
   sleep,
+  socketPath,
   spawnPostgres,
   stopPostmaster,
   USER,
@@ -57,8 +58,14 @@ async function freePort(preferred: number): Promise<number> {
   throw new Error(`No free port for the embedded PostgreSQL near ${preferred}`);
 }
 
-function urlFor(port: number): string {
-  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+/**
+ * Through the Unix socket in the data directory when the server has one there: a round trip costs far less CPU
+ * on both sides than over TCP on 127.0.0.1 (every message is several). A server started without it (by an older
+ * Gwar, adopted) or a data directory too deep for a socket's path is reached over TCP.
+ */
+function urlFor(port: number, dir: string): string {
+  const host = existsSync(socketPath(dir, port)) ? encodeURIComponent(dir) : '127.0.0.1';
+  return `postgres://${USER}:${PASSWORD}@${host}:${port}/postgres`;
 }
 
 /**
@@ -213,7 +220,7 @@ export async function startEmbeddedDatabase(dataDir: string, options: EmbeddedOp
     };
     process.on('exit', atExit);
     return {
-      url: urlFor(port),
+      url: urlFor(port, dir),
       origin,
       stop: async () => {
         if (released) return;

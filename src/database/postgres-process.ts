@@ -128,6 +128,11 @@ export function initdb(dir: string): void {
   }
 }
 
+/** A Unix socket's path must fit in sockaddr_un (108 bytes on Linux, 104 elsewhere). */
+const MAX_SOCKET_PATH = 100;
+
+export const socketPath = (dir: string, port: number) => join(dir, `.s.PGSQL.${port}`);
+
 /**
  * Starts the postmaster with its output appended to `logFile`. Detached, it has a session of its own: the
  * terminal's Ctrl+C reaches only us, and we stop it once the app has closed.
@@ -135,7 +140,10 @@ export function initdb(dir: string): void {
 export function spawnPostgres(dir: string, port: number, logFile: string, detached: boolean): ChildProcess {
   const log = openSync(logFile, 'a');
   try {
-    const child = spawn(binary('postgres'), ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'], {
+    // The Unix socket goes into the data directory (ours alone), or nowhere when its path would be too long.
+    const sockets = socketPath(dir, port).length <= MAX_SOCKET_PATH ? dir : '';
+    const settings = ['listen_addresses=127.0.0.1', 'max_connections=200', `unix_socket_directories=${sockets}`];
+    const child = spawn(binary('postgres'), ['-D', dir, '-p', String(port), ...settings.flatMap((s) => ['-c', s])], {
       ...runAs(),
       detached,
       env: { ...process.env, LC_MESSAGES: 'C' },
