@@ -1,5 +1,5 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { scopedCompanyId } from '../database/company-scope';
 import { prepared } from '../database/prepared';
 import { PresenceService } from '../presence/presence.service';
@@ -7,7 +7,7 @@ import { LimitsService } from '../security/limits.service';
 import type { MessageKey } from '../web/i18n/en';
 import { newMessage, readMessage } from './message.form';
 import type { MessageRecord } from './message.view';
-import { MessagesService } from './messages.service';
+import { MessagesService, NotStored } from './messages.service';
 
 export type Refusal = { ok: false; status: 409 | 422 | 429; error: MessageKey; retryAfterSeconds?: number };
 export type SendOutcome = { ok: true; record: MessageRecord; created: boolean } | Refusal;
@@ -25,17 +25,32 @@ export class MessageSending {
     private readonly limits: LimitsService,
   ) {}
 
-  /** `socketId`: the page's socket it came over, which has its copy from the acknowledgement. */
+  /**
+   * `socketId`: the page's socket it came over, which has its copy from the acknowledgement. Membership and the
+   * Offline status are checked by the statement that stores; only a send that stored nothing asks why.
+   */
   async send(userId: number, conversationId: number, input: unknown, socketId?: string): Promise<SendOutcome> {
+    if (!Number.isSafeInteger(conversationId)) throw new NotFoundException();
     const message = readMessage(newMessage, input);
-    // Both asked at once: one round trip's wait, not two (an outsider's attempt counts toward its own limit).
-    const [member, limited] = await Promise.all([this.member(userId, conversationId), 'error' in message ? undefined : this.limited(userId)]);
-    if (member.offline) return { ok: false, status: 409, error: 'presence.offlineChat' };
-    if ('error' in message) return { ok: false, status: 422, error: message.error };
-    if (limited) return limited;
+    const refused = 'error' in message ? ({ ok: false, status: 422, error: message.error } as const) : await this.limited(userId);
+    // An outsider learns nothing from a refusal: whoever is not a member gets the 404 first.
+    if (refused || 'error' in message) return (await this.whyNot(userId, conversationId)) ?? refused!;
     const { clientId, body, replyTo } = message.data;
-    const to = { id: conversationId, companyId: member.companyId };
-    return { ok: true, ...(await this.messages.send({ user: { id: userId }, socketId }, to, clientId, body, replyTo)) };
+    const to = { id: conversationId, companyId: scopedCompanyId(this.em) };
+    try {
+      return { ok: true, ...(await this.messages.send({ user: { id: userId }, socketId, mustBeMember: true }, to, clientId, body, replyTo)) };
+    } catch (err) {
+      if (!(err instanceof NotStored)) throw err;
+      const why = await this.whyNot(userId, conversationId);
+      if (why) return why;
+      throw new ConflictException();
+    }
+  }
+
+  /** Not a member: 404; Offline: the refusal that says so; else nothing stands in the way. */
+  private async whyNot(userId: number, conversationId: number): Promise<Refusal | undefined> {
+    const member = await this.member(userId, conversationId);
+    return member.offline ? { ok: false, status: 409, error: 'presence.offlineChat' } : undefined;
   }
 
   /** Membership and the Offline status in one plain statement: every send passes here. Not a member: 404. */

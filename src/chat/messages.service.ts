@@ -14,7 +14,10 @@ import { MessageEdits } from './message-edits';
  * Who sends: a member (from a page's socket, whose copy comes with its acknowledgement), or an integration
  * posting with its group's API token under a display name.
  */
-export type Sender = { user: Pick<User, 'id'>; socketId?: string } | { apiTokenId: number; displayName: string | null };
+export type Sender = { user: Pick<User, 'id'>; socketId?: string; mustBeMember?: boolean } | { apiTokenId: number; displayName: string | null };
+
+/** Nothing stored for a sender that had to be a member and not Offline: the caller finds out which it was not. */
+export class NotStored extends Error {}
 
 export const PAGE_SIZE = 50;
 export const CATCH_UP_LIMIT = 500;
@@ -39,9 +42,10 @@ export interface Target {
 }
 
 /**
- * Stores a message once per client id in one statement: it bumps the conversation's change sequence (whose row
- * lock also orders the sends), inserts the message with a reply only to a live message of the same
- * conversation, moves the sender's read pointer, and reads the message back as its views need it.
+ * Stores a message once per client id in one statement: it checks (when asked) that the sender is a member who
+ * is not Offline, bumps the conversation's change sequence (whose row lock also orders the sends), inserts the
+ * message with a reply only to a live message of the same conversation, moves the sender's read pointer, and
+ * reads the message back as its views need it.
  */
 const STORE = recordQuery(
   'select * from stored',
@@ -51,6 +55,9 @@ const STORE = recordQuery(
 const STORE_SQL = `with bumped as (
     update conversation set change_seq = change_seq + 1, last_message_at = now()
      where id = ? and company_id = ? and not exists (select 1 from message where conversation_id = ? and company_id = ? and client_id = ?::uuid)
+       and (not ?::boolean or exists (
+         select 1 from conversation_member cm left join presence p on p.user_id = cm.user_id and p.company_id = cm.company_id
+          where cm.conversation_id = ? and cm.user_id = ? and cm.company_id = ? and p.status is distinct from 'offline'))
     returning change_seq
   ), stored as (
     insert into message (company_id, conversation_id, author_id, client_id, body, reply_to_id, created_at, seq, api_token_id, display_name)
@@ -86,6 +93,7 @@ export class MessagesService {
     attach?: (em: EntityManager, messageId: number) => Promise<void>,
   ): Promise<{ record: MessageRecord; created: boolean }> {
     const authorId = 'user' in sender ? sender.user.id : null;
+    const mustBeMember = 'user' in sender && !!sender.mustBeMember;
     const store = async (em: EntityManager) => {
       const [row] = await prepared<RecordRow & { read_before: string | null }>(em, 'message-store', STORE_SQL, [
         to.id,
@@ -93,6 +101,10 @@ export class MessagesService {
         to.id,
         to.companyId,
         clientId,
+        mustBeMember,
+        to.id,
+        authorId,
+        to.companyId,
         to.companyId,
         to.id,
         authorId,
@@ -121,6 +133,7 @@ export class MessagesService {
     // Stored before, or by a request with the same client id that ran at the same moment (the insert waited for it).
     const existing = await messageByClientId(this.em, to.companyId, to.id, clientId);
     const sameSender = !!existing && (authorId !== null ? existing.authorId === authorId : existing.apiTokenId === (sender as { apiTokenId: number }).apiTokenId);
+    if (!existing && mustBeMember) throw new NotStored();
     if (!existing || !sameSender) throw new ConflictException();
     return { record: existing, created: false };
   }

@@ -42,6 +42,7 @@ export class ReadsService {
   private readonly logger = new Logger('reads');
   private readonly queued = new Map<number, Map<string, QueuedRead>>();
   private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<unknown> | undefined;
 
   constructor(
     private readonly em: EntityManager,
@@ -65,16 +66,26 @@ export class ReadsService {
     return new Promise((resolve) => read.done.push(resolve));
   }
 
+  /**
+   * One batch at a time: two updating the same members' rows at once could lock them in opposite orders and
+   * deadlock. What comes meanwhile waits for the next batch, which is then larger.
+   */
   private flush(): void {
+    if (this.flushing) return;
     this.timer = undefined;
     const batches = [...this.queued];
     this.queued.clear();
-    for (const [companyId, reads] of batches) {
-      const list = [...reads.values()];
-      forCompany(this.orm, companyId, () => this.store(companyId, list))
-        .catch((err: unknown) => this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err)))
-        .finally(() => list.forEach((r) => r.done.forEach((done) => done())));
-    }
+    this.flushing = Promise.all(
+      batches.map(([companyId, reads]) => {
+        const list = [...reads.values()];
+        return forCompany(this.orm, companyId, () => this.store(companyId, list))
+          .catch((err: unknown) => this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err)))
+          .finally(() => list.forEach((r) => r.done.forEach((done) => done())));
+      }),
+    ).then(() => {
+      this.flushing = undefined;
+      if (this.queued.size) this.flush();
+    });
   }
 
   private async store(companyId: number, reads: QueuedRead[]): Promise<void> {
