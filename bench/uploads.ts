@@ -44,16 +44,17 @@ export interface UploadsResult {
 }
 
 interface Setup {
-  member: Member;
+  /** One sender per upload at once: 25 uploads each stay within a user's limit (30 a minute). */
+  members: Member[];
   conversationId: number;
 }
 
-async function seedSender(db: BenchDatabase, name: string): Promise<Setup> {
+async function seedSenders(db: BenchDatabase, name: string, senders: number): Promise<Setup> {
   const companyId = await createCompany(db.pool, name);
-  const [senderId, readerId] = await createUsers(db.pool, companyId, 2, 'Photographer');
-  const [member] = await signIn(db.pool, companyId, [senderId]);
-  const conversationId = await createGroup(db.pool, companyId, 'Large pictures', [senderId, readerId]);
-  return { member, conversationId };
+  const ids = await createUsers(db.pool, companyId, senders + 1, 'Photographer');
+  const members = await signIn(db.pool, companyId, ids.slice(0, senders));
+  const conversationId = await createGroup(db.pool, companyId, 'Large pictures', ids);
+  return { members, conversationId };
 }
 
 /** One-colour PNG: tiny on the wire, width × height × 3 bytes once decoded. */
@@ -75,13 +76,14 @@ async function rssOf(target: Target): Promise<number> {
   return (await target.child.call<{ rss: number }>('usage')).rss;
 }
 
-async function upload(target: Target, setup: Setup, image: Blob, name: string): Promise<number> {
+async function upload(target: Target, setup: Setup, image: Blob, name: string, lane = 0): Promise<number> {
+  const member = setup.members[lane % setup.members.length];
   const form = new FormData();
   form.append('clientId', randomUUID());
   form.append('file', image, name);
   const res = await fetch(`${target.url}/chat/conversations/${setup.conversationId}/attachments`, {
     method: 'POST',
-    headers: { Cookie: setup.member.cookie, 'X-CSRF-Token': setup.member.csrf, 'HX-Request': 'true' },
+    headers: { Cookie: member.cookie, 'X-CSRF-Token': member.csrf, 'HX-Request': 'true' },
     body: form,
     signal: AbortSignal.timeout(600_000),
   });
@@ -98,7 +100,7 @@ async function burst(
   log: (s: string) => void,
 ): Promise<UploadBurst> {
   const { count, parallel, idleSeconds } = options.uploads;
-  const setup = await seedSender(db, `Pictures ${name}`);
+  const setup = await seedSenders(db, `Pictures ${name}`, parallel);
   const target = await start();
   try {
     // Warm up (routes, templates, sharp itself) with one small image, then idle.
@@ -121,12 +123,12 @@ async function burst(
     const started = performance.now();
     try {
       await Promise.all(
-        Array.from({ length: parallel }, async () => {
+        Array.from({ length: parallel }, async (_, lane) => {
           while (next < count) {
             const i = next++;
             const image = images(i);
             const t0 = performance.now();
-            const status = await upload(target, setup, image.blob, image.name).catch((err: unknown) => `${err instanceof Error ? err.name : 'error'}`);
+            const status = await upload(target, setup, image.blob, image.name, lane).catch((err: unknown) => `${err instanceof Error ? err.name : 'error'}`);
             took.push(performance.now() - t0);
             statuses[status] = (statuses[status] ?? 0) + 1;
             if ((i + 1) % 25 === 0) log(`  ${name}: ${i + 1}/${count} uploads, RSS peak so far ${(peak / 2 ** 20).toFixed(0)} MB`);
