@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger, NotFoundException, OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { User } from '../accounts/user.entity';
 import { forCompany } from '../database/background-work';
@@ -38,7 +38,7 @@ const READERS_NAMED = 10;
 
 /** Reading moves the member's read pointer forward only, never past the conversation's newest message. */
 @Injectable()
-export class ReadsService {
+export class ReadsService implements OnModuleDestroy {
   private readonly logger = new Logger('reads');
   private readonly queued = new Map<number, Map<string, QueuedRead>>();
   private timer: NodeJS.Timeout | undefined;
@@ -66,16 +66,23 @@ export class ReadsService {
     return new Promise((resolve) => read.done.push(resolve));
   }
 
+  /** Reads still waiting for their batch are stored before the database goes. */
+  async onModuleDestroy(): Promise<void> {
+    clearTimeout(this.timer);
+    this.flush();
+    while (this.flushing) await this.flushing;
+  }
+
   /**
    * One batch at a time: two updating the same members' rows at once could lock them in opposite orders and
    * deadlock. What comes meanwhile waits for the next batch, which is then larger.
    */
   private flush(): void {
-    if (this.flushing) return;
     this.timer = undefined;
+    if (this.flushing || !this.queued.size) return;
     const batches = [...this.queued];
     this.queued.clear();
-    this.flushing = Promise.all(
+    this.flushing = Promise.all<void>(
       batches.map(([companyId, reads]) => {
         const list = [...reads.values()];
         return forCompany(this.orm, companyId, () => this.store(companyId, list))

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { decodeWatermark, isRead } from '../../src/chat/read-watermark';
+import { ReadsService } from '../../src/chat/reads.service';
 import { createGroup, Page, settle } from '../support/chat';
 import { createCompany, createUser } from '../support/factories';
 import { Client, signedIn } from '../support/http-client';
@@ -108,6 +109,19 @@ describe('one packet per page, receipts coalesced', () => {
     reader.html.splice(0);
     reader.socket.emit('read', { conversationId: groupId, upTo: next });
     await reader.waitFor(empty);
+  });
+
+  it('stores the reads still waiting for their batch when the server shuts down', async () => {
+    const { company, users, groupId, author } = await team();
+    const { id } = await post(author, groupId, 'Read just before the end');
+    // A second instance on the same schema takes the reads and is stopped before their batch is due.
+    const second = await startTestApp({ RATE_LIMITS: 'false', DATABASE_SCHEMA: t.config.databaseSchema });
+    const reads = second.app.get(ReadsService);
+    const stored = Promise.all(users.slice(1).map((u) => reads.queueRead(company.id, groupId, u.id, id)));
+    await second.close();
+    await stored;
+    const rows = await t.em().getConnection().execute(`select count(*)::int as n from conversation_member where conversation_id = ? and last_read_message_id = ?`, [groupId, id]);
+    expect(rows[0].n).toBe(10);
   });
 
   it('moves nothing and tells nobody when a non-member’s page sends a read', async () => {
