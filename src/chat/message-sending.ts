@@ -47,25 +47,21 @@ export class MessageSending {
     }
   }
 
-  /** Not a member: 404; Offline: the refusal that says so; else nothing stands in the way. */
+  /**
+   * Not a member: 404; Offline: the refusal that says so; else nothing stands in the way. Asked only when a send
+   * is refused or stored nothing: the store itself checks both.
+   */
   private async whyNot(userId: number, conversationId: number): Promise<Refusal | undefined> {
-    const member = await this.member(userId, conversationId);
-    return member.offline ? { ok: false, status: 409, error: 'presence.offlineChat' } : undefined;
-  }
-
-  /** Membership and the Offline status in one plain statement: every send passes here. Not a member: 404. */
-  private async member(userId: number, conversationId: number): Promise<{ companyId: number; offline: boolean }> {
-    if (!Number.isSafeInteger(conversationId)) throw new NotFoundException();
-    const [row] = await prepared<{ company_id: number; offline: boolean }>(
+    const [row] = await prepared<{ offline: boolean }>(
       this.em,
       'sender',
-      `select cm.company_id, coalesce(p.status = 'offline', false) as offline
+      `select coalesce(p.status = 'offline', false) as offline
          from conversation_member cm left join presence p on p.user_id = cm.user_id and p.company_id = cm.company_id
         where cm.conversation_id = ? and cm.user_id = ? and cm.company_id = ?`,
       [conversationId, userId, scopedCompanyId(this.em)],
     );
     if (!row) throw new NotFoundException();
-    return { companyId: row.company_id, offline: row.offline };
+    return row.offline ? { ok: false, status: 409, error: 'presence.offlineChat' } : undefined;
   }
 
   /** Offline is chosen to be left alone, and to leave the chat alone. */

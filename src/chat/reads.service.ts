@@ -118,7 +118,12 @@ export class ReadsService implements OnModuleDestroy {
     const quiet = new Map(reads.map((r) => [`${r.conversationId}:${r.userId}`, r.quietSocketIds]));
     for (const row of rows) {
       const readers = byConversation.get(row.conversation_id) ?? [];
-      readers.push({ userId: row.user_id, fromId: Number(row.before), toId: Number(row.after), quietSocketIds: quiet.get(`${row.conversation_id}:${row.user_id}`) ?? [] });
+      readers.push({
+        userId: row.user_id,
+        fromId: Number(row.before),
+        toId: Number(row.after),
+        quietSocketIds: quiet.get(`${row.conversation_id}:${row.user_id}`) ?? [],
+      });
       byConversation.set(row.conversation_id, readers);
     }
     for (const [conversationId, readers] of byConversation) this.events.emit('chat.read', { companyId, conversationId, readers } satisfies ChatReadEvent);
@@ -161,6 +166,10 @@ export class ReadsService implements OnModuleDestroy {
     if (!rows.length || !rows[0].visible) throw new NotFoundException();
     const others = rows.filter((r) => r.name !== null);
     const readers = others.filter((r) => r.has_read).map((r) => r.name!);
-    return { names: readers.slice(0, READERS_NAMED), more: Math.max(0, readers.length - READERS_NAMED), read: others.length > 0 && readers.length === others.length };
+    return {
+      names: readers.slice(0, READERS_NAMED),
+      more: Math.max(0, readers.length - READERS_NAMED),
+      read: others.length > 0 && readers.length === others.length,
+    };
   }
 }

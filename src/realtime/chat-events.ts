@@ -51,7 +51,7 @@ export class ChatEvents {
     const failed: SendAck = { ok: false, status: 500, error: translator(locale)('chat.notSent') };
     const noChat: SendAck = { ok: false, status: 403, error: translator(locale)('chat.planRequired') };
     listen(socket, 'message:send', this.logger, failed, ({ conversationId }, payload) =>
-      socket.data.chat ? inCompany(() => this.send(socket, conversationId, payload)) : Promise.resolve(noChat),
+      socket.data.chat ? forCompany(this.orm, socket.data.companyId, () => this.send(socket, conversationId, payload)) : Promise.resolve(noChat),
     );
   }
 

@@ -62,7 +62,8 @@ export class ChatBroadcaster {
       const sender = members.find((m) => m.userId === authorId);
       if (!sender) return;
       const before = members.map((m) => (m === sender ? { ...m, lastRead: event.readBefore! } : m));
-      if (unreadCounts(audience, [{ userId: sender.userId, lastRead: event.readBefore }]).get(sender.userId)) this.pushUnread(audience, event.conversationId, [sender]);
+      if (unreadCounts(audience, [{ userId: sender.userId, lastRead: event.readBefore }]).get(sender.userId))
+        this.pushUnread(audience, event.conversationId, [sender]);
       this.pushRead(event.conversationId, audience, watermarkOf(before));
     });
   }
@@ -139,6 +140,9 @@ export class ChatBroadcaster {
     }
     const { message, except = [] } = options;
     for (const { badgeKey, count, rooms } of byBadge.values()) {
+      // A new message's own copy skips the pages of members outside this badge's readers.
+      const inGroup = new Set(rooms);
+      const others = message ? members.map((m) => userRoom(m.userId)).filter((room) => !inGroup.has(room)) : [];
       for (const locale of this.gateway.localesFor(rooms)) {
         const html = this.renderer.render('chat/_unread.njk', locale, { badgeKey, count, oob: true });
         const readerRooms = rooms.map((room) => inLocale(room, locale));
@@ -149,13 +153,14 @@ export class ChatBroadcaster {
         // The message itself only to the pages showing its conversation; the badge and the chime to all.
         const notice = { conversationId, authorName: message.authorName, html, seq: message.seq };
         const shown = inLocale(message.room, locale);
-        const inGroup = new Set(rooms);
-        const others = members.map((m) => userRoom(m.userId)).filter((room) => !inGroup.has(room));
         this.io
           .to(shown)
           .except([...others, ...except])
           .emit('notify', { ...notice, message: message.rendered.get(locale)?.html });
-        this.io.to(readerRooms).except([shown, ...except]).emit('notify', notice);
+        this.io
+          .to(readerRooms)
+          .except([shown, ...except])
+          .emit('notify', notice);
       }
     }
   }

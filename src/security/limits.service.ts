@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { BurstyRateLimiter, IRateLimiterStoreOptions, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { createClient } from 'redis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
@@ -45,10 +45,10 @@ export class LimitsService implements OnModuleDestroy {
       this.redis.on('error', (err: unknown) => this.logger.warn(`redis: ${String(err)}`));
       void this.redis.connect().catch(() => undefined);
     }
-    const store = (name: string, window: Window) => {
-      const common: IRateLimiterStoreOptions = { storeClient: null, keyPrefix: `${config.databaseSchema}:${name}`, ...window };
-      return this.redis ? new RateLimiterRedis({ ...common, storeClient: this.redis, useRedisPackage: true }) : new RateLimiterMemory({ ...window, keyPrefix: name });
-    };
+    const store = (name: string, window: Window) =>
+      this.redis
+        ? new RateLimiterRedis({ storeClient: this.redis, useRedisPackage: true, keyPrefix: `${config.databaseSchema}:${name}`, ...window })
+        : new RateLimiterMemory({ keyPrefix: name, ...window });
     for (const [name, spec] of Object.entries(LIMITS) as [LimitName, { rate: Window; burst?: Window }][]) {
       const rate = store(name, spec.rate);
       const burst = spec.burst && store(`${name}-burst`, spec.burst);
