@@ -6,7 +6,7 @@ import { chooseEmoji, closePicker, onPickerKey, togglePicker } from './emoji.js'
 import { check, offer, onMessagesChanged, reconcile, socket, swapShell } from './live.js';
 import { decorate } from './messages.js';
 import { closeMenu, inMenu, menuOpen, onMenuKey, openMenu, runMenu, startEdit } from './menus.js';
-import { notify, recountUnread, unlockAudio, updateTitle } from './notify.js';
+import { badgesChanged, notify, unlockAudio, updateTitle } from './notify.js';
 import { initTabs, onTabKey, refreshPanel, selectTab } from './panel.js';
 import { jumpTo } from './quotes.js';
 import { forgetReads, scheduleRead } from './reads.js';
@@ -40,22 +40,17 @@ if (socket) {
   // A new message: the message itself (for its window, if shown), the badge, and the chime.
   socket.on('notify', (event) => {
     if (typeof event?.message === 'string') offer(event.conversationId, Number(event.seq), event.message);
-    if (typeof event?.html === 'string') swapShell(event.html).then(afterShell);
+    if (typeof event?.html === 'string') swapShell(event.html).then(badgesChanged);
     notify(event || {});
   });
   socket.on('html', (html) => {
-    if (typeof html === 'string') swapShell(html).then(afterShell);
+    if (typeof html === 'string') swapShell(html).then(badgesChanged);
   });
   socket.on('refresh', (event = {}) => {
     if (event.closeConversationId) closeWindow(document.getElementById(`win-${event.closeConversationId}`));
     if (event.panel) refreshPanel();
     if (event.resync) check();
   });
-}
-
-function afterShell() {
-  recountUnread();
-  updateTitle();
 }
 
 document.addEventListener('chat:reconnected', () => {
@@ -213,7 +208,7 @@ document.addEventListener('htmx:after:swap', (event) => {
   if (older) older.list.scrollTop = older.list.scrollHeight - older.fromBottom;
   const body = document.getElementById('chat-dialog-body');
   if (dialog && body && ctx?.target instanceof Element && body.contains(ctx.target) && body.childElementCount && !dialog.open) dialog.showModal();
-  afterShell();
+  badgesChanged();
 });
 dialog?.addEventListener('close', () => $('#chat-dialog-body')?.replaceChildren());
 

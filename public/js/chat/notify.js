@@ -20,6 +20,12 @@ export function recountUnread() {
   total.replaceChildren(...(sum ? [visible, hidden] : []));
 }
 
+/** After any badge changed: the total and the page title follow. */
+export function badgesChanged() {
+  recountUnread();
+  updateTitle();
+}
+
 export function updateTitle() {
   const badge = $('#unread-total [aria-hidden]');
   const count = badge ? badge.textContent.trim() : '';

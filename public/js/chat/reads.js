@@ -1,7 +1,7 @@
 // Reads: the page tells the server how far its user has seen each open conversation, over the socket.
 import { $, $$, listOf, windowOf } from './dom.js';
 import { socket } from './live.js';
-import { recountUnread, updateTitle } from './notify.js';
+import { badgesChanged } from './notify.js';
 
 const timers = new Map();
 const sent = new Map();
@@ -44,8 +44,7 @@ function clearBadge(id) {
   badge.classList.add('empty');
   badge.dataset.count = '0';
   badge.replaceChildren();
-  recountUnread();
-  updateTitle();
+  badgesChanged();
   return true;
 }
 
