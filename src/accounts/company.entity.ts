@@ -1,7 +1,9 @@
 import { Entity, Enum, PrimaryKey, Property } from '@mikro-orm/core';
 
-export const PLANS = ['start', 'professional', 'enterprise', 'supreme'] as const;
-export type Plan = (typeof PLANS)[number];
+import { Plan, PLANS } from './plans';
+
+export { PLANS };
+export type { Plan };
 
 @Entity({ tableName: 'company' })
 export class Company {
