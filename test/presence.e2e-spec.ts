@@ -124,9 +124,11 @@ describe('presence', () => {
     configured.livechatConfigured = true;
     await t.em().upsert(configured);
     const n = await signedIn(t.url, configured.email);
-    expect((await choose(n, 'livechat')).status).toBe(422);
+    // Outside the plan is a 403 that says which plans have it; a user who is not configured gets the 422 above.
+    expect((await choose(n, 'livechat')).status).toBe(403);
     const plain = await n.post('/presence/status', { status: 'livechat', returnTo: '/' });
-    expect(plain.status).toBe(422);
+    expect(plain.status).toBe(403);
+    expect(plain.text).toContain('API add-on');
   });
 
   it('sends another company’s pages nothing about this company’s presence', async () => {

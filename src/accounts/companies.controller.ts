@@ -7,7 +7,7 @@ import { idParam } from '../web/id-param';
 import { redirect, render } from '../web/view';
 import { OperatorAdmin } from './access.guards';
 import { CompaniesService } from './companies.service';
-import { PLANS } from './company.entity';
+import { DEFAULT_PLAN, PLANS } from './plans';
 import { parseCompanyForm } from './company.form';
 import { parseNewUserForm } from './user.form';
 import { inviteUrl } from './users.controller';
@@ -29,7 +29,7 @@ export class CompaniesController {
 
   @Get('new')
   new(@Req() req: GwarRequest, @Res() res: Response): void {
-    render(req, res, 'operator/companies/new', { values: { plan: 'professional', access: 'password' }, errors: {}, plans: PLANS });
+    render(req, res, 'operator/companies/new', { values: { plan: DEFAULT_PLAN, access: 'password' }, errors: {}, plans: PLANS });
   }
 
   @Post()

@@ -1,5 +1,5 @@
 import { field, FieldErrors, FormValues, parseForm } from '../web/form';
-import { Plan, PLANS } from './company.entity';
+import { DEFAULT_PLAN, Plan, PLANS } from './plans';
 
 export interface CompanyInput {
   name: string;
@@ -9,13 +9,13 @@ export interface CompanyInput {
 
 const companyForm = {
   companyName: field.text(200),
-  plan: field.defaulted('professional', field.choice(PLANS)),
+  plan: field.defaulted(DEFAULT_PLAN, field.choice(PLANS)),
   apiAddon: field.checkbox(),
 };
 
 export function parseCompanyForm(body: unknown): { values: FormValues; errors: FieldErrors; input?: CompanyInput } {
   const { values, errors, data } = parseForm(companyForm, body);
-  values.plan ||= 'professional';
+  values.plan ||= DEFAULT_PLAN;
   values.apiAddon = ['on', 'true', '1'].includes(values.apiAddon) ? 'on' : '';
   return { values, errors, input: data && { name: data.companyName, plan: data.plan, apiAddon: data.apiAddon } };
 }

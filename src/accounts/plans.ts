@@ -22,8 +22,25 @@ export type Feature =
   /** The consultant statuses (Livechat, Callback, both). */
   | 'consultantStatuses';
 
+/** Every feature once (the record makes the compiler ask for a new one here). */
+export const FEATURES = Object.keys({
+  chat: 1,
+  files: 1,
+  crmLinks: 1,
+  help: 1,
+  groupTokens: 1,
+  livechat: 1,
+  callback: 1,
+  consultantStatuses: 1,
+} satisfies Record<Feature, 1>) as Feature[];
+
 /** Features of the API add-on: a plan with the chat gets them when the add-on is on. */
 const API_ADDON: readonly Feature[] = ['groupTokens', 'livechat', 'callback', 'consultantStatuses'];
+
+/** The feature comes with the API add-on (a refusal says so). */
+export function viaApiAddon(feature: Feature): boolean {
+  return API_ADDON.includes(feature);
+}
 
 const CHAT: readonly Feature[] = ['chat', 'files', 'crmLinks'];
 

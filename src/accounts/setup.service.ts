@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Company } from './company.entity';
 import { hashPassword } from './password.hasher';
+import { OPERATOR_PLAN } from './plans';
 import { User } from './user.entity';
 
 export interface SetupInput {
@@ -25,7 +26,7 @@ export class SetupService {
     const passwordHash = await hashPassword(input.password);
     try {
       return await this.em.transactional(async (em) => {
-        const operator = new Company(input.companyName, 'supreme', true);
+        const operator = new Company(input.companyName, OPERATOR_PLAN, true);
         operator.isOperator = true;
         const admin = new User(operator, input.name, input.email, 'admin');
         admin.passwordHash = passwordHash;

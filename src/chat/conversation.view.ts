@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { has } from '../accounts/plans';
 import type { User } from '../accounts/user.entity';
 import type { Locale } from '../web/i18n/translator';
 import { ConversationsService, OpenConversation } from './conversations.service';
@@ -65,7 +66,7 @@ export class ConversationWindows {
       firstUnreadId: firstUnread?.id ?? null,
       rights: open.rights,
       manages: conversation.kind === 'group' && isManager(me.role),
-      apiToken: conversation.kind === 'group' && open.rights.apiToken && me.company.apiAddon && me.company.plan !== 'start',
+      apiToken: conversation.kind === 'group' && open.rights.apiToken && has(me.company, 'groupTokens'),
       composerClientId: randomUUID(),
     };
   }

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { has } from '../accounts/plans';
 import { User } from '../accounts/user.entity';
 import { Notification } from '../notifications/notification.entity';
 import { NotificationsService } from '../notifications/notifications.service';
@@ -49,7 +50,7 @@ export class PanelService {
     const [settings, everyone] = await Promise.all([this.settingsService.get(me), this.presenceService.forCompany(me.company.id)]);
     const own = everyone.get(me.id)?.status ?? 'available';
     const offline = own === 'offline';
-    const chat = me.company.plan !== 'start' && !offline;
+    const chat = has(me.company, 'chat') && !offline;
     const [notifications, users, conversations] = await Promise.all([
       offline ? { items: [], unread: 0 } : this.notificationsService.latest(me.id),
       chat ? this.colleagues(me) : [],
@@ -57,7 +58,7 @@ export class PanelService {
     ]);
     const presence = { status: own, allowed: allowedStatuses(me, me.company) };
     const base = { settings, entries: [], totalUnread: 0, presence, offline, notifications };
-    if (me.company.plan === 'start') return { ...base, chatEnabled: false };
+    if (!has(me.company, 'chat')) return { ...base, chatEnabled: false };
     if (offline) return { ...base, chatEnabled: true };
     const direct = new Map<number, PanelConversation>();
     const entries: PanelEntry[] = [];

@@ -3,6 +3,8 @@ import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags }
 import type { Request, Response } from 'express';
 import { createHash, randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { refusalText } from '../accounts/plan-refusal';
+import { has } from '../accounts/plans';
 import { MessagesService } from '../chat/messages.service';
 import { COMPANY_FILTER } from '../database/company-scope';
 import { LIMITS, LimitsService } from '../security/limits.service';
@@ -74,7 +76,8 @@ export class ApiMessagesController {
       if (!token.origins.includes(origin)) return problem(res, 403, `Calls from ${origin} are not allowed with this token.`);
       res.set({ 'Access-Control-Allow-Origin': origin, Vary: 'Origin' });
     }
-    if (!token.company.apiAddon || token.company.plan === 'start') return problem(res, 403, 'The API add-on is not active for this company.');
+    // Integrators read English, as every other problem here.
+    if (!has(token.company, 'groupTokens')) return problem(res, 403, refusalText('groupTokens', 'en'));
     const limit = await this.limits.consume('apiToken', token.id);
     if (!limit.allowed) {
       res.set('Retry-After', String(limit.retryAfterSeconds));

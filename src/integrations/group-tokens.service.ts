@@ -1,6 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { ForbiddenException, Injectable } from '@nestjs/common';
+import { requireFeature } from '../accounts/plan-refusal';
 import { User } from '../accounts/user.entity';
 import { Conversation } from '../chat/conversation.entity';
 import type { OpenConversation } from '../chat/conversations.service';
@@ -29,11 +30,10 @@ export function parseOrigins(text: string): { origins: string[]; invalid: string
 export class GroupTokensService {
   constructor(private readonly em: EntityManager) {}
 
-  /** Administrators and directors of a group, in a company with the API add-on. */
+  /** Administrators and directors of a group, in a company whose plan has group tokens (the API add-on). */
   assertManages(me: User, open: OpenConversation): void {
-    if (open.conversation.kind !== 'group' || !open.rights.apiToken || !me.company.apiAddon || me.company.plan === 'start') {
-      throw new ForbiddenException();
-    }
+    requireFeature(me.company, 'groupTokens');
+    if (open.conversation.kind !== 'group' || !open.rights.apiToken) throw new ForbiddenException();
   }
 
   current(open: OpenConversation): Promise<GroupApiToken | null> {

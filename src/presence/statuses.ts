@@ -1,4 +1,5 @@
 import type { Company } from '../accounts/company.entity';
+import { has } from '../accounts/plans';
 import type { User } from '../accounts/user.entity';
 
 export const STATUSES = ['available', 'livechat', 'callback', 'livechat-callback', 'invisible', 'offline', 'busy'] as const;
@@ -11,10 +12,13 @@ export function isStatus(value: unknown): value is Status {
   return typeof value === 'string' && (STATUSES as readonly string[]).includes(value);
 }
 
-/** The consultant statuses need the API add-on and the matching per-user configuration. */
+/** Statuses only a consultant has: the plan must have them (the API add-on), and the user the matching configuration. */
+export const CONSULTANT_STATUSES: readonly Status[] = ['livechat', 'callback', 'livechat-callback'];
+
 export function allowedStatuses(user: User, company: Company): Status[] {
-  const livechat = company.apiAddon && user.livechatConfigured;
-  const callback = company.apiAddon && user.callbackConfigured;
+  const consultant = has(company, 'consultantStatuses');
+  const livechat = consultant && has(company, 'livechat') && user.livechatConfigured;
+  const callback = consultant && has(company, 'callback') && user.callbackConfigured;
   return STATUSES.filter((status) => {
     if (status === 'livechat') return livechat;
     if (status === 'callback') return callback;

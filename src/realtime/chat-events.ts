@@ -1,5 +1,6 @@
 import { MikroORM } from '@mikro-orm/core';
 import { ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { refusalText } from '../accounts/plan-refusal';
 import { ConversationsService } from '../chat/conversations.service';
 import { MessageFragments } from '../chat/message.fragments';
 import { MessageSending } from '../chat/message-sending';
@@ -26,7 +27,8 @@ export class ChatEvents {
 
   attach(socket: GwarSocket): void {
     const { userId, locale } = socket.data;
-    // A company whose plan has no chat (Start) gets no chat over its sockets either, whatever it was a member of.
+    // A company whose plan has no chat gets no chat over its sockets either, whatever it was a member of. The flag is
+    // the plan's when the socket came, kept up to date by PlanBroadcaster when the operator changes the plan.
     const inCompany = <T>(work: () => Promise<T>) =>
       socket.data.chat ? forCompany(this.orm, socket.data.companyId, work) : Promise.reject(new ForbiddenException('no chat in this plan'));
 
@@ -49,7 +51,7 @@ export class ChatEvents {
       socket.data.chat ? this.reads.queueRead(socket.data.companyId, conversationId, userId, upTo, cleared ? socket.id : undefined) : Promise.resolve(),
     );
     const failed: SendAck = { ok: false, status: 500, error: translator(locale)('chat.notSent') };
-    const noChat: SendAck = { ok: false, status: 403, error: translator(locale)('chat.planRequired') };
+    const noChat: SendAck = { ok: false, status: 403, error: refusalText('chat', locale) };
     listen(socket, 'message:send', this.logger, failed, ({ conversationId }, payload) =>
       socket.data.chat ? forCompany(this.orm, socket.data.companyId, () => this.send(socket, conversationId, payload)) : Promise.resolve(noChat),
     );

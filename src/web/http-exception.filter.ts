@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { FeatureRefused, refusalText } from '../accounts/plan-refusal';
 import type { GwarRequest } from './gwar-request';
 import { localeFromAcceptLanguage, translator } from './i18n/translator';
 import { isHtmx, render } from './view';
@@ -24,12 +25,15 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const status = statusOf(error);
     if (status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     if (res.headersSent) return;
-    const t = req.t ?? translator(localeFromAcceptLanguage(req.get('Accept-Language')));
+    const locale = req.locale ?? localeFromAcceptLanguage(req.get('Accept-Language'));
+    const t = req.t ?? translator(locale);
+    // A feature outside the plan says which plans have it, on the page and in the problem alike.
+    const planRefusal = error instanceof FeatureRefused ? refusalText(error.feature, locale) : undefined;
     const code = KNOWN.has(status) ? status : status >= 500 ? 500 : 400;
     const wantsProblem = req.path.startsWith('/api/') || (req.accepts(['html', 'json']) === 'json' && !isHtmx(req));
 
     if (wantsProblem) {
-      const detail = status < 500 && error instanceof HttpException ? this.detail(error) : undefined;
+      const detail = planRefusal ?? (status < 500 && error instanceof HttpException ? this.detail(error) : undefined);
       res
         .status(status)
         .type('application/problem+json')
@@ -52,7 +56,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       req,
       res,
       'web/error',
-      { t, status: code, title: t(`error.${code}.title`), message: csrf ? t('error.csrf') : t(`error.${code}.text`) },
+      { t, status: code, title: t(`error.${code}.title`), message: planRefusal ?? (csrf ? t('error.csrf') : t(`error.${code}.text`)) },
       { status },
     );
   }

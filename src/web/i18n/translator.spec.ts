@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PLANS } from '../../accounts/company.entity';
+import { FEATURES } from '../../accounts/plans';
 import { ROLES } from '../../accounts/user.entity';
 import { KINDS } from '../../crm/crm-kinds';
 import { STATUSES } from '../../presence/statuses';
@@ -22,7 +22,7 @@ function usedKeys(): Set<string> {
   }
   // Keys built from a prefix and a value: every value needs its text.
   for (const role of ROLES) keys.add(`role.${role}`);
-  for (const plan of PLANS) keys.add(`plan.${plan}`);
+  for (const feature of FEATURES) keys.add(`feature.${feature}`);
   for (const status of STATUSES) keys.add(`presence.status.${status}`);
   for (const shown of ['available', 'busy', 'offline']) keys.add(`presence.shown.${shown}`);
   for (const kind of ['group_added', 'task_assigned']) keys.add(`notifications.${kind}`);
