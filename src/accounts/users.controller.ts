@@ -57,7 +57,7 @@ export class UsersController {
     if (!errors.email && (await this.users.emailTaken(values.email.trim().toLowerCase(), user.id))) errors.email = 'form.emailTaken';
     // An admin cannot take away their own admin role, so a company always keeps someone who can manage it.
     if (!errors.role && user.id === req.auth!.user.id && values.role !== 'admin') errors.role = 'users.ownRole';
-    if (hasErrors(errors) || !input || !(await unlessDuplicate(() => this.users.update(user, input).then(() => true)))) {
+    if (hasErrors(errors) || !input || !(await unlessDuplicate(() => this.users.update(user, input, req.auth!.company).then(() => true)))) {
       if (!hasErrors(errors)) errors.email = 'form.emailTaken';
       return render(req, res, 'admin/users/edit', { user, values, errors, roles: ROLES }, { fragment: 'admin/users/_edit-form', status: 422 });
     }

@@ -3,6 +3,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { newToken, sha256 } from '../security/tokens';
 import { Company } from './company.entity';
 import { hashPassword } from './password.hasher';
+import { has } from './plans';
 import { SessionsService } from './sessions.service';
 import { NewUserInput, UserInput } from './user.form';
 import { User } from './user.entity';
@@ -41,7 +42,7 @@ export class UsersService {
 
   async create(company: Company, input: NewUserInput): Promise<CreatedUser> {
     const user = new User(company, input.name, input.email, input.role);
-    this.applyFlags(user, input);
+    this.applyFlags(user, input, company);
     let inviteToken: string | undefined;
     if (input.access === 'password') user.passwordHash = await hashPassword(input.password);
     else inviteToken = this.invite(user);
@@ -49,11 +50,11 @@ export class UsersService {
     return { user, inviteToken };
   }
 
-  async update(user: User, input: UserInput): Promise<void> {
+  async update(user: User, input: UserInput, company: Company): Promise<void> {
     user.name = input.name;
     user.email = input.email;
     user.role = input.role;
-    this.applyFlags(user, input);
+    this.applyFlags(user, input, company);
     await this.em.flush();
   }
 
@@ -84,8 +85,9 @@ export class UsersService {
     return token;
   }
 
-  private applyFlags(user: User, input: UserInput): void {
-    user.livechatConfigured = input.livechatConfigured;
-    user.callbackConfigured = input.callbackConfigured;
+  /** A flag outside the company's plan is not on the form: it keeps what was stored, for when the plan has it again. */
+  private applyFlags(user: User, input: UserInput, company: Company): void {
+    if (has(company, 'livechat')) user.livechatConfigured = input.livechatConfigured;
+    if (has(company, 'callback')) user.callbackConfigured = input.callbackConfigured;
   }
 }

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, NotFoundException, Param, Post, Query, R
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { SignedIn } from '../accounts/access.guards';
+import { requireFeature } from '../accounts/plan-refusal';
 import { MessagesService } from '../chat/messages.service';
 import { hasErrors, text } from '../web/form';
 import type { GwarRequest } from '../web/gwar-request';
@@ -50,6 +51,7 @@ export class CrmController {
     if (kind.slug === 'opportunities') Object.assign(values, { stage: 'lead', currency: 'PLN' });
     let sourceMessageId = '';
     if (fromMessage && /^\d{1,15}$/.test(fromMessage)) {
+      requireFeature(req.auth!.company, 'crmLinks');
       const message = await this.messages.visible(req.auth!.user, Number(fromMessage));
       sourceMessageId = String(message.id);
       const firstLine = message.body.trim().split('\n')[0].slice(0, 200);
@@ -68,6 +70,7 @@ export class CrmController {
     const { values, errors } = form;
     const resolved = await this.crm.resolve(kind, form);
     const source = text(body, 'sourceMessageId');
+    if (source) requireFeature(req.auth!.company, 'crmLinks');
     const message = /^\d{1,15}$/.test(source) ? await this.messages.visible(me, Number(source)).catch(() => null) : null;
     if (hasErrors(errors)) {
       return render(

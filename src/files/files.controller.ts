@@ -1,4 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
+import { refusalText } from '../accounts/plan-refusal';
+import { has } from '../accounts/plans';
 import { Controller, Get, NotFoundException, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { Attachment } from '../chat/attachment.entity';
@@ -16,7 +18,10 @@ import { FileStorageProvider } from './file-storage.provider';
 import { SAFE_IMAGES } from './sniff';
 import { UploadsService } from './uploads.service';
 
-/** Uploading a file into a conversation, and downloading it again: members only, everyone else gets a 404. */
+/**
+ * Uploading a file into a conversation (if the plan has files), and downloading it again: members only, everyone else
+ * gets a 404. Files already sent stay downloadable with the chat, whatever the plan says about sending new ones.
+ */
 @Controller()
 @UseGuards(ChatEnabled)
 export class FilesController {
@@ -33,6 +38,10 @@ export class FilesController {
   @Post('chat/conversations/:id/attachments')
   async create(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const me = req.auth!.user;
+    if (!has(req.auth!.company, 'files')) {
+      req.resume();
+      return render(req, res, 'chat/_composer-error', { message: refusalText('files', req.locale) }, { status: 403 });
+    }
     const membership = await this.conversations.membership(me, idParam(id));
     const refused = (await this.sending.refusal(me.id)) ?? (await this.limited(me.id));
     if (refused) {

@@ -1,6 +1,6 @@
 // A message's menu (⋮ or right-click) and what it does: reply, copy, edit in place, delete, and CRM objects made
 // from the message. Edits and deletions go through htmx; their answer is the message as it now is.
-import { $, $$, ajax, clamp, listOf, make } from './dom.js';
+import { $, $$, ajax, clamp, listOf, make, panelData } from './dom.js';
 import { bodyText, startReply } from './composer.js';
 
 const menu = document.getElementById('chat-menu');
@@ -17,6 +17,8 @@ export function openMenu(li, x, y, returnTo) {
   $('[data-menu="edit"]', menu).hidden = !li.dataset.canEdit;
   $('[data-menu="delete"]', menu).hidden = !li.dataset.canDelete;
   $('[data-menu="copy"]', menu).hidden = !bodyText(li);
+  // The panel says what the plan has now (it is redrawn when the plan changes).
+  for (const item of $$('[data-menu^="crm-"]', menu)) item.hidden = !('crmLinks' in panelData());
   menu.hidden = false;
   const { width, height } = menu.getBoundingClientRect();
   menu.style.left = `${clamp(x, 4, window.innerWidth - width - 4)}px`;
