@@ -1,9 +1,16 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, NotFoundException } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Company } from './company.entity';
 import { CompanyInput } from './company.form';
+import type { Subscription } from './plans';
 import { NewUserInput } from './user.form';
 import { CreatedUser, UsersService } from './users.service';
+
+/** The operator changed a company's plan or API add-on: what it has now. */
+export interface CompanyPlanChanged extends Subscription {
+  companyId: number;
+}
 
 export interface CompanyRow {
   company: Company;
@@ -16,6 +23,7 @@ export class CompaniesService {
   constructor(
     private readonly em: EntityManager,
     private readonly users: UsersService,
+    private readonly events: EventEmitter2,
   ) {}
 
   async list(): Promise<CompanyRow[]> {
@@ -45,9 +53,14 @@ export class CompaniesService {
   }
 
   async update(company: Company, input: CompanyInput): Promise<void> {
+    const planChanged = company.plan !== input.plan || company.apiAddon !== input.apiAddon;
     company.name = input.name;
     company.plan = input.plan;
     company.apiAddon = input.apiAddon;
     await this.em.flush();
+    // After the commit: open pages of the company redraw what the plan shows (nothing is deleted by a downgrade).
+    if (planChanged) {
+      this.events.emit('company.plan-changed', { companyId: company.id, plan: company.plan, apiAddon: company.apiAddon } satisfies CompanyPlanChanged);
+    }
   }
 }

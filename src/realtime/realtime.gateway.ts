@@ -5,6 +5,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import { randomUUID } from 'node:crypto';
 import type { Server, Socket } from 'socket.io';
+import { has } from '../accounts/plans';
 import { SESSION_COOKIE, SessionsService } from '../accounts/sessions.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { inCompany } from '../database/background-work';
@@ -12,12 +13,22 @@ import { PresenceService } from '../presence/presence.service';
 import { sha256 } from '../security/tokens';
 import { isLocale, Locale, LOCALES } from '../web/i18n/translator';
 import { ChatEvents } from './chat-events';
-import { ClientToServerEvents, companyRoom, conversationRoom, inLocale, ServerToClientEvents, sessionRoom, SocketData, userRoom } from './server-events';
+import {
+  ClientToServerEvents,
+  companyRoom,
+  conversationRoom,
+  inLocale,
+  InterServerEvents,
+  ServerToClientEvents,
+  sessionRoom,
+  SocketData,
+  userRoom,
+} from './server-events';
 import { cookieValue, sameOrigin } from './socket-auth';
 import { guardPackets } from './socket-events';
 
-export type GwarServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-export type GwarSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type GwarServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type GwarSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 /** One Socket.IO server on the page's own port, admitting only sockets that carry a live session cookie. */
 @WebSocketGateway({ serveClient: false, cors: false })
@@ -84,7 +95,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const sessionHash = sha256(auth.sessionToken);
     if ((await this.presence.openSockets(sessionHash, em)) >= this.config.socketsPerSession) return 'too_many_connections';
     const locale: unknown = socket.handshake.auth?.locale;
-    socket.data = { userId: auth.user.id, companyId: auth.company.id, sessionHash, locale: isLocale(locale) ? locale : 'en', chat: auth.company.plan !== 'start' };
+    socket.data = { userId: auth.user.id, companyId: auth.company.id, sessionHash, locale: isLocale(locale) ? locale : 'en', chat: has(auth.company, 'chat') };
     return undefined;
   }
 

@@ -46,12 +46,18 @@ export const CLIENT_EVENTS = {
 
 export type ClientEvent = keyof typeof CLIENT_EVENTS;
 
+/** What one instance tells the others (through the Redis adapter). */
+export interface InterServerEvents {
+  /** A company's plan changed: every instance brings its own sockets of the company up to date. */
+  'plan-changed': (event: { companyId: number; chat: boolean }) => void;
+}
+
 export interface SocketData {
   userId: number;
   companyId: number;
   sessionHash: string;
   locale: 'pl' | 'en';
-  /** The company's plan has the chat (Start does not). */
+  /** The company's plan has the chat: set when the socket comes, and again when the operator changes the plan. */
   chat: boolean;
 }
 

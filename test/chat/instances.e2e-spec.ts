@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
+import { Company } from '../../src/accounts/company.entity';
 import { directConversation, Page, send } from '../support/chat';
 import { createCompany, createUser } from '../support/factories';
 import { signedIn } from '../support/http-client';
@@ -58,6 +60,28 @@ describe('two instances behind one load balancer', () => {
       expect(res.status).toBe(200);
     } finally {
       bobOnSecond.close();
+    }
+  });
+
+  it('takes the chat away from a page on the other instance when the operator downgrades the plan on this one', async () => {
+    if (skip) return;
+    const ops = await first!.em().findOneOrFail(Company, { isOperator: true });
+    const operator = await signedIn(first!.url, (await createUser(first!.em(), ops, { role: 'admin' })).email);
+    const company = await createCompany(first!.em(), { plan: 'professional' });
+    const [ann, bob] = [await createUser(first!.em(), company), await createUser(first!.em(), company)];
+    const a = await signedIn(second!.url, ann.email);
+    const conversationId = await directConversation(a, bob.id);
+    const annOnSecond = await Page.open(second!.url, a, [conversationId]);
+    try {
+      await operator.load(`/operator/companies/${company.id}`);
+      expect((await operator.post(`/operator/companies/${company.id}`, { companyName: company.name, plan: 'start' })).status).toBe(303);
+      const deadline = Date.now() + 3000;
+      while (!annOnSecond.refreshed.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(annOnSecond.refreshed).toEqual([{ panel: true, resync: true }]);
+      const sent = await annOnSecond.socket.emitWithAck('message:send', { conversationId, clientId: randomUUID(), body: 'after the downgrade' });
+      expect(sent).toMatchObject({ ok: false, status: 403 });
+    } finally {
+      annOnSecond.close();
     }
   });
 });
