@@ -80,3 +80,8 @@ export function planName(plan: Plan, locale: 'en' | 'pl'): string {
 export function isPlan(value: unknown): value is Plan {
   return typeof value === 'string' && (PLANS as readonly string[]).includes(value);
 }
+
+/** The plan codes that include a feature (with the add-on where it needs it): for SQL that filters companies by plan. */
+export function plansIncluding(feature: Feature): Plan[] {
+  return PLANS.filter((plan) => has({ plan, apiAddon: true }, feature));
+}

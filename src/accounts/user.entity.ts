@@ -39,6 +39,10 @@ export class User {
   @Property({ type: 'boolean' })
   callbackConfigured = false;
 
+  /** Of the operator's company only: answers the Help conversations of every company. */
+  @Property({ type: 'boolean' })
+  supportAgent = false;
+
   @Property({ type: 'boolean' })
   active = true;
 

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { prepared } from '../database/prepared';
+import type { ConversationKind } from './conversation.entity';
 
 /** A member as a push needs them: the read pointer (for ticks and unread counts) and whether they chose Offline. */
 export interface AudienceMember {
@@ -13,7 +14,7 @@ export interface AudienceMember {
 export const UNREAD_CAP = 100;
 
 export interface Audience {
-  kind: 'direct' | 'group';
+  kind: ConversationKind;
   members: AudienceMember[];
   /** The conversation's newest messages any member has not read, newest first: at most UNREAD_CAP of them. */
   newest: { id: number; authorId: number | null }[];

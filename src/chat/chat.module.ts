@@ -46,6 +46,6 @@ import { UserDetailsController } from './user-details.controller';
     ObjectLinks,
     { provide: APP_INTERCEPTOR, useClass: PageChromeInterceptor },
   ],
-  exports: [ConversationsService, MessagesService, MessageSending, MessageFragments, ReadsService, PanelService, ChatSettingsService, ChatRenderer, ObjectLinks],
+  exports: [ConversationsService, MessagesService, MessageSending, MessageFragments, ConversationWindows, ReadsService, PanelService, ChatSettingsService, ChatRenderer, ObjectLinks],
 })
 export class ChatModule {}

@@ -3,7 +3,7 @@ import { Company } from '../accounts/company.entity';
 import { User } from '../accounts/user.entity';
 import { CompanyScoped } from '../database/company-scope';
 
-export type ConversationKind = 'direct' | 'group';
+export type ConversationKind = 'direct' | 'group' | 'help';
 
 @Entity({ tableName: 'conversation' })
 @CompanyScoped()
@@ -14,7 +14,7 @@ export class Conversation {
   @ManyToOne(() => Company)
   company: Company;
 
-  @Enum({ items: ['direct', 'group'], type: 'string' })
+  @Enum({ items: ['direct', 'group', 'help'], type: 'string' })
   kind: ConversationKind;
 
   @Property({ type: 'string', length: 100, nullable: true })

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { has } from '../accounts/plans';
 import type { User } from '../accounts/user.entity';
+import type { ConversationKind } from './conversation.entity';
 import type { Locale } from '../web/i18n/translator';
 import { ConversationsService, OpenConversation } from './conversations.service';
 import { isManager } from './group-rights';
@@ -11,7 +12,7 @@ import { encodeWatermark, watermarkOf } from './read-watermark';
 
 export interface ConversationView {
   id: number;
-  kind: 'direct' | 'group';
+  kind: ConversationKind;
   title: string;
   otherUser: { id: number; name: string } | null;
   memberCount: number;

@@ -2,6 +2,7 @@ import { EntityData } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { requireFeature } from '../accounts/plan-refusal';
 import { User } from '../accounts/user.entity';
 import { scopedCompanyId } from '../database/company-scope';
 import { unlessDuplicate } from '../database/errors';
@@ -53,6 +54,8 @@ export class ConversationsService {
       : [];
     const membership = members.find((m) => m.user.id === user.id);
     if (!membership) throw new NotFoundException();
+    // A Help conversation stays, hidden, while the plan has no Help chat: a downgrade keeps it for an upgrade.
+    if (membership.conversation.kind === 'help') requireFeature(user.company, 'help');
     return {
       conversation: membership.conversation,
       membership,

@@ -1,13 +1,18 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { FeatureRefused } from '../accounts/plan-refusal';
+import { plansIncluding } from '../accounts/plans';
 import { scopedCompanyId } from '../database/company-scope';
 import { prepared } from '../database/prepared';
+import { textArray } from '../database/text-array';
 import { PresenceService } from '../presence/presence.service';
 import { LimitsService } from '../security/limits.service';
 import type { MessageKey } from '../web/i18n/en';
 import { newMessage, readMessage } from './message.form';
 import type { MessageRecord } from './message.view';
 import { MessagesService, NotStored } from './messages.service';
+
+const HELP_PLANS = textArray(plansIncluding('help'));
 
 export type Refusal = { ok: false; status: 409 | 422 | 429; error: MessageKey; retryAfterSeconds?: number };
 export type SendOutcome = { ok: true; record: MessageRecord; created: boolean } | Refusal;
@@ -52,15 +57,20 @@ export class MessageSending {
    * is refused or stored nothing: the store itself checks both.
    */
   private async whyNot(userId: number, conversationId: number): Promise<Refusal | undefined> {
-    const [row] = await prepared<{ offline: boolean }>(
+    const [row] = await prepared<{ offline: boolean; outside_plan: boolean }>(
       this.em,
       'sender',
-      `select coalesce(p.status = 'offline', false) as offline
-         from conversation_member cm left join presence p on p.user_id = cm.user_id and p.company_id = cm.company_id
+      `select coalesce(p.status = 'offline', false) as offline, (c.kind = 'help' and not co.plan = any(?::text[])) as outside_plan
+         from conversation_member cm
+         join conversation c on c.id = cm.conversation_id and c.company_id = cm.company_id
+         join company co on co.id = cm.company_id
+         left join presence p on p.user_id = cm.user_id and p.company_id = cm.company_id
         where cm.conversation_id = ? and cm.user_id = ? and cm.company_id = ?`,
-      [conversationId, userId, scopedCompanyId(this.em)],
+      [HELP_PLANS, conversationId, userId, scopedCompanyId(this.em)],
     );
     if (!row) throw new NotFoundException();
+    // A Help conversation kept through a downgrade takes no messages until the plan has Help chat again.
+    if (row.outside_plan) throw new FeatureRefused('help');
     return row.offline ? { ok: false, status: 409, error: 'presence.offlineChat' } : undefined;
   }
 

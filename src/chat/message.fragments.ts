@@ -37,6 +37,17 @@ export class MessageFragments {
   }
 
   /**
+   * Messages as someone outside the company sees them (the operator's support team in a Help conversation):
+   * links to the company's CRM records stay plain text, as nothing of the company's CRM may show.
+   */
+  forOutsiders(records: MessageRecord[], locale: Locale): MessageFragment[] {
+    return records.map((record) => {
+      const m = messageView(record, NOBODY_READ, new Map());
+      return { id: m.id, html: this.renderer.render('chat/_message.njk', locale, { m }).trim() };
+    });
+  }
+
+  /**
    * A new message, read by nobody yet, as its sender's answer and its push both need it: rendered once per
    * language, whichever of the two asks first, and forgotten once the other has taken it.
    */

@@ -27,6 +27,7 @@ export interface MessageView {
   authorName: string;
   /** Posted by an integration through the group's API token. */
   viaApi: boolean;
+  viaSupport: boolean;
   segments: Segment[];
   attachments: AttachmentView[];
   text: string;
@@ -50,6 +51,8 @@ export interface MessageRecord {
   authorName: string | null;
   displayName: string | null;
   apiTokenId: number | null;
+  /** Written by the operator's support team in a Help conversation. */
+  supportAgentId: number | null;
   body: string;
   createdAt: Date;
   editedAt: Date | null;
@@ -73,6 +76,7 @@ export function messageView(m: MessageRecord, read: ReadWatermark, objects: Map<
     authorId: m.authorId,
     authorName: m.authorName ?? m.displayName ?? '',
     viaApi: !!m.apiTokenId,
+    viaSupport: !!m.supportAgentId,
     segments: deleted ? [] : segments(m.body, objects),
     attachments: deleted
       ? []
@@ -90,7 +94,7 @@ export function messageView(m: MessageRecord, read: ReadWatermark, objects: Map<
     createdAt: m.createdAt.toISOString(),
     edited: !!m.editedAt && !deleted,
     deleted,
-    editable: !deleted && m.authorId !== null && !m.apiTokenId && m.attachments.length === 0,
+    editable: !deleted && m.authorId !== null && !m.apiTokenId && !m.supportAgentId && m.attachments.length === 0,
     read: !deleted && isRead(read, m.id, m.authorId),
     replyTo: reply
       ? {

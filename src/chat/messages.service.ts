@@ -1,9 +1,11 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { plansIncluding } from '../accounts/plans';
 import type { User } from '../accounts/user.entity';
 import { scopedCompanyId } from '../database/company-scope';
 import { prepared } from '../database/prepared';
+import { textArray } from '../database/text-array';
 import { isManager } from './group-rights';
 import { messageById, messageByClientId, messagesBefore, messagesChangedSince, recordOf, recordQuery, RecordRow } from './message-records';
 import type { MessageRecord } from './message.view';
@@ -12,15 +14,22 @@ import { MessageEdits } from './message-edits';
 
 /**
  * Who sends: a member (from a page's socket, whose copy comes with its acknowledgement), or an integration
- * posting with its group's API token under a display name.
+ * posting with its group's API token under a display name, or one of the operator's support agents answering in
+ * a Help conversation (from outside its company, so under their name rather than as its member).
  */
-export type Sender = { user: Pick<User, 'id'>; socketId?: string; mustBeMember?: boolean } | { apiTokenId: number; displayName: string | null };
+export type Sender =
+  | { user: Pick<User, 'id'>; socketId?: string; mustBeMember?: boolean }
+  | { apiTokenId: number; displayName: string | null }
+  | { supportAgentId: number; displayName: string };
 
 /** Nothing stored for a sender that had to be a member and not Offline: the caller finds out which it was not. */
 export class NotStored extends Error {}
 
 export const PAGE_SIZE = 50;
 export const CATCH_UP_LIMIT = 500;
+
+/** A Help conversation takes messages only while its company's plan has Help chat (a downgrade keeps it, hidden). */
+const HELP_PLANS = textArray(plansIncluding('help'));
 
 export interface ChatMessageEvent {
   companyId: number;
@@ -55,15 +64,16 @@ const STORE = recordQuery(
 const STORE_SQL = `with bumped as (
     update conversation set change_seq = change_seq + 1, last_message_at = now()
      where id = ? and company_id = ? and not exists (select 1 from message where conversation_id = ? and company_id = ? and client_id = ?::uuid)
+       and (kind <> 'help' or exists (select 1 from company where id = ? and plan = any(?::text[])))
        and (not ?::boolean or exists (
          select 1 from conversation_member cm left join presence p on p.user_id = cm.user_id and p.company_id = cm.company_id
           where cm.conversation_id = ? and cm.user_id = ? and cm.company_id = ? and p.status is distinct from 'offline'))
     returning change_seq
   ), stored as (
-    insert into message (company_id, conversation_id, author_id, client_id, body, reply_to_id, created_at, seq, api_token_id, display_name)
+    insert into message (company_id, conversation_id, author_id, client_id, body, reply_to_id, created_at, seq, api_token_id, display_name, support_agent_id)
     select ?::int, ?::int, ?::int, ?::uuid, ?::text,
            (select r.id from message r where r.id = ?::bigint and r.conversation_id = ?::int and r.company_id = ?::int and r.deleted_at is null),
-           now(), change_seq, ?::int, ?::text from bumped
+           now(), change_seq, ?::int, ?::text, ?::int from bumped
     on conflict (conversation_id, client_id) do nothing
     returning *
   ), read as (
@@ -71,6 +81,13 @@ const STORE_SQL = `with bumped as (
       from stored where cm.conversation_id = stored.conversation_id and cm.user_id = stored.author_id and cm.company_id = stored.company_id
   )
   ${STORE}`;
+
+/** An integration's or a support agent's retry: the stored message is theirs. */
+function sameOutsider(existing: MessageRecord, sender: Sender): boolean {
+  if ('apiTokenId' in sender) return existing.apiTokenId === sender.apiTokenId;
+  if ('supportAgentId' in sender) return existing.supportAgentId === sender.supportAgentId;
+  return false;
+}
 
 @Injectable()
 export class MessagesService {
@@ -101,6 +118,8 @@ export class MessagesService {
         to.id,
         to.companyId,
         clientId,
+        to.companyId,
+        HELP_PLANS,
         mustBeMember,
         to.id,
         authorId,
@@ -114,7 +133,8 @@ export class MessagesService {
         to.id,
         to.companyId,
         'apiTokenId' in sender ? sender.apiTokenId : null,
-        'apiTokenId' in sender ? sender.displayName : null,
+        'user' in sender ? null : sender.displayName,
+        'supportAgentId' in sender ? sender.supportAgentId : null,
         // The read-back names the company five times: the files, the read pointer, the author, the reply and its author.
         ...Array<number>(5).fill(to.companyId),
       ]);
@@ -132,7 +152,7 @@ export class MessagesService {
     }
     // Stored before, or by a request with the same client id that ran at the same moment (the insert waited for it).
     const existing = await messageByClientId(this.em, to.companyId, to.id, clientId);
-    const sameSender = !!existing && (authorId !== null ? existing.authorId === authorId : existing.apiTokenId === (sender as { apiTokenId: number }).apiTokenId);
+    const sameSender = !!existing && (authorId !== null ? existing.authorId === authorId : sameOutsider(existing, sender));
     if (!existing && mustBeMember) throw new NotStored();
     if (!existing || !sameSender) throw new ConflictException();
     return { record: existing, created: false };

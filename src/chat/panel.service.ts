@@ -9,6 +9,7 @@ import { allowedStatuses, Shown, Status } from '../presence/statuses';
 import { ChatSettings } from './chat-settings.entity';
 import { ChatSettingsService } from './chat-settings.service';
 import { UNREAD_CAP } from './audience';
+import type { ConversationKind } from './conversation.entity';
 
 export interface PanelEntry {
   key: string;
@@ -33,6 +34,8 @@ export interface Panel {
   /** Chose Offline: the chat is off for them until they choose another status. */
   offline: boolean;
   notifications: { items: Notification[]; unread: number };
+  /** The Help entry (plans with Help chat): the user's Help conversation once it exists. */
+  help?: { conversationId?: number; unread: number };
 }
 
 /** The right panel for one user, in a fixed number of queries whatever the number of people and conversations. */
@@ -63,9 +66,14 @@ export class PanelService {
     const direct = new Map<number, PanelConversation>();
     const entries: PanelEntry[] = [];
     let totalUnread = 0;
+    let help: Panel['help'] = has(me.company, 'help') ? { unread: 0 } : undefined;
     for (const conversation of conversations) {
       totalUnread += conversation.unread;
-      if (conversation.kind === 'direct') {
+      if (conversation.kind === 'help') {
+        // Kept through a downgrade, shown (and counted) only while the plan has Help chat.
+        if (!has(me.company, 'help')) totalUnread -= conversation.unread;
+        else help = { conversationId: conversation.id, unread: conversation.unread };
+      } else if (conversation.kind === 'direct') {
         const [a, b] = (conversation.directKey ?? '').split(':').map(Number);
         direct.set(a === me.id ? b : a, conversation);
       } else {
@@ -95,7 +103,7 @@ export class PanelService {
       });
     }
     entries.sort(settings.sortBy === 'activity' ? byActivity : byName);
-    return { ...base, entries, totalUnread, chatEnabled: true };
+    return { ...base, entries, totalUnread, chatEnabled: true, help };
   }
 
   /** The other active people of the company: ids and names are all the panel shows of them. */
@@ -117,7 +125,7 @@ export class PanelService {
     const companyId = me.company.id;
     const rows = await this.em
       .getConnection()
-      .execute<{ id: number; kind: 'direct' | 'group'; name: string | null; direct_key: string | null; active_at: string | null; unread: number }[]>(
+      .execute<{ id: number; kind: ConversationKind; name: string | null; direct_key: string | null; active_at: string | null; unread: number }[]>(
         `select c.id, c.kind, c.name, c.direct_key,
               case when c.kind = 'group' then coalesce(c.last_message_at, c.created_at) else c.last_message_at end as active_at,
               (select count(*)::int from (select 1 from message m
@@ -142,7 +150,7 @@ export class PanelService {
 
 interface PanelConversation {
   id: number;
-  kind: 'direct' | 'group';
+  kind: ConversationKind;
   name: string | null;
   directKey: string | null;
   /** Milliseconds since the epoch, for sorting by activity. */

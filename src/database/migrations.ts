@@ -8,6 +8,7 @@ import { Migration20261124060000Notifications } from '../../migrations/Migration
 import { Migration20261124070000Attachments } from '../../migrations/Migration20261124070000Attachments';
 import { Migration20261201000000Hardening } from '../../migrations/Migration20261201000000Hardening';
 import { Migration20261202000000LimitsInMemory } from '../../migrations/Migration20261202000000LimitsInMemory';
+import { Migration20261202100000HelpChat } from '../../migrations/Migration20261202100000HelpChat';
 
 /** Listed here, not globbed, so the same list runs from TypeScript in tests and from dist in production. */
 export const migrationsList = [
@@ -21,4 +22,5 @@ export const migrationsList = [
   { name: 'Migration20261124070000Attachments', class: Migration20261124070000Attachments },
   { name: 'Migration20261201000000Hardening', class: Migration20261201000000Hardening },
   { name: 'Migration20261202000000LimitsInMemory', class: Migration20261202000000LimitsInMemory },
+  { name: 'Migration20261202100000HelpChat', class: Migration20261202100000HelpChat },
 ];

@@ -69,6 +69,7 @@ export class ChatEvents {
       return { ok: true, seq: sent.record.seq, html: fragment.html, created: sent.created };
     } catch (err) {
       if (err instanceof NotFoundException) return { ok: false, status: 404, error: translator(locale)('error.404.title') };
+      if (err instanceof ForbiddenException) return { ok: false, status: 403, error: translator(locale)('error.403.title') };
       throw err;
     }
   }

@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { Audience, AudienceMember, audienceOf, UNREAD_CAP, unreadCounts } from '../chat/audience';
 import { ChatRenderer } from '../chat/chat.renderer';
 import { ChatGroupEvent } from '../chat/conversations.service';
@@ -27,12 +27,15 @@ export class ChatBroadcaster {
     private readonly gateway: RealtimeGateway,
     private readonly renderer: ChatRenderer,
     private readonly fragments: MessageFragments,
+    private readonly events: EventEmitter2,
   ) {}
 
   @OnEvent('chat.message', { async: true, promisify: true })
   onMessage(event: ChatMessageEvent): Promise<void> {
     return this.inContext(event.companyId, async (em) => {
       const audience = await audienceOf(em, event.companyId, event.conversationId, event.readBefore);
+      // The support team hears of a Help conversation's messages from here: the audience already says its kind.
+      if (audience.kind === 'help') this.events.emit('help.message', event);
       const { members } = audience;
       const read = watermarkOf(members);
       // Offline is chosen to be left alone: no pushes, no badges, no sounds until the user comes back.
@@ -131,7 +134,7 @@ export class ChatBroadcaster {
     const byBadge = new Map<string, { badgeKey: string; count: number; rooms: string[] }>();
     for (const reader of readers) {
       // In a direct conversation the panel's entry is the other person.
-      const badgeKey = kind === 'group' ? `c${conversationId}` : `u${members.find((m) => m.userId !== reader.userId)?.userId ?? reader.userId}`;
+      const badgeKey = kind === 'group' ? `c${conversationId}` : kind === 'help' ? 'help' : `u${members.find((m) => m.userId !== reader.userId)?.userId ?? reader.userId}`;
       const count = counts.get(reader.userId) ?? 0;
       const key = `${badgeKey}:${count}`;
       const badge = byBadge.get(key) ?? { badgeKey, count, rooms: [] };

@@ -59,10 +59,14 @@ export interface SocketData {
   locale: 'pl' | 'en';
   /** The company's plan has the chat: set when the socket comes, and again when the operator changes the plan. */
   chat: boolean;
+  /** A support agent of the operator's company: their pages show the Help conversations live. */
+  support?: boolean;
 }
 
 export const userRoom = (userId: number) => `user:${userId}`;
 export const companyRoom = (companyId: number) => `company:${companyId}`;
+/** The support team's pages (in each language). */
+export const SUPPORT_ROOM = 'support';
 export const sessionRoom = (tokenHash: string) => `session:${tokenHash}`;
 /**
  * Rooms that receive rendered HTML carry the page's language, so each language's render reaches only its pages
