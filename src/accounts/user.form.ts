@@ -10,6 +10,7 @@ export interface UserInput {
   role: Role;
   livechatConfigured: boolean;
   callbackConfigured: boolean;
+  supportAgent: boolean;
 }
 
 export interface NewUserInput extends UserInput {
@@ -29,11 +30,12 @@ const userForm = {
   role: field.defaulted('user', field.choice(ROLES)),
   livechatConfigured: field.checkbox(),
   callbackConfigured: field.checkbox(),
+  supportAgent: field.checkbox(),
 };
 
 /** Checkboxes come back as 'on' or nothing, and choices that were left empty as their defaults. */
 function shown(values: FormValues, defaults: Record<string, string>): FormValues {
-  for (const name of ['livechatConfigured', 'callbackConfigured']) values[name] = ['on', 'true', '1'].includes(values[name]) ? 'on' : '';
+  for (const name of ['livechatConfigured', 'callbackConfigured', 'supportAgent']) values[name] = ['on', 'true', '1'].includes(values[name]) ? 'on' : '';
   for (const [name, value] of Object.entries(defaults)) values[name] ||= value;
   return values;
 }

@@ -69,12 +69,13 @@ export function inviteUrl(req: GwarRequest, token: string): string {
   return `${req.protocol}://${req.get('host')}/invite/${token}`;
 }
 
-function formValues(user: { name: string; email: string; role: string; livechatConfigured: boolean; callbackConfigured: boolean }) {
+function formValues(user: { name: string; email: string; role: string; livechatConfigured: boolean; callbackConfigured: boolean; supportAgent: boolean }) {
   return {
     name: user.name,
     email: user.email,
     role: user.role,
     livechatConfigured: user.livechatConfigured ? 'on' : '',
     callbackConfigured: user.callbackConfigured ? 'on' : '',
+    supportAgent: user.supportAgent ? 'on' : '',
   };
 }

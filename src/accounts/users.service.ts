@@ -7,6 +7,7 @@ import { has } from './plans';
 import { SessionsService } from './sessions.service';
 import { NewUserInput, UserInput } from './user.form';
 import { User } from './user.entity';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 
 const INVITE_DAYS = 7;
 
@@ -21,6 +22,7 @@ export class UsersService {
   constructor(
     private readonly em: EntityManager,
     private readonly sessions: SessionsService,
+    private readonly events: EventEmitter2,
   ) {}
 
   list(): Promise<User[]> {
@@ -54,8 +56,11 @@ export class UsersService {
     user.name = input.name;
     user.email = input.email;
     user.role = input.role;
+    const wasAgent = user.supportAgent;
     this.applyFlags(user, input, company);
     await this.em.flush();
+    // Open pages join or leave the support team's pushes at once, not at their next connection.
+    if (user.supportAgent !== wasAgent) this.events.emit('accounts.support-agent.changed', { userId: user.id, supportAgent: user.supportAgent });
   }
 
   async deactivate(user: User): Promise<void> {
@@ -89,5 +94,7 @@ export class UsersService {
   private applyFlags(user: User, input: UserInput, company: Company): void {
     if (has(company, 'livechat')) user.livechatConfigured = input.livechatConfigured;
     if (has(company, 'callback')) user.callbackConfigured = input.callbackConfigured;
+    // Only the operator's own people can be on its support team.
+    if (company.isOperator) user.supportAgent = input.supportAgent;
   }
 }

@@ -13,6 +13,7 @@ import { PresenceService } from '../presence/presence.service';
 import { sha256 } from '../security/tokens';
 import { isLocale, Locale, LOCALES } from '../web/i18n/translator';
 import { ChatEvents } from './chat-events';
+import { isSupportAgent } from '../help/support-agent.guard';
 import {
   ClientToServerEvents,
   companyRoom,
@@ -22,6 +23,7 @@ import {
   ServerToClientEvents,
   sessionRoom,
   SocketData,
+  SUPPORT_ROOM,
   userRoom,
 } from './server-events';
 import { cookieValue, sameOrigin } from './socket-auth';
@@ -98,6 +100,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (Math.max(here, await this.presence.openSockets(sessionHash, em)) >= this.config.socketsPerSession) return 'too_many_connections';
     const locale: unknown = socket.handshake.auth?.locale;
     socket.data = { userId: auth.user.id, companyId: auth.company.id, sessionHash, locale: isLocale(locale) ? locale : 'en', chat: has(auth.company, 'chat') };
+    socket.data.support = isSupportAgent(auth);
     return undefined;
   }
 
@@ -106,6 +109,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const { userId, companyId, sessionHash, locale } = socket.data;
     guardPackets(socket);
     void socket.join([userRoom(userId), inLocale(userRoom(userId), locale), inLocale(companyRoom(companyId), locale), sessionRoom(sessionHash)]);
+    if (socket.data.support) void socket.join(inLocale(SUPPORT_ROOM, locale));
     void this.withDatabase(() => this.presence.socketConnected(socket.id, this.instanceId, userId, companyId, sessionHash));
     this.chat.attach(socket);
   }
@@ -129,6 +133,16 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @OnEvent('accounts.sessions.ended')
   endSessions(event: { userId: number }): void {
     this.server.in(userRoom(event.userId)).disconnectSockets(true);
+  }
+
+  /** A user put on or taken off the support team: their open pages start or stop hearing of Help conversations. */
+  @OnEvent('accounts.support-agent.changed')
+  async supportAgentChanged(event: { userId: number; supportAgent: boolean }): Promise<void> {
+    for (const socket of await this.server.local.in(userRoom(event.userId)).fetchSockets()) {
+      socket.data.support = event.supportAgent;
+      if (event.supportAgent) socket.join(inLocale(SUPPORT_ROOM, socket.data.locale));
+      else socket.leave(inLocale(SUPPORT_ROOM, socket.data.locale));
+    }
   }
 
   @OnEvent('accounts.session.ended')

@@ -56,6 +56,8 @@ if (socket) {
 document.addEventListener('chat:reconnected', () => {
   forgetReads();
   refreshPanel();
+  // The support team's view of a Help conversation catches up with what came while the socket was away.
+  for (const log of $$('[data-help-log]')) htmx.ajax('GET', log.dataset.helpLog, { target: log, swap: 'outerHTML' });
 });
 document.addEventListener('chat:reload', (event) => event.target.matches?.('section.chat-window') && reloadWindow(event.target));
 document.addEventListener('chat:gone', (event) => event.target.matches?.('section.chat-window') && closeWindow(event.target));
