@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Company } from '../src/accounts/company.entity';
+import { OPERATOR_PLAN } from '../src/accounts/plans';
 import { hashPassword } from '../src/accounts/password.hasher';
 import { Role, User } from '../src/accounts/user.entity';
 import { Session } from '../src/accounts/session.entity';
@@ -42,10 +43,12 @@ export async function seedDemo(orm: MikroORM): Promise<{ created: boolean }> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await em.transactional(async (tx) => {
     if (!(await tx.findOne(Company, { isOperator: true }))) {
-      const operator = new Company('Gwar Operator', 'supreme', true);
+      const operator = new Company('Gwar Operator', OPERATOR_PLAN, true);
       operator.isOperator = true;
       const admin = new User(operator, 'Olga Operator', OPERATOR_EMAIL, 'admin');
       admin.passwordHash = passwordHash;
+      // She also answers the Help conversations, so the demo shows both sides of the Help chat.
+      admin.supportAgent = true;
       tx.persist([operator, admin]);
     }
     const company = new Company(DEMO_COMPANY, 'enterprise', true);
