@@ -140,10 +140,12 @@ describe('Help chat', () => {
     expect((await a.client.post(`/support/help/${helpId}/close`, {}, { htmx: true })).status).toBe(200);
     expect((await a.client.agent.get('/support')).text).not.toContain(`/support/help/${helpId}"`);
     expect((await a.client.agent.get(`/support/help/${helpId}`)).text).toContain('First question');
+    expect((await a.client.agent.get('/support/closed')).text).toContain(`/support/help/${helpId}"`);
     expect((await c.client.agent.get(`/chat/conversations/${helpId}`).set('HX-Request', 'true')).text).toContain('First question');
     await send(c.client, helpId, 'Second question');
     await settle();
     expect((await a.client.agent.get('/support')).text).toContain(`/support/help/${helpId}"`);
+    expect((await a.client.agent.get('/support/closed')).text).not.toContain(`/support/help/${helpId}"`);
   });
 
   it('keeps the support pages from everyone but support agents of the operator, and agents from everything of a company but its Help', async () => {
@@ -156,6 +158,7 @@ describe('Help chat', () => {
     await t.em().getConnection().execute(`update app_user set support_agent = true where id = ?`, [fake.user.id]);
     for (const outsider of [plainOperatorUser, c.client, fake.client]) {
       expect((await outsider.agent.get('/support')).status).toBe(403);
+      expect((await outsider.agent.get('/support/closed')).status).toBe(403);
       expect((await outsider.agent.get(`/support/help/${helpId}`)).status).toBe(403);
       await outsider.load('/');
       expect((await outsider.post(`/support/help/${helpId}/messages`, { clientId: randomUUID(), body: 'x' })).status).toBe(403);

@@ -84,17 +84,22 @@ export class HelpService {
 
   /** Every company's open Help conversations (plans with Help chat only), the newest waiting first. */
   async openTickets(): Promise<Ticket[]> {
-    return this.query(`t.status = 'open'`, []);
+    return this.query(`t.status = 'open'`, [], 'waiting');
+  }
+
+  /** The history: closed Help conversations, the last closed first. */
+  async closedTickets(): Promise<Ticket[]> {
+    return this.query(`t.status = 'closed'`, [], 'closed');
   }
 
   /** One Help conversation, open or closed, of a company whose plan has Help chat; anything else is a 404. */
   async ticket(conversationId: number): Promise<Ticket> {
-    const [ticket] = Number.isSafeInteger(conversationId) ? await this.query(`t.conversation_id = ?`, [conversationId]) : [];
+    const [ticket] = Number.isSafeInteger(conversationId) ? await this.query(`t.conversation_id = ?`, [conversationId], 'waiting') : [];
     if (!ticket) throw new NotFoundException();
     return ticket;
   }
 
-  private async query(where: string, params: unknown[]): Promise<Ticket[]> {
+  private async query(where: string, params: unknown[], order: 'waiting' | 'closed'): Promise<Ticket[]> {
     const rows = await this.em.getConnection().execute<
       {
         conversation_id: number;
@@ -121,7 +126,7 @@ export class HelpService {
          join app_user u on u.id = t.user_id and u.company_id = t.company_id
          left join app_user a on a.id = t.claimed_by_id
         where ${where} and c.plan = any(?::text[])
-        order by t.waiting_since desc nulls last, t.last_message_at desc nulls last, t.conversation_id desc
+        order by ${order === 'closed' ? 't.closed_at desc' : 't.waiting_since desc nulls last, t.last_message_at desc nulls last'}, t.conversation_id desc
         limit 500`,
       [...params, textArray(plansIncluding('help'))],
     );

@@ -28,6 +28,11 @@ export class SupportController {
     render(req, res, 'help/support', { tickets: await this.help.openTickets() }, { fragment: 'help/_tickets' });
   }
 
+  @Get('closed')
+  async closed(@Req() req: GwarRequest, @Res() res: Response): Promise<void> {
+    render(req, res, 'help/closed', { tickets: await this.help.closedTickets() });
+  }
+
   @Get('help/:id')
   async show(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const ticket = await this.views.ticket(idParam(id), req.locale);

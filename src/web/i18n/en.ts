@@ -344,6 +344,9 @@ export const en = {
   'support.release': 'Let someone else answer',
   'support.close': 'Close',
   'support.answer': 'Your answer',
+  'support.closedTitle': 'Closed Help conversations',
+  'support.noneClosed': 'No closed Help conversations.',
+  'support.lastActivity': 'Last activity',
   'support.send': 'Send',
 } as const;
 

@@ -346,5 +346,8 @@ export const pl: Record<MessageKey, string> = {
   'support.release': 'Niech odpowie ktoś inny',
   'support.close': 'Zamknij',
   'support.answer': 'Twoja odpowiedź',
+  'support.closedTitle': 'Zamknięte rozmowy Pomocy',
+  'support.noneClosed': 'Brak zamkniętych rozmów Pomocy.',
+  'support.lastActivity': 'Ostatnia aktywność',
   'support.send': 'Wyślij',
 };
