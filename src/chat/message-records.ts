@@ -11,6 +11,8 @@ export interface RecordRow {
   display_name: string | null;
   api_token_id: number | null;
   support_agent_id: number | null;
+  integration_id: number | null;
+  integration_name: string | null;
   body: string;
   created_at: string;
   edited_at: string | null;
@@ -22,7 +24,7 @@ export interface RecordRow {
   attachments: MessageRecord['attachments'] | null;
 }
 
-export const COLUMNS = `id, seq, client_id, conversation_id, author_id, display_name, api_token_id, support_agent_id, body, created_at, edited_at, deleted_at, reply_to_id`;
+export const COLUMNS = `id, seq, client_id, conversation_id, author_id, display_name, api_token_id, support_agent_id, integration_id, integration_name, body, created_at, edited_at, deleted_at, reply_to_id`;
 
 /**
  * Messages as their views need them, in one statement, as plain rows: `messages` is a query (or a CTE's name)
@@ -30,7 +32,7 @@ export const COLUMNS = `id, seq, client_id, conversation_id, author_id, display_
  * `messages`, then the company three times; every table is constrained by the company, as the filter would.
  */
 export function recordQuery(messages: string, order: string, extraColumns = ''): string {
-  return `select m.id, m.seq, m.client_id, m.conversation_id, m.author_id, a.name as author_name, m.display_name, m.api_token_id, m.support_agent_id,
+  return `select m.id, m.seq, m.client_id, m.conversation_id, m.author_id, a.name as author_name, m.display_name, m.api_token_id, m.support_agent_id, m.integration_id, m.integration_name,
             m.body, m.created_at, m.edited_at, m.deleted_at,
             r.client_id as reply_client_id, ra.name as reply_author_name, left(r.body, 140) as reply_excerpt, r.deleted_at as reply_deleted_at,
             (select json_agg(json_build_object('id', f.id, 'name', f.name, 'size', f.size, 'thumbKey', f.thumb_key, 'width', f.width, 'height', f.height) order by f.id)
@@ -60,6 +62,8 @@ export function recordOf(em: EntityManager, row: RecordRow): MessageRecord {
     displayName: row.display_name,
     apiTokenId: row.api_token_id,
     supportAgentId: row.support_agent_id,
+    integrationId: row.integration_id,
+    integrationName: row.integration_name,
     body: row.body,
     createdAt: platform.parseDate(row.created_at),
     editedAt: date(row.edited_at),

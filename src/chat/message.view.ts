@@ -27,6 +27,7 @@ export interface MessageView {
   authorName: string;
   /** Posted by an integration through the group's API token. */
   viaApi: boolean;
+  integrationName: string;
   viaSupport: boolean;
   segments: Segment[];
   attachments: AttachmentView[];
@@ -53,6 +54,9 @@ export interface MessageRecord {
   apiTokenId: number | null;
   /** Written by the operator's support team in a Help conversation. */
   supportAgentId: number | null;
+  /** Posted by a group's integration: its API badge and name stay whatever becomes of its tokens. */
+  integrationId: number | null;
+  integrationName: string | null;
   body: string;
   createdAt: Date;
   editedAt: Date | null;
@@ -75,7 +79,8 @@ export function messageView(m: MessageRecord, read: ReadWatermark, objects: Map<
     conversationId: m.conversationId,
     authorId: m.authorId,
     authorName: m.authorName ?? m.displayName ?? '',
-    viaApi: !!m.apiTokenId,
+    viaApi: !!m.integrationId || !!m.apiTokenId,
+    integrationName: m.integrationName ?? '',
     viaSupport: !!m.supportAgentId,
     segments: deleted ? [] : segments(m.body, objects),
     attachments: deleted
@@ -94,7 +99,7 @@ export function messageView(m: MessageRecord, read: ReadWatermark, objects: Map<
     createdAt: m.createdAt.toISOString(),
     edited: !!m.editedAt && !deleted,
     deleted,
-    editable: !deleted && m.authorId !== null && !m.apiTokenId && !m.supportAgentId && m.attachments.length === 0,
+    editable: !deleted && m.authorId !== null && !m.apiTokenId && !m.integrationId && !m.supportAgentId && m.attachments.length === 0,
     read: !deleted && isRead(read, m.id, m.authorId),
     replyTo: reply
       ? {

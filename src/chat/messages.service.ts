@@ -19,7 +19,7 @@ import { MessageEdits } from './message-edits';
  */
 export type Sender =
   | { user: Pick<User, 'id'>; socketId?: string; mustBeMember?: boolean }
-  | { apiTokenId: number; displayName: string | null }
+  | { apiTokenId: number; integrationId: number; integrationName: string; displayName: string | null }
   | { supportAgentId: number; displayName: string };
 
 /** Nothing stored for a sender that had to be a member and not Offline: the caller finds out which it was not. */
@@ -70,10 +70,10 @@ const STORE_SQL = `with bumped as (
           where cm.conversation_id = ? and cm.user_id = ? and cm.company_id = ? and p.status is distinct from 'offline'))
     returning change_seq
   ), stored as (
-    insert into message (company_id, conversation_id, author_id, client_id, body, reply_to_id, created_at, seq, api_token_id, display_name, support_agent_id)
+    insert into message (company_id, conversation_id, author_id, client_id, body, reply_to_id, created_at, seq, api_token_id, display_name, support_agent_id, integration_id, integration_name)
     select ?::int, ?::int, ?::int, ?::uuid, ?::text,
            (select r.id from message r where r.id = ?::bigint and r.conversation_id = ?::int and r.company_id = ?::int and r.deleted_at is null),
-           now(), change_seq, ?::int, ?::text, ?::int from bumped
+           now(), change_seq, ?::int, ?::text, ?::int, ?::int, ?::text from bumped
     on conflict (conversation_id, client_id) do nothing
     returning *
   ), read as (
@@ -84,7 +84,7 @@ const STORE_SQL = `with bumped as (
 
 /** An integration's or a support agent's retry: the stored message is theirs. */
 function sameOutsider(existing: MessageRecord, sender: Sender): boolean {
-  if ('apiTokenId' in sender) return existing.apiTokenId === sender.apiTokenId;
+  if ('integrationId' in sender) return existing.integrationId === sender.integrationId;
   if ('supportAgentId' in sender) return existing.supportAgentId === sender.supportAgentId;
   return false;
 }
@@ -135,6 +135,8 @@ export class MessagesService {
         'apiTokenId' in sender ? sender.apiTokenId : null,
         'user' in sender ? null : sender.displayName,
         'supportAgentId' in sender ? sender.supportAgentId : null,
+        'integrationId' in sender ? sender.integrationId : null,
+        'integrationId' in sender ? sender.integrationName : null,
         // The read-back names the company five times: the files, the read pointer, the author, the reply and its author.
         ...Array<number>(5).fill(to.companyId),
       ]);

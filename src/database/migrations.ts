@@ -9,6 +9,7 @@ import { Migration20261124070000Attachments } from '../../migrations/Migration20
 import { Migration20261201000000Hardening } from '../../migrations/Migration20261201000000Hardening';
 import { Migration20261202000000LimitsInMemory } from '../../migrations/Migration20261202000000LimitsInMemory';
 import { Migration20261202100000HelpChat } from '../../migrations/Migration20261202100000HelpChat';
+import { Migration20261202110000Integrations } from '../../migrations/Migration20261202110000Integrations';
 
 /** Listed here, not globbed, so the same list runs from TypeScript in tests and from dist in production. */
 export const migrationsList = [
@@ -23,4 +24,5 @@ export const migrationsList = [
   { name: 'Migration20261201000000Hardening', class: Migration20261201000000Hardening },
   { name: 'Migration20261202000000LimitsInMemory', class: Migration20261202000000LimitsInMemory },
   { name: 'Migration20261202100000HelpChat', class: Migration20261202100000HelpChat },
+  { name: 'Migration20261202110000Integrations', class: Migration20261202110000Integrations },
 ];

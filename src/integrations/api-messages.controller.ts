@@ -10,16 +10,13 @@ import { COMPANY_FILTER } from '../database/company-scope';
 import { LIMITS, LimitsService } from '../security/limits.service';
 import { PostedMessage, PostMessageBody, Problem, readBody } from './api-message.dto';
 import { GroupTokensService } from './group-tokens.service';
+import { IdempotencyKeys, KeyTaken } from './idempotency-keys';
+import { messageById } from '../chat/message-records';
+import type { MessageRecord } from '../chat/message.view';
 import { problem } from './problem';
 
 export const TOKEN_RATE_LIMIT = LIMITS.apiToken.rate.points;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-
-/** The same key from the same token always names the same message: its client id is derived from both. */
-function clientIdFor(tokenId: number, key: string): string {
-  const h = createHash('sha256').update(`${tokenId}:${key}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 @ApiTags('Group messages')
 @Controller('api/v1/messages')
@@ -29,6 +26,7 @@ export class ApiMessagesController {
     private readonly messages: MessagesService,
     private readonly limits: LimitsService,
     private readonly em: EntityManager,
+    private readonly keys: IdempotencyKeys,
   ) {}
 
   @Post()
@@ -41,7 +39,8 @@ export class ApiMessagesController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'Any printable text up to 200 characters. A retried request with the same key never creates a second message.',
+    description:
+      'Any printable text up to 200 characters, new for each message (a UUID, say). A retry with the same key and body within 24 hours returns the first message (200, Idempotency-Replayed: true) and never creates a second; the same key with another body is refused (422). Keys belong to the integration, so they hold across a regenerated token.',
   })
   @ApiBody({ type: PostMessageBody })
   @ApiResponse({ status: 201, description: 'Created', type: PostedMessage })
@@ -50,8 +49,16 @@ export class ApiMessagesController {
   @ApiResponse({ status: 401, description: 'Missing, malformed, revoked or replaced token', type: Problem })
   @ApiResponse({ status: 403, description: 'The company has no API add-on, or the browser origin is not allowed', type: Problem })
   @ApiResponse({ status: 415, description: 'Not application/json', type: Problem })
-  @ApiResponse({ status: 422, description: 'Missing, blank or too long text or display name', type: Problem })
-  @ApiResponse({ status: 429, description: 'Too many requests for this token (see Retry-After)', type: Problem })
+  @ApiResponse({
+    status: 422,
+    description: 'Missing, blank or too long text or display name, or an Idempotency-Key already used with another request',
+    type: Problem,
+  })
+  @ApiResponse({
+    status: 429,
+    description: 'Too many messages for this integration (see Retry-After); retries and refused requests do not count',
+    type: Problem,
+  })
   async create(
     @Req() req: Request,
     @Res() res: Response,
@@ -78,11 +85,6 @@ export class ApiMessagesController {
     }
     // Integrators read English, as every other problem here.
     if (!has(token.company, 'groupTokens')) return problem(res, 403, refusalText('groupTokens', 'en'));
-    const limit = await this.limits.consume('apiToken', token.id);
-    if (!limit.allowed) {
-      res.set('Retry-After', String(limit.retryAfterSeconds));
-      return problem(res, 429, `At most ${TOKEN_RATE_LIMIT} requests a minute per token. Retry after ${limit.retryAfterSeconds} s.`);
-    }
     if (!req.is('application/json')) return problem(res, 415, 'Send the body as JSON with "Content-Type: application/json".');
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       return problem(res, 400, 'Idempotency-Key must be 1 to 200 printable ASCII characters.');
@@ -90,17 +92,53 @@ export class ApiMessagesController {
     const read = readBody(body);
     if ('problem' in read) return problem(res, 422, read.problem);
     const { text, displayName } = read.data;
-    const clientId = idempotencyKey ? clientIdFor(token.id, idempotencyKey) : randomUUID();
-    const { record: message, created } = await this.messages.send(
-      { apiTokenId: token.id, displayName: displayName?.trim() || null },
-      { id: token.conversation.id, companyId: token.company.id },
-      clientId,
-      text,
-    );
-    if (!created) res.set('Idempotency-Replayed', 'true');
-    res.status(created ? 201 : 200).json({
+    const companyId = token.company.id;
+    const integration = token.integration;
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify([text, displayName?.trim() || null]))
+      .digest('hex');
+    // A retry is answered from what its key stored, and counts toward no limit: only accepted requests do.
+    const replay = () => this.replay(res, companyId, integration.id, idempotencyKey!, requestHash);
+    if (idempotencyKey && (await this.keys.find(this.em, companyId, integration.id, idempotencyKey))) return replay();
+    const limit = await this.limits.consume('apiToken', integration.id);
+    if (!limit.allowed) {
+      res.set('Retry-After', String(limit.retryAfterSeconds));
+      return problem(res, 429, `At most ${TOKEN_RATE_LIMIT} requests a minute per integration. Retry after ${limit.retryAfterSeconds} s.`);
+    }
+    let message: MessageRecord;
+    try {
+      ({ record: message } = await this.messages.send(
+        { apiTokenId: token.id, integrationId: integration.id, integrationName: integration.name, displayName: displayName?.trim() || null },
+        { id: token.conversation.id, companyId },
+        randomUUID(),
+        text,
+        undefined,
+        idempotencyKey ? (em, messageId) => this.keys.remember(em, companyId, integration.id, idempotencyKey, requestHash, messageId) : undefined,
+      ));
+    } catch (err) {
+      // The same key in a request that came at the same moment: this one stored nothing, and answers as its retry.
+      if (err instanceof KeyTaken) return replay();
+      throw err;
+    }
+    this.answer(res, 201, message);
+  }
+
+  /** A key used before: the message it made, if the request is the same; else the key cannot be reused (422). */
+  private async replay(res: Response, companyId: number, integrationId: number, key: string, requestHash: string): Promise<void> {
+    const used = await this.keys.find(this.em, companyId, integrationId, key);
+    if (!used || used.requestHash !== requestHash) {
+      return problem(res, 422, 'This Idempotency-Key was already used with a different request. Use a new key for a new message.');
+    }
+    const message = await messageById(this.em, companyId, used.messageId);
+    if (!message) return problem(res, 422, 'This Idempotency-Key was already used. Use a new key for a new message.');
+    res.set('Idempotency-Replayed', 'true');
+    this.answer(res, 200, message);
+  }
+
+  private answer(res: Response, status: 200 | 201, message: MessageRecord): void {
+    res.status(status).json({
       id: message.id,
-      groupId: token.conversation.id,
+      groupId: message.conversationId,
       text: message.body,
       displayName: message.displayName ?? null,
       createdAt: message.createdAt.toISOString(),

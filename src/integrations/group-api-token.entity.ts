@@ -3,6 +3,7 @@ import { Company } from '../accounts/company.entity';
 import { User } from '../accounts/user.entity';
 import { Conversation } from '../chat/conversation.entity';
 import { CompanyScoped } from '../database/company-scope';
+import { Integration } from './integration.entity';
 
 /** One token per group; only its hash is kept. Regenerating replaces the row, so the old token stops at once. */
 @Entity({ tableName: 'group_api_token' })
@@ -16,6 +17,10 @@ export class GroupApiToken {
 
   @ManyToOne(() => Conversation, { unique: true, deleteRule: 'cascade' })
   conversation: Conversation;
+
+  /** Whose token it is: the integration stays when the token is revoked or replaced. */
+  @ManyToOne(() => Integration, { deleteRule: 'cascade' })
+  integration: Integration;
 
   @Property({ type: 'string', length: 64, unique: true })
   tokenHash: string;
@@ -34,9 +39,10 @@ export class GroupApiToken {
   @Property({ type: 'datetime' })
   createdAt = new Date();
 
-  constructor(conversation: Conversation, tokenHash: string, tokenHint: string) {
-    this.company = conversation.company;
-    this.conversation = conversation;
+  constructor(integration: Integration, tokenHash: string, tokenHint: string) {
+    this.company = integration.company;
+    this.conversation = integration.conversation;
+    this.integration = integration;
     this.tokenHash = tokenHash;
     this.tokenHint = tokenHint;
   }

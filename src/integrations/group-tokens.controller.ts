@@ -4,8 +4,11 @@ import { ChatEnabled } from '../chat/chat-enabled.guard';
 import { ConversationsService } from '../chat/conversations.service';
 import type { GwarRequest } from '../web/gwar-request';
 import { idParam } from '../web/id-param';
+import { translator } from '../web/i18n/translator';
 import { render } from '../web/view';
 import { GroupTokensService, parseOrigins } from './group-tokens.service';
+
+const INTEGRATION_NAME_MAX = 100;
 
 /** A group's API token, managed from the group's gear by its administrators and directors. */
 @Controller('chat/groups/:id/api-token')
@@ -20,7 +23,12 @@ export class GroupTokensController {
   async show(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const open = await this.conversations.open(req.auth!.user, idParam(id));
     this.tokens.assertManages(req.auth!.user, open);
-    await this.page(req, res, open.conversation.id, { token: await this.tokens.current(open), origins: null, errors: {} });
+    await this.page(req, res, open.conversation.id, {
+      token: await this.tokens.current(open),
+      integration: await this.tokens.integration(open),
+      origins: null,
+      errors: {},
+    });
   }
 
   /** Generates a token, or regenerates it (the old one stops working at once); with action=origins only saves the origins. */
@@ -31,23 +39,38 @@ export class GroupTokensController {
     this.tokens.assertManages(me, open);
     const typed = typeof body.origins === 'string' ? body.origins : '';
     const { origins, invalid } = parseOrigins(typed);
-    if (invalid.length) {
+    const typedName = typeof body.integrationName === 'string' ? body.integrationName : undefined;
+    const name = typedName?.trim() || (await this.tokens.integration(open))?.name || translator(req.locale)('api.integration');
+    const errors = {
+      ...(invalid.length ? { origins: invalid.join(', ') } : {}),
+      ...([...name].length > INTEGRATION_NAME_MAX ? { integrationName: 'api.integrationNameTooLong' } : {}),
+    };
+    if (Object.keys(errors).length) {
       const current = await this.tokens.current(open);
-      return this.page(req, res, open.conversation.id, { token: current, origins: typed, errors: { origins: invalid.join(', ') } }, 422);
+      const integration = await this.tokens.integration(open);
+      return this.page(req, res, open.conversation.id, { token: current, integration, origins: typed, integrationName: typedName, errors }, 422);
     }
     if (body.action === 'origins') {
       await this.tokens.updateOrigins(me, open, origins);
-      return this.page(req, res, open.conversation.id, { token: await this.tokens.current(open), origins: null, errors: {}, saved: true });
+      const integration = await this.tokens.integration(open);
+      return this.page(req, res, open.conversation.id, { token: await this.tokens.current(open), integration, origins: null, errors: {}, saved: true });
     }
-    const raw = await this.tokens.generate(me, open, origins);
-    await this.page(req, res, open.conversation.id, { token: await this.tokens.current(open), origins: null, errors: {}, raw }, 201);
+    const raw = await this.tokens.generate(me, open, origins, name);
+    const integration = await this.tokens.integration(open);
+    await this.page(req, res, open.conversation.id, { token: await this.tokens.current(open), integration, origins: null, errors: {}, raw }, 201);
   }
 
   @Delete()
   async destroy(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const open = await this.conversations.open(req.auth!.user, idParam(id));
     await this.tokens.revoke(req.auth!.user, open);
-    await this.page(req, res, open.conversation.id, { token: null, origins: null, errors: {}, revoked: true });
+    await this.page(req, res, open.conversation.id, {
+      token: null,
+      integration: await this.tokens.integration(open),
+      origins: null,
+      errors: {},
+      revoked: true,
+    });
   }
 
   private async page(req: GwarRequest, res: Response, groupId: number, context: object, status = 200): Promise<void> {

@@ -7,6 +7,7 @@ import { Conversation } from '../chat/conversation.entity';
 import type { OpenConversation } from '../chat/conversations.service';
 import { newToken, sha256 } from '../security/tokens';
 import { GroupApiToken } from './group-api-token.entity';
+import { Integration } from './integration.entity';
 
 const TOKEN_PATTERN = /^gwar_[A-Za-z0-9_-]{43}$/;
 
@@ -37,11 +38,16 @@ export class GroupTokensService {
   }
 
   current(open: OpenConversation): Promise<GroupApiToken | null> {
-    return this.em.findOne(GroupApiToken, { conversation: open.conversation.id });
+    return this.em.findOne(GroupApiToken, { conversation: open.conversation.id }, { populate: ['integration'] });
+  }
+
+  /** The group's integration, token or not: its name is the form's default. */
+  integration(open: OpenConversation): Promise<Integration | null> {
+    return this.em.findOne(Integration, { conversation: open.conversation.id });
   }
 
   /** Makes a new token (replacing any old one, which stops working at once) and returns it: it is shown only now. */
-  async generate(me: User, open: OpenConversation, origins: string[]): Promise<string> {
+  async generate(me: User, open: OpenConversation, origins: string[], name: string): Promise<string> {
     this.assertManages(me, open);
     const token = `gwar_${newToken(32)}`;
     await this.em.transactional(async (em) => {
@@ -49,7 +55,10 @@ export class GroupTokensService {
       // one, and the second insert break the one-token-per-group index: the group's row makes them take turns.
       await em.findOneOrFail(Conversation, open.conversation.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
       await em.nativeDelete(GroupApiToken, { conversation: open.conversation.id });
-      const row = new GroupApiToken(open.conversation, sha256(token), token.slice(0, 12));
+      const integration = (await em.findOne(Integration, { conversation: open.conversation.id })) ?? new Integration(open.conversation, name);
+      integration.name = name;
+      em.persist(integration);
+      const row = new GroupApiToken(integration, sha256(token), token.slice(0, 12));
       row.allowedOrigins = origins.join('\n');
       row.createdBy = me;
       em.persist(row);
@@ -70,6 +79,6 @@ export class GroupTokensService {
   /** The token row for a bearer token, looked up before any company is known; null for anything unknown. */
   async authenticate(raw: string): Promise<GroupApiToken | null> {
     if (!TOKEN_PATTERN.test(raw)) return null;
-    return this.em.findOne(GroupApiToken, { tokenHash: sha256(raw) }, { filters: false, populate: ['company', 'conversation'] });
+    return this.em.findOne(GroupApiToken, { tokenHash: sha256(raw) }, { filters: false, populate: ['company', 'conversation', 'integration'] });
   }
 }

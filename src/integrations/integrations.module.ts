@@ -4,12 +4,14 @@ import { ChatModule } from '../chat/chat.module';
 import { SecurityModule } from '../security/security.module';
 import { ApiMessagesController } from './api-messages.controller';
 import { GroupApiToken } from './group-api-token.entity';
+import { Integration } from './integration.entity';
 import { GroupTokensController } from './group-tokens.controller';
 import { GroupTokensService } from './group-tokens.service';
+import { IdempotencyKeys } from './idempotency-keys';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([GroupApiToken]), ChatModule, SecurityModule],
+  imports: [MikroOrmModule.forFeature([GroupApiToken, Integration]), ChatModule, SecurityModule],
   controllers: [ApiMessagesController, GroupTokensController],
-  providers: [GroupTokensService],
+  providers: [GroupTokensService, IdempotencyKeys],
 })
 export class IntegrationsModule {}

@@ -215,6 +215,9 @@ export const en = {
   'api.saveOrigins': 'Save websites',
   'api.originsSaved': 'The websites have been saved.',
   'api.docs': 'API documentation',
+  'api.integrationName': 'Integration name',
+  'api.integrationNameHint': 'Shown with the API badge on every message it posts, whatever display name a request gives.',
+  'api.integrationNameTooLong': 'At most 100 characters.',
   'api.integration': 'Integration',
 
   'nav.crm': 'CRM',

@@ -217,6 +217,9 @@ export const pl: Record<MessageKey, string> = {
   'api.saveOrigins': 'Zapisz strony',
   'api.originsSaved': 'Strony zostały zapisane.',
   'api.docs': 'Dokumentacja API',
+  'api.integrationName': 'Nazwa integracji',
+  'api.integrationNameHint': 'Widoczna z plakietką API przy każdej wysłanej przez nią wiadomości, niezależnie od nazwy podanej w żądaniu.',
+  'api.integrationNameTooLong': 'Najwyżej 100 znaków.',
   'api.integration': 'Integracja',
 
   'nav.crm': 'CRM',
