@@ -14,6 +14,7 @@ import { PUBLIC_DIR, ROOT } from './config/paths';
 import { ASSET_VERSION } from './web/asset-version';
 import { cleanInput } from './web/clean-input';
 import { HttpExceptionFilter } from './web/http-exception.filter';
+import { requestId } from './web/request-id';
 import { requestLog } from './web/request-log';
 import { securityHeaders } from './web/security-headers';
 import { viewEnvironment } from './web/view-environment';
@@ -31,6 +32,7 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), { logger, bodyParser: false });
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  app.use(requestId);
   if (config.logRequests) app.use(requestLog);
   app.use(securityHeaders);
   app.use('/assets/htmx.js', express.static(join(ROOT, 'node_modules/htmx.org/dist/htmx.min.js'), { maxAge: '1d' }));

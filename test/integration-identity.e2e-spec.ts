@@ -114,4 +114,52 @@ describe('integration identity and idempotency keys', () => {
     expect(res.text).toContain(long);
     expect(res.text).toContain('https://shop.example');
   });
+
+  it('names every answer with a request id (echoed when sent), and says RateLimit', async () => {
+    const s = await scene();
+    const posted = await post(s.token, { text: 'with an id' }).set('X-Request-Id', 'shop-42');
+    expect(posted.headers['x-request-id']).toBe('shop-42');
+    expect(posted.headers['ratelimit-policy']).toMatch(/q=\d+;w=60/);
+    expect(posted.headers.ratelimit).toMatch(/r=\d+;t=\d+/);
+    const refused = await post(s.token, { text: '' });
+    expect(refused.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(refused.body.requestId).toBe(refused.headers['x-request-id']);
+    // Something a header or a log line could trip on is not echoed: a fresh id is given instead.
+    const odd = await request(t.url).get('/health').set('X-Request-Id', 'a b<c>');
+    expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await request(t.url).get('/').set('X-Request-Id', 'page-1')).headers['x-request-id']).toBe('page-1');
+  });
+
+  it('answers a mistyped API path with a 404 problem, and an empty JSON body with what is missing', async () => {
+    const s = await scene();
+    const typo = await request(t.url).post('/api/v1/mesages').set('Authorization', `Bearer ${s.token}`).send({ text: 'x' });
+    expect(typo.status).toBe(404);
+    expect(typo.headers['content-type']).toContain('application/problem+json');
+    expect(typo.body.detail).toBeTruthy();
+    const empty = await request(t.url).post('/api/v1/messages').set('Authorization', `Bearer ${s.token}`).set('Content-Type', 'application/json').send('');
+    expect(empty.status).toBe(422);
+    expect(empty.body.detail).toMatch(/text/);
+    const tooLarge = await request(t.url)
+      .post('/api/v1/messages')
+      .set('Authorization', `Bearer ${s.token}`)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ text: 'x'.repeat(300_000) }));
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body.detail).toBeTruthy();
+  });
+
+  it('answers posts racing a revoke with 201 or 401, never 500, and every stored one keeps its badge', async () => {
+    const s = await scene();
+    await s.ad.load(`/chat/groups/${s.groupId}/api-token`);
+    const posts = Array.from({ length: 40 }, (_, i) => post(s.token, { text: `race ${i}` }));
+    const revoke = s.ad.agent.delete(`/chat/groups/${s.groupId}/api-token`).set('X-CSRF-Token', s.ad.csrf);
+    const [statuses] = await Promise.all([Promise.all(posts).then((all) => all.map((r) => r.status)), revoke]);
+    expect(statuses.filter((status) => status !== 201 && status !== 401)).toEqual([]);
+    const rows = await t
+      .em()
+      .getConnection()
+      .execute(`select count(*)::int as n, count(integration_id)::int as badged from message where conversation_id = ?`, [s.groupId]);
+    expect(rows[0].n).toBe(statuses.filter((status) => status === 201).length);
+    expect(rows[0].badged).toBe(rows[0].n);
+  });
 });

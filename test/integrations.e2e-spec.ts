@@ -171,9 +171,17 @@ describe('group API tokens and the integrators’ REST API', () => {
     const allowed = await post(token, { text: 'from the shop page' }, { Origin: 'https://shop.example.com' });
     expect(allowed.status).toBe(201);
     expect(allowed.headers['access-control-allow-origin']).toBe('https://shop.example.com');
+    expect(allowed.headers['access-control-expose-headers']).toContain('Idempotency-Replayed');
+    // A website no integration allows fails at the preflight: the browser never sends the request.
+    const refusedPreflight = await request(t.url).options('/api/v1/messages').set('Origin', 'https://evil.example.com').set('Access-Control-Request-Method', 'POST');
+    expect(refusedPreflight.status).toBe(403);
+    expect(refusedPreflight.headers['access-control-allow-origin']).toBeUndefined();
+    // A request that gets through anyway (no preflight, or another integration allows the site) is refused in words
+    // the page can read, and nothing is posted.
     const other = await post(token, { text: 'from elsewhere' }, { Origin: 'https://evil.example.com' });
     expect(other.status).toBe(403);
-    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    expect(other.headers['access-control-allow-origin']).toBe('https://evil.example.com');
+    expect(other.body.detail).toContain('https://evil.example.com');
   });
 
   it('leaves exactly one working token when it is regenerated from several tabs at once', async () => {

@@ -19,7 +19,7 @@ import { MessageEdits } from './message-edits';
  */
 export type Sender =
   | { user: Pick<User, 'id'>; socketId?: string; mustBeMember?: boolean }
-  | { apiTokenId: number; integrationId: number; integrationName: string; displayName: string | null }
+  | { integrationId: number; integrationName: string; displayName: string | null }
   | { supportAgentId: number; displayName: string };
 
 /** Nothing stored for a sender that had to be a member and not Offline: the caller finds out which it was not. */
@@ -132,7 +132,8 @@ export class MessagesService {
         replyToId ?? null,
         to.id,
         to.companyId,
-        'apiTokenId' in sender ? sender.apiTokenId : null,
+        // The token is not named: a revoke racing the post would break the reference; the integration outlives it.
+        null,
         'user' in sender ? null : sender.displayName,
         'supportAgentId' in sender ? sender.supportAgentId : null,
         'integrationId' in sender ? sender.integrationId : null,

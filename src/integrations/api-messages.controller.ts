@@ -16,6 +16,11 @@ import type { MessageRecord } from '../chat/message.view';
 import { problem } from './problem';
 
 export const TOKEN_RATE_LIMIT = LIMITS.apiToken.rate.points;
+export const API_DEADLINE_MS = 5000;
+const RETRY_AFTER_UNAVAILABLE_S = 5;
+const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+/** What a page on an allowed website may read of an answer. */
+const EXPOSED_HEADERS = 'Retry-After, Idempotency-Replayed, RateLimit, RateLimit-Policy, X-Request-Id';
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 @ApiTags('Group messages')
@@ -59,6 +64,7 @@ export class ApiMessagesController {
     description: 'Too many messages for this integration (see Retry-After); retries and refused requests do not count',
     type: Problem,
   })
+  @ApiResponse({ status: 503, description: 'The service could not answer within 5 s (see Retry-After); retry with the same Idempotency-Key', type: Problem })
   async create(
     @Req() req: Request,
     @Res() res: Response,
@@ -66,12 +72,30 @@ export class ApiMessagesController {
     @Headers('authorization') authorization?: string,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<void> {
+    const origin = req.get('Origin');
+    // Refusals carry CORS headers too, so that a page reads why; only an allowed origin gets further than that.
+    if (origin) res.set({ 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': EXPOSED_HEADERS, Vary: 'Origin' });
+    // A database that does not answer gets a 503 within the deadline, not a hanging request; the work may still
+    // finish, and a retry with the same Idempotency-Key then returns that message rather than a second one.
+    const deadline = setTimeout(() => {
+      res.set('Retry-After', String(RETRY_AFTER_UNAVAILABLE_S));
+      problem(res, 503, `The service could not answer within ${API_DEADLINE_MS / 1000} s. Retry with the same Idempotency-Key: it never posts twice.`);
+    }, API_DEADLINE_MS);
+    try {
+      await this.handle(req, res, body, authorization, idempotencyKey);
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+
+  private async handle(req: Request, res: Response, body: unknown, authorization?: string, idempotencyKey?: string): Promise<void> {
     const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     if (!bearer) {
       res.set('WWW-Authenticate', 'Bearer');
       return problem(res, 401, 'Send the group API token as "Authorization: Bearer <token>".');
     }
     const token = await this.tokens.authenticate(bearer);
+    if (res.headersSent) return; // the deadline answered while the database was away
     if (!token) {
       res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
       return problem(res, 401, 'This token is not valid: it may have been revoked or regenerated.');
@@ -79,13 +103,10 @@ export class ApiMessagesController {
     // From here on this request works inside the token's company, like a signed-in member would.
     this.em.setFilterParams(COMPANY_FILTER, { companyId: token.company.id });
     const origin = req.get('Origin');
-    if (origin) {
-      if (!token.origins.includes(origin)) return problem(res, 403, `Calls from ${origin} are not allowed with this token.`);
-      res.set({ 'Access-Control-Allow-Origin': origin, Vary: 'Origin' });
-    }
+    if (origin && !token.origins.includes(origin)) return problem(res, 403, `Calls from ${origin} are not allowed with this token.`);
     // Integrators read English, as every other problem here.
     if (!has(token.company, 'groupTokens')) return problem(res, 403, refusalText('groupTokens', 'en'));
-    if (!req.is('application/json')) return problem(res, 415, 'Send the body as JSON with "Content-Type: application/json".');
+    if (!JSON_TYPE.test(req.get('Content-Type') ?? '')) return problem(res, 415, 'Send the body as JSON with "Content-Type: application/json".');
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       return problem(res, 400, 'Idempotency-Key must be 1 to 200 printable ASCII characters.');
     }
@@ -101,6 +122,11 @@ export class ApiMessagesController {
     const replay = () => this.replay(res, companyId, integration.id, idempotencyKey!, requestHash);
     if (idempotencyKey && (await this.keys.find(this.em, companyId, integration.id, idempotencyKey))) return replay();
     const limit = await this.limits.consume('apiToken', integration.id);
+    if (res.headersSent) return;
+    res.set({
+      'RateLimit-Policy': `"messages";q=${TOKEN_RATE_LIMIT};w=${LIMITS.apiToken.rate.duration}`,
+      RateLimit: `"messages";r=${limit.remaining};t=${limit.resetSeconds}`,
+    });
     if (!limit.allowed) {
       res.set('Retry-After', String(limit.retryAfterSeconds));
       return problem(res, 429, `At most ${TOKEN_RATE_LIMIT} requests a minute per integration. Retry after ${limit.retryAfterSeconds} s.`);
@@ -108,7 +134,7 @@ export class ApiMessagesController {
     let message: MessageRecord;
     try {
       ({ record: message } = await this.messages.send(
-        { apiTokenId: token.id, integrationId: integration.id, integrationName: integration.name, displayName: displayName?.trim() || null },
+        { integrationId: integration.id, integrationName: integration.name, displayName: displayName?.trim() || null },
         { id: token.conversation.id, companyId },
         randomUUID(),
         text,
@@ -130,12 +156,14 @@ export class ApiMessagesController {
       return problem(res, 422, 'This Idempotency-Key was already used with a different request. Use a new key for a new message.');
     }
     const message = await messageById(this.em, companyId, used.messageId);
+    if (res.headersSent) return;
     if (!message) return problem(res, 422, 'This Idempotency-Key was already used. Use a new key for a new message.');
     res.set('Idempotency-Replayed', 'true');
     this.answer(res, 200, message);
   }
 
   private answer(res: Response, status: 200 | 201, message: MessageRecord): void {
+    if (res.headersSent) return; // answered 503 already: the caller retries with its key
     res.status(status).json({
       id: message.id,
       groupId: message.conversationId,
@@ -145,10 +173,14 @@ export class ApiMessagesController {
     } satisfies PostedMessage);
   }
 
-  /** A browser's preflight: the token (and so its allowed origins) is only checked on the real request. */
+  /**
+   * A browser's preflight carries no token, so an origin passes if some integration allows it; the real request
+   * then checks it against its own token's list.
+   */
   @Options()
-  preflight(@Req() req: Request, @Res() res: Response): void {
+  async preflight(@Req() req: Request, @Res() res: Response): Promise<void> {
     const origin = req.get('Origin');
+    if (origin && !(await this.tokens.originAllowed(origin))) return problem(res, 403, `Calls from ${origin} are not allowed by any integration.`);
     if (origin) {
       res.set({
         'Access-Control-Allow-Origin': origin,

@@ -76,6 +76,17 @@ export class GroupTokensService {
     await this.em.nativeDelete(GroupApiToken, { conversation: open.conversation.id });
   }
 
+  /** Whether any integration lets pages of this origin call the API (a preflight carries no token to ask). */
+  async originAllowed(origin: string): Promise<boolean> {
+    const rows = await this.em
+      .getConnection()
+      .execute(
+        `select 1 from group_api_token /* all companies: a preflight names no token */ where ? = any(string_to_array(allowed_origins, E'\\n')) limit 1`,
+        [origin],
+      );
+    return rows.length > 0;
+  }
+
   /** The token row for a bearer token, looked up before any company is known; null for anything unknown. */
   async authenticate(raw: string): Promise<GroupApiToken | null> {
     if (!TOKEN_PATTERN.test(raw)) return null;

@@ -10,12 +10,14 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported media type',
   422: 'Unprocessable content',
   429: 'Too many requests',
+  503: 'Service unavailable',
 };
 
 /** An RFC 9457 problem: what is wrong, in words an integrator can act on. */
 export function problem(res: Response, status: number, detail: string, extra: Record<string, unknown> = {}): void {
+  if (res.headersSent) return; // the deadline's 503 went first
   res
     .status(status)
     .type('application/problem+json')
-    .json({ type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, ...extra });
+    .json({ type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, requestId: res.get('X-Request-Id'), ...extra });
 }

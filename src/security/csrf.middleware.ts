@@ -40,9 +40,12 @@ export class CsrfMiddleware implements NestMiddleware {
     }
   }
 
-  /** The integrators' API authenticates only with a bearer token, never a cookie, so there is nothing to forge. */
+  /**
+   * The integrators' API authenticates only with a bearer token, never a cookie, so there is nothing to forge;
+   * a mistyped API path is then a 404, not a CSRF refusal.
+   */
   private exempt(req: GwarRequest): boolean {
     // originalUrl, not path: inside a Nest middleware req.path is relative to where it is mounted.
-    return req.originalUrl.startsWith('/api/v1/');
+    return req.originalUrl.startsWith('/api/');
   }
 }

@@ -29,6 +29,9 @@ export type LimitName = keyof typeof LIMITS;
 export interface LimitResult {
   allowed: boolean;
   retryAfterSeconds: number;
+  /** What is left in the current window, and when it starts afresh (seconds): for RateLimit headers. */
+  remaining: number;
+  resetSeconds: number;
 }
 
 type Limiter = Pick<BurstyRateLimiter, 'consume'> & { delete?: (key: string) => Promise<boolean> };
@@ -65,14 +68,19 @@ export class LimitsService implements OnModuleDestroy {
    * against abuse, they must not take the chat down with the database or Redis.
    */
   async consume(name: LimitName, key: string | number): Promise<LimitResult> {
-    if (!this.config.rateLimits) return { allowed: true, retryAfterSeconds: 0 };
+    const points = LIMITS[name].rate.points;
+    const open = { allowed: true, retryAfterSeconds: 0, remaining: points, resetSeconds: LIMITS[name].rate.duration };
+    if (!this.config.rateLimits) return open;
     try {
-      await this.limiters.get(name)!.limiter.consume(String(key).slice(0, 200));
-      return { allowed: true, retryAfterSeconds: 0 };
+      const used = await this.limiters.get(name)!.limiter.consume(String(key).slice(0, 200));
+      return { allowed: true, retryAfterSeconds: 0, remaining: Math.max(0, used.remainingPoints), resetSeconds: Math.ceil(used.msBeforeNext / 1000) };
     } catch (err) {
-      if (err instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
+      if (err instanceof RateLimiterRes) {
+        const wait = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+        return { allowed: false, retryAfterSeconds: wait, remaining: 0, resetSeconds: wait };
+      }
       this.logger.warn(`limit ${name} not counted: ${err instanceof Error ? err.message : String(err)}`);
-      return { allowed: true, retryAfterSeconds: 0 };
+      return open;
     }
   }
 

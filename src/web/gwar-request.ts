@@ -14,6 +14,8 @@ export interface GwarRequest extends Request {
   locale: Locale;
   t: Translate;
   csrfToken: string;
+  /** Set by the request-id middleware first of all (X-Request-Id). */
+  id: string;
   /** What a full page shows around its content, loaded once when a full page is rendered (PageChromeInterceptor). */
   pageChrome?: () => Promise<object>;
 }

@@ -23,7 +23,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<GwarRequest>();
     const res = host.switchToHttp().getResponse<Response>();
     const status = statusOf(error);
-    if (status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    if (status >= 500) this.logger.error(`request ${req.id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     if (res.headersSent) return;
     const locale = req.locale ?? localeFromAcceptLanguage(req.get('Accept-Language'));
     const t = req.t ?? translator(locale);
@@ -33,7 +33,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const wantsProblem = req.path.startsWith('/api/') || (req.accepts(['html', 'json']) === 'json' && !isHtmx(req));
 
     if (wantsProblem) {
-      const detail = planRefusal ?? (status < 500 && error instanceof HttpException ? this.detail(error) : undefined);
+      // Every problem says what happened; one the server caused names the request to ask about.
+      const detail = planRefusal ?? (status < 500 && error instanceof HttpException ? this.detail(error) : undefined) ?? t(`error.${code}.text`);
       res
         .status(status)
         .type('application/problem+json')
@@ -41,7 +42,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
           type: 'about:blank',
           title: t(`error.${code}.title`),
           status,
-          ...(detail ? { detail } : {}),
+          detail: status >= 500 ? `${detail} (request ${req.id})` : detail,
+          requestId: req.id,
         });
       return;
     }

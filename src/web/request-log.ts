@@ -10,6 +10,7 @@ export function requestLog(req: GwarRequest, res: Response, next: NextFunction):
         time: new Date().toISOString(),
         level: res.statusCode >= 500 ? 'error' : 'info',
         msg: 'request',
+        requestId: req.id,
         method: req.method,
         path: req.path,
         status: res.statusCode,
