@@ -11,7 +11,10 @@ export function setUpApiDocs(app: INestApplication): void {
         "group's API token in the group's gear → API token. Errors are RFC 9457 problem+json documents.",
     )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The group API token (gwar_…)' })
+    // Relative: the document is served by the very server it describes, whatever its address.
+    .addServer('/', 'This Gwar server')
+    .setLicense('Proprietary: the API of your Gwar deployment', '/api/docs')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'gwar_ token', description: 'The group API token (gwar_…): an opaque secret' })
     .build();
   const document = SwaggerModule.createDocument(app, config, { include: [IntegrationsModule] });
   // Only the public API belongs in it, not the token screens that live beside it.

@@ -1,5 +1,5 @@
-import { Body, Controller, Headers, HttpCode, Options, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { applyDecorators, Body, Controller, HttpCode, Options, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiExcludeEndpoint, ApiExtraModels, ApiHeader, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { createHash, randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
@@ -13,7 +13,7 @@ import { GroupTokensService } from './group-tokens.service';
 import { IdempotencyKeys, KeyTaken } from './idempotency-keys';
 import { messageById } from '../chat/message-records';
 import type { MessageRecord } from '../chat/message.view';
-import { problem } from './problem';
+import { problem, PROBLEM_TITLES } from './problem';
 
 export const TOKEN_RATE_LIMIT = LIMITS.apiToken.rate.points;
 export const API_DEADLINE_MS = 5000;
@@ -22,6 +22,39 @@ const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 /** What a page on an allowed website may read of an answer. */
 const EXPOSED_HEADERS = 'Retry-After, Idempotency-Replayed, RateLimit, RateLimit-Policy, X-Request-Id';
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+type HeaderDocs = Record<string, { description: string; schema: { type: 'string' | 'integer'; enum?: string[] } }>;
+const REQUEST_ID: HeaderDocs = {
+  'X-Request-Id': { description: 'The request id (the one sent, or a new one): give it when reporting a fault', schema: { type: 'string' } },
+};
+const RETRY_AFTER: HeaderDocs = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };
+const RATE_LIMIT: HeaderDocs = {
+  'RateLimit-Policy': { description: `The limit: "messages";q=${TOKEN_RATE_LIMIT};w=60 (IETF RateLimit headers draft)`, schema: { type: 'string' } },
+  RateLimit: { description: 'What is left: "messages";r=<remaining>;t=<seconds until the window starts afresh>', schema: { type: 'string' } },
+};
+
+/** Gwar's own pages (the docs page's "Try it out") may always call: the token is what authorizes. */
+function ownOrigin(req: Request): string {
+  return `${req.protocol}://${req.get('host')}`;
+}
+
+/** An error as it is served: application/problem+json (RFC 9457) with an example of its own. */
+function ApiProblem(status: number, description: string, detail: string, headers: HeaderDocs = {}) {
+  return applyDecorators(
+    ApiExtraModels(Problem),
+    ApiResponse({
+      status,
+      description,
+      headers: { ...REQUEST_ID, ...headers },
+      content: {
+        'application/problem+json': {
+          schema: { $ref: getSchemaPath(Problem) },
+          example: { type: 'about:blank', title: PROBLEM_TITLES[status] ?? 'Error', status, detail },
+        },
+      },
+    }),
+  );
+}
 
 @ApiTags('Group messages')
 @Controller('api/v1/messages')
@@ -48,30 +81,40 @@ export class ApiMessagesController {
       'Any printable text up to 200 characters, new for each message (a UUID, say). A retry with the same key and body within 24 hours returns the first message (200, Idempotency-Replayed: true) and never creates a second; the same key with another body is refused (422). Keys belong to the integration, so they hold across a regenerated token.',
   })
   @ApiBody({ type: PostMessageBody })
-  @ApiResponse({ status: 201, description: 'Created', type: PostedMessage })
-  @ApiResponse({ status: 200, description: 'A retry with an Idempotency-Key already used: the stored message', type: PostedMessage })
-  @ApiResponse({ status: 400, description: 'Malformed JSON or Idempotency-Key', type: Problem })
-  @ApiResponse({ status: 401, description: 'Missing, malformed, revoked or replaced token', type: Problem })
-  @ApiResponse({ status: 403, description: 'The company has no API add-on, or the browser origin is not allowed', type: Problem })
-  @ApiResponse({ status: 415, description: 'Not application/json', type: Problem })
+  @ApiResponse({ status: 201, description: 'Created', type: PostedMessage, headers: { ...REQUEST_ID, ...RATE_LIMIT } })
   @ApiResponse({
-    status: 422,
-    description: 'Missing, blank or too long text or display name, or an Idempotency-Key already used with another request',
-    type: Problem,
+    status: 200,
+    description: 'A retry with an Idempotency-Key already used for the same request: the stored message',
+    type: PostedMessage,
+    headers: { ...REQUEST_ID, 'Idempotency-Replayed': { description: 'Always "true": nothing new was posted', schema: { type: 'string', enum: ['true'] } } },
   })
-  @ApiResponse({
-    status: 429,
-    description: 'Too many messages for this integration (see Retry-After); retries and refused requests do not count',
-    type: Problem,
-  })
-  @ApiResponse({ status: 503, description: 'The service could not answer within 5 s (see Retry-After); retry with the same Idempotency-Key', type: Problem })
-  async create(
-    @Req() req: Request,
-    @Res() res: Response,
-    @Body() body: unknown,
-    @Headers('authorization') authorization?: string,
-    @Headers('idempotency-key') idempotencyKey?: string,
-  ): Promise<void> {
+  @ApiProblem(400, 'Malformed JSON or Idempotency-Key', 'Idempotency-Key must be 1 to 200 printable ASCII characters.')
+  @ApiProblem(401, 'Missing, malformed, revoked or replaced token', 'This token is not valid: it may have been revoked or regenerated.')
+  @ApiProblem(403, 'The company has no API add-on, or the browser origin is not allowed', 'Calls from https://example.com are not allowed with this token.')
+  @ApiProblem(404, 'No such path', 'Not found.')
+  @ApiProblem(413, 'The body is over 200 KB', 'What you sent is too large.')
+  @ApiProblem(415, 'Not application/json', 'Send the body as JSON with "Content-Type: application/json".')
+  @ApiProblem(422, 'Missing, blank or too long text or display name, or an Idempotency-Key already used with another request', '"text" must not be blank.')
+  @ApiProblem(
+    429,
+    `Over ${TOKEN_RATE_LIMIT} messages a minute for this integration; retries and refused requests do not count`,
+    `At most ${TOKEN_RATE_LIMIT} requests a minute per integration. Retry after 12 s.`,
+    {
+      ...RETRY_AFTER,
+      ...RATE_LIMIT,
+    },
+  )
+  @ApiProblem(500, 'A fault of the server: give the request id when you report it', 'An unexpected error occurred. (request 0b6c…)')
+  @ApiProblem(
+    503,
+    'The service could not answer within 5 s; retry with the same Idempotency-Key',
+    'The service could not answer within 5 s. Retry with the same Idempotency-Key: it never posts twice.',
+    RETRY_AFTER,
+  )
+  async create(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
+    // Read here rather than with @Headers(): the document names the headers once, as they are sent.
+    const authorization = req.get('Authorization');
+    const idempotencyKey = req.get('Idempotency-Key');
     const origin = req.get('Origin');
     // Refusals carry CORS headers too, so that a page reads why; only an allowed origin gets further than that.
     if (origin) res.set({ 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': EXPOSED_HEADERS, Vary: 'Origin' });
@@ -103,7 +146,8 @@ export class ApiMessagesController {
     // From here on this request works inside the token's company, like a signed-in member would.
     this.em.setFilterParams(COMPANY_FILTER, { companyId: token.company.id });
     const origin = req.get('Origin');
-    if (origin && !token.origins.includes(origin)) return problem(res, 403, `Calls from ${origin} are not allowed with this token.`);
+    if (origin && origin !== ownOrigin(req) && !token.origins.includes(origin))
+      return problem(res, 403, `Calls from ${origin} are not allowed with this token.`);
     // Integrators read English, as every other problem here.
     if (!has(token.company, 'groupTokens')) return problem(res, 403, refusalText('groupTokens', 'en'));
     if (!JSON_TYPE.test(req.get('Content-Type') ?? '')) return problem(res, 415, 'Send the body as JSON with "Content-Type: application/json".');
@@ -178,9 +222,11 @@ export class ApiMessagesController {
    * then checks it against its own token's list.
    */
   @Options()
+  @ApiExcludeEndpoint()
   async preflight(@Req() req: Request, @Res() res: Response): Promise<void> {
     const origin = req.get('Origin');
-    if (origin && !(await this.tokens.originAllowed(origin))) return problem(res, 403, `Calls from ${origin} are not allowed by any integration.`);
+    if (origin && origin !== ownOrigin(req) && !(await this.tokens.originAllowed(origin)))
+      return problem(res, 403, `Calls from ${origin} are not allowed by any integration.`);
     if (origin) {
       res.set({
         'Access-Control-Allow-Origin': origin,

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 
-const TITLES: Record<number, string> = {
+export const PROBLEM_TITLES: Record<number, string> = {
   400: 'Bad request',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -10,6 +10,7 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported media type',
   422: 'Unprocessable content',
   429: 'Too many requests',
+  500: 'Internal server error',
   503: 'Service unavailable',
 };
 
@@ -19,5 +20,5 @@ export function problem(res: Response, status: number, detail: string, extra: Re
   res
     .status(status)
     .type('application/problem+json')
-    .json({ type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, requestId: res.get('X-Request-Id'), ...extra });
+    .json({ type: 'about:blank', title: PROBLEM_TITLES[status] ?? 'Error', status, detail, requestId: res.get('X-Request-Id'), ...extra });
 }
