@@ -23,6 +23,8 @@ export interface AppConfig {
   rateLimits: boolean;
   /** Sockets one signed-in session may hold open at once (tabs, windows). */
   socketsPerSession: number;
+  /** Webhooks may call private, loopback and link-local addresses (tests, a closed network); off by default against SSRF. */
+  webhooksAllowPrivate: boolean;
   /** Images of more pixels (width × height) get no thumbnail and are only ever downloaded, never decoded whole. */
   imageMaxPixels: number;
 }
@@ -60,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     fileMaxBytes: int(env.FILE_MAX_BYTES, 25 * 1024 * 1024),
     rateLimits: bool(env.RATE_LIMITS, true),
     socketsPerSession: int(env.SOCKETS_PER_SESSION, 20),
+    webhooksAllowPrivate: bool(env.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES, false),
     imageMaxPixels: int(env.IMAGE_MAX_PIXELS, 50_000_000),
   };
 }

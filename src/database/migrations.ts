@@ -10,6 +10,7 @@ import { Migration20261201000000Hardening } from '../../migrations/Migration2026
 import { Migration20261202000000LimitsInMemory } from '../../migrations/Migration20261202000000LimitsInMemory';
 import { Migration20261202100000HelpChat } from '../../migrations/Migration20261202100000HelpChat';
 import { Migration20261202110000Integrations } from '../../migrations/Migration20261202110000Integrations';
+import { Migration20261202120000Webhooks } from '../../migrations/Migration20261202120000Webhooks';
 
 /** Listed here, not globbed, so the same list runs from TypeScript in tests and from dist in production. */
 export const migrationsList = [
@@ -25,4 +26,5 @@ export const migrationsList = [
   { name: 'Migration20261202000000LimitsInMemory', class: Migration20261202000000LimitsInMemory },
   { name: 'Migration20261202100000HelpChat', class: Migration20261202100000HelpChat },
   { name: 'Migration20261202110000Integrations', class: Migration20261202110000Integrations },
+  { name: 'Migration20261202120000Webhooks', class: Migration20261202120000Webhooks },
 ];

@@ -1,12 +1,13 @@
 import { Body, Controller, Delete, Get, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { ChatEnabled } from '../chat/chat-enabled.guard';
-import { ConversationsService } from '../chat/conversations.service';
+import { ConversationsService, OpenConversation } from '../chat/conversations.service';
 import type { GwarRequest } from '../web/gwar-request';
 import { idParam } from '../web/id-param';
 import { translator } from '../web/i18n/translator';
 import { render } from '../web/view';
 import { GroupTokensService, parseOrigins } from './group-tokens.service';
+import { WebhooksService } from './webhooks.service';
 
 const INTEGRATION_NAME_MAX = 100;
 
@@ -17,13 +18,14 @@ export class GroupTokensController {
   constructor(
     private readonly conversations: ConversationsService,
     private readonly tokens: GroupTokensService,
+    private readonly webhooks: WebhooksService,
   ) {}
 
   @Get()
   async show(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const open = await this.conversations.open(req.auth!.user, idParam(id));
     this.tokens.assertManages(req.auth!.user, open);
-    await this.page(req, res, open.conversation.id, {
+    await this.page(req, res, open, {
       token: await this.tokens.current(open),
       integration: await this.tokens.integration(open),
       origins: null,
@@ -48,23 +50,23 @@ export class GroupTokensController {
     if (Object.keys(errors).length) {
       const current = await this.tokens.current(open);
       const integration = await this.tokens.integration(open);
-      return this.page(req, res, open.conversation.id, { token: current, integration, origins: typed, integrationName: typedName, errors }, 422);
+      return this.page(req, res, open, { token: current, integration, origins: typed, integrationName: typedName, errors }, 422);
     }
     if (body.action === 'origins') {
       await this.tokens.updateOrigins(me, open, origins);
       const integration = await this.tokens.integration(open);
-      return this.page(req, res, open.conversation.id, { token: await this.tokens.current(open), integration, origins: null, errors: {}, saved: true });
+      return this.page(req, res, open, { token: await this.tokens.current(open), integration, origins: null, errors: {}, saved: true });
     }
     const raw = await this.tokens.generate(me, open, origins, name);
     const integration = await this.tokens.integration(open);
-    await this.page(req, res, open.conversation.id, { token: await this.tokens.current(open), integration, origins: null, errors: {}, raw }, 201);
+    await this.page(req, res, open, { token: await this.tokens.current(open), integration, origins: null, errors: {}, raw }, 201);
   }
 
   @Delete()
   async destroy(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const open = await this.conversations.open(req.auth!.user, idParam(id));
     await this.tokens.revoke(req.auth!.user, open);
-    await this.page(req, res, open.conversation.id, {
+    await this.page(req, res, open, {
       token: null,
       integration: await this.tokens.integration(open),
       origins: null,
@@ -73,8 +75,9 @@ export class GroupTokensController {
     });
   }
 
-  private async page(req: GwarRequest, res: Response, groupId: number, context: object, status = 200): Promise<void> {
+  private async page(req: GwarRequest, res: Response, open: OpenConversation, context: object, status = 200): Promise<void> {
     const endpoint = `${req.protocol}://${req.get('host')}/api/v1/messages`;
-    render(req, res, 'integrations/api-token', { groupId, endpoint, ...context }, { fragment: 'integrations/_api-token', status });
+    const webhook = await this.webhooks.view(open);
+    render(req, res, 'integrations/api-token', { groupId: open.conversation.id, endpoint, webhook, ...context }, { fragment: 'integrations/_api-token', status });
   }
 }

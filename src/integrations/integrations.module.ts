@@ -8,10 +8,13 @@ import { Integration } from './integration.entity';
 import { GroupTokensController } from './group-tokens.controller';
 import { GroupTokensService } from './group-tokens.service';
 import { IdempotencyKeys } from './idempotency-keys';
+import { WebhookDeliveries } from './webhook-deliveries';
+import { WebhooksController } from './webhooks.controller';
+import { WebhooksService } from './webhooks.service';
 
 @Module({
   imports: [MikroOrmModule.forFeature([GroupApiToken, Integration]), ChatModule, SecurityModule],
-  controllers: [ApiMessagesController, GroupTokensController],
-  providers: [GroupTokensService, IdempotencyKeys],
+  controllers: [ApiMessagesController, GroupTokensController, WebhooksController],
+  providers: [GroupTokensService, IdempotencyKeys, WebhooksService, WebhookDeliveries],
 })
 export class IntegrationsModule {}
