@@ -35,8 +35,38 @@ const DELETE_SQL = change(
   `body = '', deleted_at = now()`,
 );
 
+/** An integration's own message in its group: the only ones its token may change. */
+const INTEGRATION_OWN = `m.id = ? and m.company_id = ? and m.conversation_id = ? and m.integration_id = ? and m.deleted_at is null`;
+const EDIT_BY_INTEGRATION_SQL = change(
+  `select m.id, m.conversation_id, m.company_id from message m where ${INTEGRATION_OWN} and m.body <> ?
+      and not exists (select 1 from attachment f where f.message_id = m.id and f.company_id = m.company_id)`,
+  `body = ?, edited_at = now()`,
+);
+const DELETE_BY_INTEGRATION_SQL = change(
+  `select m.id, m.conversation_id, m.company_id from message m where ${INTEGRATION_OWN}`,
+  `body = '', deleted_at = now()`,
+);
+
 @Injectable()
 export class MessageEdits {
+  /** An integration's change to its own message; undefined when there is nothing of its own, alive (and changed), to change. */
+  async byIntegration(
+    em: EntityManager,
+    at: { companyId: number; conversationId: number; integrationId: number },
+    messageId: number,
+    body: string | null,
+  ): Promise<MessageRecord | undefined> {
+    const { companyId, conversationId, integrationId } = at;
+    return em.transactional(async (tx) => {
+      const row =
+        body === null
+          ? await this.run(tx, DELETE_BY_INTEGRATION_SQL, [messageId, companyId, conversationId, integrationId, ...Array<number>(4).fill(companyId)])
+          : await this.run(tx, EDIT_BY_INTEGRATION_SQL, [messageId, companyId, conversationId, integrationId, body, body, ...Array<number>(4).fill(companyId)]);
+      if (row) await this.indexLinks(tx, { id: row.id, conversationId, companyId, body: body ?? '', deleted: body === null });
+      return row;
+    });
+  }
+
   /** The new text of one's own message; undefined when there is nothing of one's own, alive and changed, to edit. */
   async edit(em: EntityManager, companyId: number, userId: number, messageId: number, body: string): Promise<MessageRecord | undefined> {
     return em.transactional(async (tx) => {

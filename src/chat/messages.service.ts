@@ -188,6 +188,28 @@ export class MessagesService {
     return current; // deleted before: deleting again changes nothing
   }
 
+  /**
+   * An integration's edit (text) or deletion (null) of its own message in its group: the message as it now is,
+   * or why not: 'missing' (not in the group), 'not-own', 'deleted' (an edit after a deletion; a repeated deletion
+   * is no error), 'same' (nothing changed).
+   */
+  async changeAsIntegration(
+    at: { companyId: number; conversationId: number; integrationId: number },
+    messageId: number,
+    body: string | null,
+  ): Promise<{ record: MessageRecord } | { refused: 'missing' | 'not-own' | 'deleted' | 'same'; record?: MessageRecord }> {
+    const record = await this.edits.byIntegration(this.em, at, messageId, body);
+    if (record) {
+      this.announce({ id: at.conversationId, companyId: at.companyId }, body === null ? 'deleted' : 'edited', record);
+      return { record };
+    }
+    const current = await messageById(this.em, at.companyId, messageId);
+    if (!current || current.conversationId !== at.conversationId) return { refused: 'missing' };
+    if (current.integrationId !== at.integrationId) return { refused: 'not-own' };
+    if (current.deletedAt) return { refused: 'deleted', record: current };
+    return { refused: 'same', record: current };
+  }
+
   private announce(to: Target, kind: ChatMessageEvent['kind'], record: MessageRecord, readBefore?: number, originSocketId?: string): void {
     this.events.emit('chat.message', {
       companyId: to.companyId,

@@ -11,6 +11,7 @@ import { Migration20261202000000LimitsInMemory } from '../../migrations/Migratio
 import { Migration20261202100000HelpChat } from '../../migrations/Migration20261202100000HelpChat';
 import { Migration20261202110000Integrations } from '../../migrations/Migration20261202110000Integrations';
 import { Migration20261202120000Webhooks } from '../../migrations/Migration20261202120000Webhooks';
+import { Migration20261202130000TokenScopes } from '../../migrations/Migration20261202130000TokenScopes';
 
 /** Listed here, not globbed, so the same list runs from TypeScript in tests and from dist in production. */
 export const migrationsList = [
@@ -27,4 +28,5 @@ export const migrationsList = [
   { name: 'Migration20261202100000HelpChat', class: Migration20261202100000HelpChat },
   { name: 'Migration20261202110000Integrations', class: Migration20261202110000Integrations },
   { name: 'Migration20261202120000Webhooks', class: Migration20261202120000Webhooks },
+  { name: 'Migration20261202130000TokenScopes', class: Migration20261202130000TokenScopes },
 ];

@@ -14,6 +14,20 @@ export class PostMessageBody {
 
   @ApiPropertyOptional({ description: 'The name shown as the sender (defaults to the integration).', maxLength: DISPLAY_NAME_MAX, example: 'Shop' })
   displayName?: string;
+
+  @ApiPropertyOptional({ description: 'Reply to this message of the group (shown quoted above the reply).', example: 1200 })
+  replyToId?: number;
+}
+
+export class EditMessageBody {
+  @ApiProperty({ description: 'The new text of one of the integration’s own messages.', maxLength: MESSAGE_MAX_LENGTH, example: 'Order #1042 shipped' })
+  text!: string;
+}
+
+export class MessageAuthor {
+  @ApiProperty({ enum: ['user', 'integration', 'support'] }) type!: 'user' | 'integration' | 'support';
+  @ApiProperty({ nullable: true, type: Number, description: 'The user’s id (users only)' }) id!: number | null;
+  @ApiProperty() name!: string;
 }
 
 export class PostedMessage {
@@ -22,6 +36,15 @@ export class PostedMessage {
   @ApiProperty() text!: string;
   @ApiProperty({ nullable: true, type: String }) displayName!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) editedAt!: string | null;
+  @ApiProperty({ description: 'Deleted: its text is gone' }) deleted!: boolean;
+  @ApiProperty({ type: MessageAuthor }) author!: MessageAuthor;
+}
+
+export class MessagePage {
+  @ApiProperty({ type: [PostedMessage], description: 'Newest first' }) messages!: PostedMessage[];
+  @ApiProperty({ nullable: true, type: Number, description: 'Pass as "before" for the page of older messages; null when there are none' })
+  nextBefore!: number | null;
 }
 
 export class Problem {
@@ -41,6 +64,12 @@ export const postMessageBody = z.object(
   {
     text: text('text', MESSAGE_MAX_LENGTH).refine((v) => v.trim().length > 0, '"text" must not be blank.'),
     displayName: text('displayName', DISPLAY_NAME_MAX).nullish(),
+    replyToId: z
+      .number({ error: '"replyToId" must be a message id (a number).' })
+      .int('"replyToId" must be a message id.')
+      .positive('"replyToId" must be a message id.')
+      .max(Number.MAX_SAFE_INTEGER)
+      .nullish(),
   },
   { error: 'The body must be a JSON object like {"text": "Hello"}.' },
 );
@@ -48,5 +77,26 @@ export const postMessageBody = z.object(
 /** The checked body, or what is wrong with it. */
 export function readBody(body: unknown): { data: z.output<typeof postMessageBody> } | { problem: string } {
   const result = postMessageBody.safeParse(body);
+  return result.success ? { data: result.data } : { problem: result.error.issues[0].message };
+}
+
+export const editMessageBody = z.object(
+  { text: text('text', MESSAGE_MAX_LENGTH).refine((v) => v.trim().length > 0, '"text" must not be blank.') },
+  { error: 'The body must be a JSON object like {"text": "Hello"}.' },
+);
+
+/** A page of history: at most `limit` (1–100, default 50) messages before the message `before`. */
+export const historyQuery = z.object({
+  before: z.coerce.number({ error: '"before" must be a message id.' }).int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  limit: z.coerce
+    .number({ error: '"limit" must be a number from 1 to 100.' })
+    .int('"limit" must be a whole number.')
+    .min(1, '"limit" must be at least 1.')
+    .max(100, '"limit" must be at most 100.')
+    .default(50),
+});
+
+export function readWith<T extends z.ZodType>(schema: T, input: unknown): { data: z.output<T> } | { problem: string } {
+  const result = schema.safeParse(input);
   return result.success ? { data: result.data } : { problem: result.error.issues[0].message };
 }

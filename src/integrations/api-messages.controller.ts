@@ -1,5 +1,17 @@
-import { applyDecorators, Body, Controller, HttpCode, Options, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiExcludeEndpoint, ApiExtraModels, ApiHeader, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Options, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiExcludeEndpoint,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { createHash, randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
@@ -8,19 +20,17 @@ import { has } from '../accounts/plans';
 import { MessagesService } from '../chat/messages.service';
 import { COMPANY_FILTER } from '../database/company-scope';
 import { LIMITS, LimitsService } from '../security/limits.service';
-import { PostedMessage, PostMessageBody, Problem, readBody } from './api-message.dto';
+import { EditMessageBody, editMessageBody, historyQuery, MessagePage, PostedMessage, PostMessageBody, Problem, readBody, readWith } from './api-message.dto';
+import type { GroupApiToken } from './group-api-token.entity';
+import { ApiAccess, ownOrigin } from './api-access';
 import { GroupTokensService } from './group-tokens.service';
 import { IdempotencyKeys, KeyTaken } from './idempotency-keys';
-import { messageById } from '../chat/message-records';
+import { messageById, messagesBefore } from '../chat/message-records';
 import type { MessageRecord } from '../chat/message.view';
 import { problem, PROBLEM_TITLES } from './problem';
 
 export const TOKEN_RATE_LIMIT = LIMITS.apiToken.rate.points;
-export const API_DEADLINE_MS = 5000;
-const RETRY_AFTER_UNAVAILABLE_S = 5;
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
-/** What a page on an allowed website may read of an answer. */
-const EXPOSED_HEADERS = 'Retry-After, Idempotency-Replayed, RateLimit, RateLimit-Policy, X-Request-Id';
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 type HeaderDocs = Record<string, { description: string; schema: { type: 'string' | 'integer'; enum?: string[] } }>;
@@ -32,11 +42,6 @@ const RATE_LIMIT: HeaderDocs = {
   'RateLimit-Policy': { description: `The limit: "messages";q=${TOKEN_RATE_LIMIT};w=60 (IETF RateLimit headers draft)`, schema: { type: 'string' } },
   RateLimit: { description: 'What is left: "messages";r=<remaining>;t=<seconds until the window starts afresh>', schema: { type: 'string' } },
 };
-
-/** Gwar's own pages (the docs page's "Try it out") may always call: the token is what authorizes. */
-function ownOrigin(req: Request): string {
-  return `${req.protocol}://${req.get('host')}`;
-}
 
 /** An error as it is served: application/problem+json (RFC 9457) with an example of its own. */
 function ApiProblem(status: number, description: string, detail: string, headers: HeaderDocs = {}) {
@@ -56,11 +61,36 @@ function ApiProblem(status: number, description: string, detail: string, headers
   );
 }
 
+/** A message as the API shows it: who wrote it, and nothing of a deleted one's text. */
+function apiMessage(m: MessageRecord): PostedMessage {
+  const author =
+    m.authorId !== null
+      ? { type: 'user' as const, id: m.authorId, name: m.authorName ?? '' }
+      : m.supportAgentId
+        ? { type: 'support' as const, id: null, name: m.displayName ?? '' }
+        : { type: 'integration' as const, id: null, name: m.displayName ?? m.integrationName ?? '' };
+  return {
+    id: m.id,
+    groupId: m.conversationId,
+    text: m.deletedAt ? '' : m.body,
+    displayName: m.displayName ?? null,
+    createdAt: m.createdAt.toISOString(),
+    editedAt: m.editedAt?.toISOString() ?? null,
+    deleted: !!m.deletedAt,
+    author,
+  };
+}
+
+function messageIdOf(id: string): number | undefined {
+  return /^[1-9]\d{0,15}$/.test(id) && Number(id) <= Number.MAX_SAFE_INTEGER ? Number(id) : undefined;
+}
+
 @ApiTags('Group messages')
 @Controller('api/v1/messages')
 export class ApiMessagesController {
   constructor(
     private readonly tokens: GroupTokensService,
+    private readonly access: ApiAccess,
     private readonly messages: MessagesService,
     private readonly limits: LimitsService,
     private readonly em: EntityManager,
@@ -113,54 +143,24 @@ export class ApiMessagesController {
   )
   async create(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
     // Read here rather than with @Headers(): the document names the headers once, as they are sent.
-    const authorization = req.get('Authorization');
     const idempotencyKey = req.get('Idempotency-Key');
-    const origin = req.get('Origin');
-    // Refusals carry CORS headers too, so that a page reads why; only an allowed origin gets further than that.
-    if (origin) res.set({ 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': EXPOSED_HEADERS, Vary: 'Origin' });
-    // A database that does not answer gets a 503 within the deadline, not a hanging request; the work may still
-    // finish, and a retry with the same Idempotency-Key then returns that message rather than a second one.
-    const deadline = setTimeout(() => {
-      res.set('Retry-After', String(RETRY_AFTER_UNAVAILABLE_S));
-      problem(res, 503, `The service could not answer within ${API_DEADLINE_MS / 1000} s. Retry with the same Idempotency-Key: it never posts twice.`);
-    }, API_DEADLINE_MS);
-    try {
-      await this.handle(req, res, body, authorization, idempotencyKey);
-    } finally {
-      clearTimeout(deadline);
-    }
+    await this.access.run(req, res, () => this.handle(req, res, body, idempotencyKey));
   }
 
-  private async handle(req: Request, res: Response, body: unknown, authorization?: string, idempotencyKey?: string): Promise<void> {
-    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-    if (!bearer) {
-      res.set('WWW-Authenticate', 'Bearer');
-      return problem(res, 401, 'Send the group API token as "Authorization: Bearer <token>".');
-    }
-    const token = await this.tokens.authenticate(bearer);
-    if (res.headersSent) return; // the deadline answered while the database was away
-    if (!token) {
-      res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
-      return problem(res, 401, 'This token is not valid: it may have been revoked or regenerated.');
-    }
-    // From here on this request works inside the token's company, like a signed-in member would.
-    this.em.setFilterParams(COMPANY_FILTER, { companyId: token.company.id });
-    const origin = req.get('Origin');
-    if (origin && origin !== ownOrigin(req) && !token.origins.includes(origin))
-      return problem(res, 403, `Calls from ${origin} are not allowed with this token.`);
-    // Integrators read English, as every other problem here.
-    if (!has(token.company, 'groupTokens')) return problem(res, 403, refusalText('groupTokens', 'en'));
+  private async handle(req: Request, res: Response, body: unknown, idempotencyKey?: string): Promise<void> {
+    const token = await this.access.authorize(req, res, 'post');
+    if (!token) return;
     if (!JSON_TYPE.test(req.get('Content-Type') ?? '')) return problem(res, 415, 'Send the body as JSON with "Content-Type: application/json".');
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       return problem(res, 400, 'Idempotency-Key must be 1 to 200 printable ASCII characters.');
     }
     const read = readBody(body);
     if ('problem' in read) return problem(res, 422, read.problem);
-    const { text, displayName } = read.data;
+    const { text, displayName, replyToId } = read.data;
     const companyId = token.company.id;
     const integration = token.integration;
     const requestHash = createHash('sha256')
-      .update(JSON.stringify([text, displayName?.trim() || null]))
+      .update(JSON.stringify([text, displayName?.trim() || null, replyToId ?? null]))
       .digest('hex');
     // A retry is answered from what its key stored, and counts toward no limit: only accepted requests do.
     const replay = () => this.replay(res, companyId, integration.id, idempotencyKey!, requestHash);
@@ -182,7 +182,7 @@ export class ApiMessagesController {
         { id: token.conversation.id, companyId },
         randomUUID(),
         text,
-        undefined,
+        replyToId ?? undefined,
         idempotencyKey ? (em, messageId) => this.keys.remember(em, companyId, integration.id, idempotencyKey, requestHash, messageId) : undefined,
       ));
     } catch (err) {
@@ -208,20 +208,106 @@ export class ApiMessagesController {
 
   private answer(res: Response, status: 200 | 201, message: MessageRecord): void {
     if (res.headersSent) return; // answered 503 already: the caller retries with its key
-    res.status(status).json({
-      id: message.id,
-      groupId: message.conversationId,
-      text: message.body,
-      displayName: message.displayName ?? null,
-      createdAt: message.createdAt.toISOString(),
-    } satisfies PostedMessage);
+    res.status(status).json(apiMessage(message));
+  }
+
+  @Get()
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Read the group’s messages, newest first (scope "read")',
+    description: 'Keyset paging: pass nextBefore as "before" for older ones.',
+  })
+  @ApiQuery({ name: 'before', required: false, type: Number, description: 'Only messages older than this message id' })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: 'How many, 1 to 100 (default 50)' })
+  @ApiResponse({ status: 200, description: 'A page of messages', type: MessagePage, headers: REQUEST_ID })
+  @ApiProblem(401, 'Missing, malformed, revoked or replaced token', 'This token is not valid: it may have been revoked or regenerated.')
+  @ApiProblem(
+    403,
+    'The token has no "read" scope, or the origin or plan does not allow it',
+    'This token has no "read" scope; an administrator can grant it in the group\'s API token settings.',
+  )
+  @ApiProblem(422, 'A bad "before" or "limit"', '"limit" must be at most 100.')
+  @ApiProblem(503, 'The service could not answer within 5 s', 'The service could not answer within 5 s.', RETRY_AFTER)
+  async list(@Req() req: Request, @Res() res: Response, @Query() query: unknown): Promise<void> {
+    await this.access.run(req, res, async () => {
+      const token = await this.access.authorize(req, res, 'read');
+      if (!token) return;
+      const read = readWith(historyQuery, query);
+      if ('problem' in read) return problem(res, 422, read.problem);
+      const rows = await messagesBefore(this.em, token.company.id, token.conversation.id, read.data.before, read.data.limit + 1);
+      if (res.headersSent) return;
+      const messages = rows.slice(0, read.data.limit);
+      res.json({
+        messages: messages.map(apiMessage),
+        nextBefore: rows.length > read.data.limit ? messages[messages.length - 1].id : null,
+      } satisfies MessagePage);
+    });
+  }
+
+  @Patch(':id')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Change the text of one of the integration’s own messages (scope "edit")' })
+  @ApiParam({ name: 'id', type: Number })
+  @ApiBody({ type: EditMessageBody })
+  @ApiResponse({ status: 200, description: 'The message as it now is', type: PostedMessage, headers: REQUEST_ID })
+  @ApiProblem(401, 'Missing, malformed, revoked or replaced token', 'This token is not valid: it may have been revoked or regenerated.')
+  @ApiProblem(403, 'Not the integration’s own message, or no "edit" scope', 'Only the integration’s own messages can be changed.')
+  @ApiProblem(404, 'No such message in the token’s group', 'No message 1234 in this group.')
+  @ApiProblem(409, 'The message was deleted', 'Message 1234 was deleted: it can no longer be edited.')
+  @ApiProblem(415, 'Not application/json', 'Send the body as JSON with "Content-Type: application/json".')
+  @ApiProblem(422, 'Missing, blank or too long text', '"text" must not be blank.')
+  @ApiProblem(503, 'The service could not answer within 5 s', 'The service could not answer within 5 s.', RETRY_AFTER)
+  async update(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Body() body: unknown): Promise<void> {
+    await this.access.run(req, res, async () => {
+      const token = await this.access.authorize(req, res, 'edit');
+      if (!token) return;
+      const messageId = messageIdOf(id);
+      if (!messageId) return problem(res, 404, `No message ${id} in this group.`);
+      if (!JSON_TYPE.test(req.get('Content-Type') ?? '')) return problem(res, 415, 'Send the body as JSON with "Content-Type: application/json".');
+      const read = readWith(editMessageBody, body);
+      if ('problem' in read) return problem(res, 422, read.problem);
+      const changed = await this.messages.changeAsIntegration(this.own(token), messageId, read.data.text);
+      if ('refused' in changed && changed.refused !== 'same') return this.refused(res, messageId, changed.refused);
+      this.answer(res, 200, changed.record!);
+    });
+  }
+
+  @Delete(':id')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Delete one of the integration’s own messages (scope "edit"); deleting it again changes nothing' })
+  @ApiParam({ name: 'id', type: Number })
+  @ApiResponse({ status: 204, description: 'Deleted (or deleted before)', headers: REQUEST_ID })
+  @ApiProblem(401, 'Missing, malformed, revoked or replaced token', 'This token is not valid: it may have been revoked or regenerated.')
+  @ApiProblem(403, 'Not the integration’s own message, or no "edit" scope', 'Only the integration’s own messages can be changed.')
+  @ApiProblem(404, 'No such message in the token’s group', 'No message 1234 in this group.')
+  @ApiProblem(503, 'The service could not answer within 5 s', 'The service could not answer within 5 s.', RETRY_AFTER)
+  async remove(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    await this.access.run(req, res, async () => {
+      const token = await this.access.authorize(req, res, 'edit');
+      if (!token) return;
+      const messageId = messageIdOf(id);
+      if (!messageId) return problem(res, 404, `No message ${id} in this group.`);
+      const changed = await this.messages.changeAsIntegration(this.own(token), messageId, null);
+      if ('refused' in changed && changed.refused !== 'deleted') return this.refused(res, messageId, changed.refused);
+      if (!res.headersSent) res.status(204).end();
+    });
+  }
+
+  private own(token: GroupApiToken) {
+    return { companyId: token.company.id, conversationId: token.conversation.id, integrationId: token.integration.id };
+  }
+
+  private refused(res: Response, messageId: number, why: 'missing' | 'not-own' | 'deleted' | 'same'): void {
+    if (why === 'missing') return problem(res, 404, `No message ${messageId} in this group.`);
+    if (why === 'not-own') return problem(res, 403, 'Only the integration’s own messages can be changed.');
+    return problem(res, 409, `Message ${messageId} was deleted: it can no longer be edited.`);
   }
 
   /**
    * A browser's preflight carries no token, so an origin passes if some integration allows it; the real request
    * then checks it against its own token's list.
    */
-  @Options()
+  @Options(['', ':id'])
   @ApiExcludeEndpoint()
   async preflight(@Req() req: Request, @Res() res: Response): Promise<void> {
     const origin = req.get('Origin');
@@ -230,7 +316,7 @@ export class ApiMessagesController {
     if (origin) {
       res.set({
         'Access-Control-Allow-Origin': origin,
-        'Access-Control-Allow-Methods': 'POST',
+        'Access-Control-Allow-Methods': 'GET, POST, PATCH, DELETE',
         'Access-Control-Allow-Headers': 'Authorization, Content-Type, Idempotency-Key',
         'Access-Control-Max-Age': '600',
         Vary: 'Origin',

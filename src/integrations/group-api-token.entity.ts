@@ -5,6 +5,9 @@ import { Conversation } from '../chat/conversation.entity';
 import { CompanyScoped } from '../database/company-scope';
 import { Integration } from './integration.entity';
 
+export const SCOPES = ['post', 'edit', 'read'] as const;
+export type Scope = (typeof SCOPES)[number];
+
 /** One token per group; only its hash is kept. Regenerating replaces the row, so the old token stops at once. */
 @Entity({ tableName: 'group_api_token' })
 @CompanyScoped()
@@ -45,6 +48,14 @@ export class GroupApiToken {
     this.integration = integration;
     this.tokenHash = tokenHash;
     this.tokenHint = tokenHint;
+  }
+
+  /** What the token may do, space-separated: post, edit (its own messages), read (the group's history), files. */
+  @Property({ type: 'text' })
+  scopes = 'post';
+
+  get scopeList(): Scope[] {
+    return this.scopes.split(/\s+/).filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
   }
 
   get origins(): string[] {

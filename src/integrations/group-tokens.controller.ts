@@ -6,6 +6,7 @@ import type { GwarRequest } from '../web/gwar-request';
 import { idParam } from '../web/id-param';
 import { translator } from '../web/i18n/translator';
 import { render } from '../web/view';
+import { Scope, SCOPES } from './group-api-token.entity';
 import { GroupTokensService, parseOrigins } from './group-tokens.service';
 import { WebhooksService } from './webhooks.service';
 
@@ -42,6 +43,8 @@ export class GroupTokensController {
     const typed = typeof body.origins === 'string' ? body.origins : '';
     const { origins, invalid } = parseOrigins(typed);
     const typedName = typeof body.integrationName === 'string' ? body.integrationName : undefined;
+    // A form without the scope boxes (an older page, a script) grants what a token always could: posting.
+    const scopes = 'scopesShown' in body ? SCOPES.filter((s) => [body.scopes].flat().includes(s)) : (['post'] as Scope[]);
     const name = typedName?.trim() || (await this.tokens.integration(open))?.name || translator(req.locale)('api.integration');
     const errors = {
       ...(invalid.length ? { origins: invalid.join(', ') } : {}),
@@ -53,11 +56,11 @@ export class GroupTokensController {
       return this.page(req, res, open, { token: current, integration, origins: typed, integrationName: typedName, errors }, 422);
     }
     if (body.action === 'origins') {
-      await this.tokens.updateOrigins(me, open, origins);
+      await this.tokens.updateOrigins(me, open, origins, scopes);
       const integration = await this.tokens.integration(open);
       return this.page(req, res, open, { token: await this.tokens.current(open), integration, origins: null, errors: {}, saved: true });
     }
-    const raw = await this.tokens.generate(me, open, origins, name);
+    const raw = await this.tokens.generate(me, open, origins, name, scopes);
     const integration = await this.tokens.integration(open);
     await this.page(req, res, open, { token: await this.tokens.current(open), integration, origins: null, errors: {}, raw }, 201);
   }
@@ -78,6 +81,12 @@ export class GroupTokensController {
   private async page(req: GwarRequest, res: Response, open: OpenConversation, context: object, status = 200): Promise<void> {
     const endpoint = `${req.protocol}://${req.get('host')}/api/v1/messages`;
     const webhook = await this.webhooks.view(open);
-    render(req, res, 'integrations/api-token', { groupId: open.conversation.id, endpoint, webhook, ...context }, { fragment: 'integrations/_api-token', status });
+    render(
+      req,
+      res,
+      'integrations/api-token',
+      { groupId: open.conversation.id, endpoint, webhook, ...context },
+      { fragment: 'integrations/_api-token', status },
+    );
   }
 }

@@ -6,7 +6,7 @@ import { User } from '../accounts/user.entity';
 import { Conversation } from '../chat/conversation.entity';
 import type { OpenConversation } from '../chat/conversations.service';
 import { newToken, sha256 } from '../security/tokens';
-import { GroupApiToken } from './group-api-token.entity';
+import { GroupApiToken, Scope } from './group-api-token.entity';
 import { Integration } from './integration.entity';
 
 const TOKEN_PATTERN = /^gwar_[A-Za-z0-9_-]{43}$/;
@@ -47,7 +47,7 @@ export class GroupTokensService {
   }
 
   /** Makes a new token (replacing any old one, which stops working at once) and returns it: it is shown only now. */
-  async generate(me: User, open: OpenConversation, origins: string[], name: string): Promise<string> {
+  async generate(me: User, open: OpenConversation, origins: string[], name: string, scopes: Scope[]): Promise<string> {
     this.assertManages(me, open);
     const token = `gwar_${newToken(32)}`;
     await this.em.transactional(async (em) => {
@@ -60,15 +60,16 @@ export class GroupTokensService {
       em.persist(integration);
       const row = new GroupApiToken(integration, sha256(token), token.slice(0, 12));
       row.allowedOrigins = origins.join('\n');
+      row.scopes = scopes.join(' ');
       row.createdBy = me;
       em.persist(row);
     });
     return token;
   }
 
-  async updateOrigins(me: User, open: OpenConversation, origins: string[]): Promise<void> {
+  async updateOrigins(me: User, open: OpenConversation, origins: string[], scopes: Scope[]): Promise<void> {
     this.assertManages(me, open);
-    await this.em.nativeUpdate(GroupApiToken, { conversation: open.conversation.id }, { allowedOrigins: origins.join('\n') });
+    await this.em.nativeUpdate(GroupApiToken, { conversation: open.conversation.id }, { allowedOrigins: origins.join('\n'), scopes: scopes.join(' ') });
   }
 
   async revoke(me: User, open: OpenConversation): Promise<void> {

@@ -7,6 +7,7 @@ import { GroupApiToken } from './group-api-token.entity';
 import { Integration } from './integration.entity';
 import { GroupTokensController } from './group-tokens.controller';
 import { GroupTokensService } from './group-tokens.service';
+import { ApiAccess } from './api-access';
 import { IdempotencyKeys } from './idempotency-keys';
 import { WebhookDeliveries } from './webhook-deliveries';
 import { WebhooksController } from './webhooks.controller';
@@ -15,6 +16,6 @@ import { WebhooksService } from './webhooks.service';
 @Module({
   imports: [MikroOrmModule.forFeature([GroupApiToken, Integration]), ChatModule, SecurityModule],
   controllers: [ApiMessagesController, GroupTokensController, WebhooksController],
-  providers: [GroupTokensService, IdempotencyKeys, WebhooksService, WebhookDeliveries],
+  providers: [GroupTokensService, ApiAccess, IdempotencyKeys, WebhooksService, WebhookDeliveries],
 })
 export class IntegrationsModule {}

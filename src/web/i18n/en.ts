@@ -242,6 +242,10 @@ export const en = {
   'webhook.status.pending': 'Waiting',
   'webhook.status.delivered': 'Delivered',
   'webhook.status.failed': 'Failed',
+  'api.scopes': 'What the token may do',
+  'api.scope.post': 'Post messages (and replies)',
+  'api.scope.edit': 'Edit and delete its own messages',
+  'api.scope.read': "Read the group's messages",
   'api.integration': 'Integration',
 
   'nav.crm': 'CRM',

@@ -244,6 +244,10 @@ export const pl: Record<MessageKey, string> = {
   'webhook.status.pending': 'Czeka',
   'webhook.status.delivered': 'Doręczono',
   'webhook.status.failed': 'Nieudane',
+  'api.scopes': 'Co może token',
+  'api.scope.post': 'Wysyłać wiadomości (i odpowiedzi)',
+  'api.scope.edit': 'Edytować i usuwać własne wiadomości',
+  'api.scope.read': 'Czytać wiadomości grupy',
   'api.integration': 'Integracja',
 
   'nav.crm': 'CRM',
