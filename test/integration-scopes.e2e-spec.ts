@@ -106,4 +106,22 @@ describe('integration scopes: post, edit, read', () => {
     expect((await api('patch', `/api/v1/messages/${theirs.id}`, full.token).send({ text: 'x' })).status).toBe(404);
     expect((await api('get', '/api/v1/messages', full.token)).body.messages.map((m: { text: string }) => m.text)).not.toContain('other group');
   });
+
+  it('shows Markdown-lite and Slack-style labelled links, escaped, and edits a formatted message as typed', async () => {
+    const s = await scene();
+    const text = 'Order **#7** is _late_: see <https://shop.test/o/7|the order> or [docs](https://d.test) `a<b>`, <img src=x onerror=alert(1)>';
+    expect((await api('post', '/api/v1/messages', s.token).send({ text })).status).toBe(201);
+    const own = await send(s.ad, s.groupId, 'mine with **bold**');
+    const window = (await s.ad.agent.get(`/chat/conversations/${s.groupId}`).set('HX-Request', 'true')).text;
+    expect(window).toContain('<strong>#7</strong>');
+    expect(window).toContain('<em>late</em>');
+    expect(window).toMatch(/<a href="https:\/\/shop\.test\/o\/7"[^>]*>the order<\/a>/);
+    expect(window).toMatch(/<a href="https:\/\/d\.test"[^>]*>docs<\/a>/);
+    expect(window).toContain('<code>a&lt;b&gt;</code>');
+    expect(window).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(window).not.toContain('<img src=x');
+    // The author's editor gets the text as typed, markers and all.
+    expect(window).toContain(`data-source="mine with **bold**"`);
+    expect(own.id).toBeTruthy();
+  });
 });

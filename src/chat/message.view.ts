@@ -1,4 +1,4 @@
-import { Segment, segments } from './linkify';
+import { isFormatted, Segment, segments } from './linkify';
 import type { LinkedObject } from './object-links';
 import { isRead, ReadWatermark } from './read-watermark';
 
@@ -30,6 +30,8 @@ export interface MessageView {
   integrationName: string;
   viaSupport: boolean;
   segments: Segment[];
+  /** Shown other than as typed (styles, labelled links): the editor takes the text as typed. */
+  formatted: boolean;
   attachments: AttachmentView[];
   text: string;
   createdAt: string;
@@ -71,6 +73,7 @@ export const domIdOf = (clientId: string) => `m-${clientId}`;
 export function messageView(m: MessageRecord, read: ReadWatermark, objects: Map<string, LinkedObject>): MessageView {
   const deleted = !!m.deletedAt;
   const reply = m.replyTo;
+  const parts = deleted ? [] : segments(m.body, objects);
   return {
     id: m.id,
     seq: m.seq,
@@ -82,7 +85,8 @@ export function messageView(m: MessageRecord, read: ReadWatermark, objects: Map<
     viaApi: !!m.integrationId || !!m.apiTokenId,
     integrationName: m.integrationName ?? '',
     viaSupport: !!m.supportAgentId,
-    segments: deleted ? [] : segments(m.body, objects),
+    segments: parts,
+    formatted: isFormatted(parts),
     attachments: deleted
       ? []
       : m.attachments.map((a) => ({

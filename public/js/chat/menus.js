@@ -87,7 +87,8 @@ async function change(li, verb, values) {
 export function startEdit(li) {
   const body = $('.msg-body[data-editable]', li);
   if (!body || !li.dataset.canEdit || li.classList.contains('editing')) return;
-  const original = body.textContent;
+  // A formatted message (styles, labelled links) is edited as typed, not as shown.
+  const original = body.dataset.source ?? body.textContent;
   const label = $('[data-menu="edit"]', menu)?.textContent.trim() ?? '';
   const box = make('textarea', { className: 'edit-box', value: original, rows: Math.min(8, original.split('\n').length + 1), attrs: { 'aria-label': label } });
   body.hidden = true;
