@@ -3,7 +3,7 @@ import { Company } from '../accounts/company.entity';
 import { User } from '../accounts/user.entity';
 import { CompanyScoped } from '../database/company-scope';
 
-export type NotificationKind = 'group_added' | 'task_assigned';
+export type NotificationKind = 'group_added' | 'task_assigned' | 'mentioned';
 
 /** One line in a user's notification list; the text is made from `kind` and `params` in the reader's language. */
 @Entity({ tableName: 'notification' })

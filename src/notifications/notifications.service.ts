@@ -26,6 +26,13 @@ export interface TaskAssigned {
   byUserId: number;
 }
 
+export interface Mentioned {
+  companyId: number;
+  conversationId: number;
+  byName: string;
+  userIds: number[];
+}
+
 /** Notifications in the panel: added to a group, a CRM task assigned (Livechat and Callback add theirs later). */
 @Injectable()
 export class NotificationsService {
@@ -67,6 +74,25 @@ export class NotificationsService {
           userId,
           'group_added',
           { group: event.groupName, by: by?.name ?? '' },
+          `/chat/conversations/${event.conversationId}`,
+        );
+      }
+    });
+  }
+
+  @OnEvent('chat.mentioned', { async: true, promisify: true })
+  async mentioned(event: Mentioned): Promise<void> {
+    await this.inContext(event.companyId, async (em) => {
+      const [group] = await em
+        .getConnection()
+        .execute<{ name: string | null }[]>(`select name from conversation where id = ? and company_id = ?`, [event.conversationId, event.companyId]);
+      for (const userId of event.userIds) {
+        await this.create(
+          em,
+          event.companyId,
+          userId,
+          'mentioned',
+          { by: event.byName, group: group?.name ?? '' },
           `/chat/conversations/${event.conversationId}`,
         );
       }

@@ -6,10 +6,12 @@ import { Audience, AudienceMember, audienceOf, UNREAD_CAP, unreadCounts } from '
 import { ChatRenderer } from '../chat/chat.renderer';
 import { ChatGroupEvent } from '../chat/conversations.service';
 import { MessageFragment, MessageFragments } from '../chat/message.fragments';
+import { mentionedIn } from '../chat/mentions';
 import { ChatMessageEvent } from '../chat/messages.service';
 import { encodeWatermark, ReadWatermark, readUpTo, sameWatermark, watermarkOf } from '../chat/read-watermark';
 import { ChatReadEvent } from '../chat/reads.service';
 import { inCompany } from '../database/background-work';
+import type { Mentioned } from '../notifications/notifications.service';
 import type { Locale } from '../web/i18n/translator';
 import { RealtimeGateway } from './realtime.gateway';
 import { conversationRoom, inLocale, userRoom } from './server-events';
@@ -36,6 +38,7 @@ export class ChatBroadcaster {
       const audience = await audienceOf(em, event.companyId, event.conversationId, event.readBefore);
       // The support team hears of a Help conversation's messages from here: the audience already says its kind.
       if (audience.kind === 'help') this.events.emit('help.message', event);
+      if (event.kind === 'created' && audience.kind === 'group') this.mentions(event, audience);
       const { members } = audience;
       const read = watermarkOf(members);
       // Offline is chosen to be left alone: no pushes, no badges, no sounds until the user comes back.
@@ -92,6 +95,15 @@ export class ChatBroadcaster {
    * The read watermark, if it moved, to the pages of the authors whose messages turned read: a tick is only
    * ever drawn on one's own messages, so nobody else's page needs it (their next check brings it anyway).
    */
+  /** Members a new group message mentions (not its author, not those who chose Offline) get a notification. */
+  private mentions(event: ChatMessageEvent, audience: Audience): void {
+    const candidates = audience.members.filter((m) => m.userId !== event.record.authorId && !m.offline);
+    const userIds = mentionedIn(event.record.body, candidates);
+    if (!userIds.length) return;
+    const byName = event.record.authorName ?? event.record.displayName ?? event.record.integrationName ?? '';
+    this.events.emit('chat.mentioned', { companyId: event.companyId, conversationId: event.conversationId, byName, userIds } satisfies Mentioned);
+  }
+
   private pushRead(conversationId: number, audience: Audience, before: ReadWatermark): void {
     const { members, newest } = audience;
     const now = watermarkOf(members);

@@ -306,6 +306,7 @@ export const en = {
 
   'notifications.group_added': '{by} added you to the group {group}',
   'notifications.task_assigned': '{by} assigned you the task {task}',
+  'notifications.mentioned': '{by} mentioned you in {group}',
   'notifications.unread': '{count} unread notifications',
   'notifications.markRead': 'Mark all as read',
 

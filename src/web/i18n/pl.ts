@@ -308,6 +308,7 @@ export const pl: Record<MessageKey, string> = {
 
   'notifications.group_added': '{by} dodał(a) Cię do grupy {group}',
   'notifications.task_assigned': '{by} przypisał(a) Ci zadanie {task}',
+  'notifications.mentioned': '{by} wspomniał(a) o Tobie w grupie {group}',
   'notifications.unread': 'Nieprzeczytane powiadomienia: {count}',
   'notifications.markRead': 'Oznacz wszystkie jako przeczytane',
 
