@@ -124,4 +124,19 @@ export async function post(baseUrl: string, token: string, key: string) {
     });
     expect(res.status).toBe(201);
   });
+
+  it('names each error with a problem type whose URI describes it', async () => {
+    const list = (await (await fetch(`${t.url}/api/problems`)).json()) as { type: string; status: number }[];
+    expect(list.length).toBeGreaterThan(15);
+    expect(new Set(list.map((p) => p.type)).size).toBe(list.length);
+    const unknownToken = await fetch(`${t.url}/api/v1/messages`, { method: 'POST', headers: { Authorization: 'Bearer gwar_nope' } });
+    expect(((await unknownToken.json()) as { type: string }).type).toBe('/api/problems/invalid-token');
+    const noToken = await fetch(`${t.url}/api/v1/messages`, { method: 'POST' });
+    expect(((await noToken.json()) as { type: string }).type).toBe('/api/problems/missing-token');
+    const typo = await fetch(`${t.url}/api/v1/nothing-here`);
+    const typoProblem = (await typo.json()) as { type: string };
+    expect(typoProblem.type).toBe('/api/problems/not-found');
+    expect((await fetch(`${t.url}${typoProblem.type}`)).status).toBe(200);
+    expect((await fetch(`${t.url}/api/problems/no-such-thing`)).status).toBe(404);
+  });
 });

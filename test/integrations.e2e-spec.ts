@@ -110,7 +110,9 @@ describe('group API tokens and the integrators’ REST API', () => {
     const res = await post(token, body);
     expect(res.status).toBe(status);
     expect(res.headers['content-type']).toContain('application/problem+json');
-    expect(res.body).toMatchObject({ status, type: 'about:blank' });
+    expect(res.body).toMatchObject({ status, type: expect.stringMatching(/^\/api\/problems\/[a-z-]+$/) });
+    // The type names the error, and its URI says what it means.
+    expect((await request(t.url).get(res.body.type)).body).toMatchObject({ status, type: res.body.type });
     expect(res.body.detail ?? '').toContain(detail);
     expect(await stored(groupId)).toHaveLength(0);
   });
@@ -173,7 +175,10 @@ describe('group API tokens and the integrators’ REST API', () => {
     expect(allowed.headers['access-control-allow-origin']).toBe('https://shop.example.com');
     expect(allowed.headers['access-control-expose-headers']).toContain('Idempotency-Replayed');
     // A website no integration allows fails at the preflight: the browser never sends the request.
-    const refusedPreflight = await request(t.url).options('/api/v1/messages').set('Origin', 'https://evil.example.com').set('Access-Control-Request-Method', 'POST');
+    const refusedPreflight = await request(t.url)
+      .options('/api/v1/messages')
+      .set('Origin', 'https://evil.example.com')
+      .set('Access-Control-Request-Method', 'POST');
     expect(refusedPreflight.status).toBe(403);
     expect(refusedPreflight.headers['access-control-allow-origin']).toBeUndefined();
     // A request that gets through anyway (no preflight, or another integration allows the site) is refused in words

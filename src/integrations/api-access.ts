@@ -37,7 +37,11 @@ export class ApiAccess {
     const deadline = setTimeout(() => {
       if (res.headersSent) return;
       res.set('Retry-After', String(RETRY_AFTER_UNAVAILABLE_S));
-      problem(res, 503, `The service could not answer within ${API_DEADLINE_MS / 1000} s. Retry with the same Idempotency-Key: it never posts twice.`);
+      problem(
+        res,
+        'unavailable',
+        `The service could not answer within ${API_DEADLINE_MS / 1000} s. Retry with the same Idempotency-Key: it never posts twice.`,
+      );
     }, API_DEADLINE_MS);
     try {
       await work();
@@ -51,23 +55,23 @@ export class ApiAccess {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('Authorization') ?? '')?.[1];
     if (!bearer) {
       res.set('WWW-Authenticate', 'Bearer');
-      return void problem(res, 401, 'Send the group API token as "Authorization: Bearer <token>".');
+      return void problem(res, 'missing-token', 'Send the group API token as "Authorization: Bearer <token>".');
     }
     const token = await this.tokens.authenticate(bearer);
     if (res.headersSent) return; // the deadline answered while the database was away
     if (!token) {
       res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
-      return void problem(res, 401, 'This token is not valid: it may have been revoked or regenerated.');
+      return void problem(res, 'invalid-token', 'This token is not valid: it may have been revoked or regenerated.');
     }
     this.em.setFilterParams(COMPANY_FILTER, { companyId: token.company.id });
     const origin = req.get('Origin');
     if (origin && origin !== ownOrigin(req) && !token.origins.includes(origin))
-      return void problem(res, 403, `Calls from ${origin} are not allowed with this token.`);
+      return void problem(res, 'origin-not-allowed', `Calls from ${origin} are not allowed with this token.`);
     // Integrators read English, as every other problem here.
-    if (!has(token.company, 'groupTokens')) return void problem(res, 403, refusalText('groupTokens', 'en'));
+    if (!has(token.company, 'groupTokens')) return void problem(res, 'plan-required', refusalText('groupTokens', 'en'));
     if (!token.scopeList.includes(scope)) {
       res.set('WWW-Authenticate', `Bearer error="insufficient_scope", scope="${scope}"`);
-      return void problem(res, 403, `This token has no "${scope}" scope; an administrator can grant it in the group's API token settings.`);
+      return void problem(res, 'insufficient-scope', `This token has no "${scope}" scope; an administrator can grant it in the group's API token settings.`);
     }
     return token;
   }

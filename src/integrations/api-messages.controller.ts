@@ -27,7 +27,7 @@ import { GroupTokensService } from './group-tokens.service';
 import { IdempotencyKeys, KeyTaken } from './idempotency-keys';
 import { messageById, messagesBefore } from '../chat/message-records';
 import type { MessageRecord } from '../chat/message.view';
-import { problem, PROBLEM_TITLES } from './problem';
+import { problem, ProblemKind, PROBLEMS, problemType } from './problem';
 
 export const TOKEN_RATE_LIMIT = LIMITS.apiToken.rate.points;
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
@@ -44,7 +44,8 @@ const RATE_LIMIT: HeaderDocs = {
 };
 
 /** An error as it is served: application/problem+json (RFC 9457) with an example of its own. */
-function ApiProblem(status: number, description: string, detail: string, headers: HeaderDocs = {}) {
+function ApiProblem(kind: ProblemKind, description: string, detail: string, headers: HeaderDocs = {}) {
+  const { status, title } = PROBLEMS[kind];
   return applyDecorators(
     ApiExtraModels(Problem),
     ApiResponse({
@@ -54,7 +55,7 @@ function ApiProblem(status: number, description: string, detail: string, headers
       content: {
         'application/problem+json': {
           schema: { $ref: getSchemaPath(Problem) },
-          example: { type: 'about:blank', title: PROBLEM_TITLES[status] ?? 'Error', status, detail },
+          example: { type: problemType(kind), title, status, detail },
         },
       },
     }),
@@ -118,15 +119,23 @@ export class ApiMessagesController {
     type: PostedMessage,
     headers: { ...REQUEST_ID, 'Idempotency-Replayed': { description: 'Always "true": nothing new was posted', schema: { type: 'string', enum: ['true'] } } },
   })
-  @ApiProblem(400, 'Malformed JSON or Idempotency-Key', 'Idempotency-Key must be 1 to 200 printable ASCII characters.')
-  @ApiProblem(401, 'Missing, malformed, revoked or replaced token', 'This token is not valid: it may have been revoked or regenerated.')
-  @ApiProblem(403, 'The company has no API add-on, or the browser origin is not allowed', 'Calls from https://example.com are not allowed with this token.')
-  @ApiProblem(404, 'No such path', 'Not found.')
-  @ApiProblem(413, 'The body is over 200 KB', 'What you sent is too large.')
-  @ApiProblem(415, 'Not application/json', 'Send the body as JSON with "Content-Type: application/json".')
-  @ApiProblem(422, 'Missing, blank or too long text or display name, or an Idempotency-Key already used with another request', '"text" must not be blank.')
+  @ApiProblem('invalid-idempotency-key', 'Malformed JSON or Idempotency-Key', 'Idempotency-Key must be 1 to 200 printable ASCII characters.')
+  @ApiProblem('invalid-token', 'Missing, malformed, revoked or replaced token', 'This token is not valid: it may have been revoked or regenerated.')
   @ApiProblem(
-    429,
+    'origin-not-allowed',
+    'The company has no API add-on, or the browser origin is not allowed',
+    'Calls from https://example.com are not allowed with this token.',
+  )
+  @ApiProblem('not-found', 'No such path', 'Not found.')
+  @ApiProblem('payload-too-large', 'The body is over 200 KB', 'What you sent is too large.')
+  @ApiProblem('unsupported-media-type', 'Not application/json', 'Send the body as JSON with "Content-Type: application/json".')
+  @ApiProblem(
+    'invalid-body',
+    'Missing, blank or too long text or display name, or an Idempotency-Key already used with another request',
+    '"text" must not be blank.',
+  )
+  @ApiProblem(
+    'rate-limited',
     `Over ${TOKEN_RATE_LIMIT} messages a minute for this integration; retries and refused requests do not count`,
     `At most ${TOKEN_RATE_LIMIT} requests a minute per integration. Retry after 12 s.`,
     {
@@ -134,9 +143,9 @@ export class ApiMessagesController {
       ...RATE_LIMIT,
     },
   )
-  @ApiProblem(500, 'A fault of the server: give the request id when you report it', 'An unexpected error occurred. (request 0b6c…)')
+  @ApiProblem('internal-error', 'A fault of the server: give the request id when you report it', 'An unexpected error occurred. (request 0b6c…)')
   @ApiProblem(
-    503,
+    'unavailable',
     'The service could not answer within 5 s; retry with the same Idempotency-Key',
     'The service could not answer within 5 s. Retry with the same Idempotency-Key: it never posts twice.',
     RETRY_AFTER,
@@ -150,12 +159,13 @@ export class ApiMessagesController {
   private async handle(req: Request, res: Response, body: unknown, idempotencyKey?: string): Promise<void> {
     const token = await this.access.authorize(req, res, 'post');
     if (!token) return;
-    if (!JSON_TYPE.test(req.get('Content-Type') ?? '')) return problem(res, 415, 'Send the body as JSON with "Content-Type: application/json".');
+    if (!JSON_TYPE.test(req.get('Content-Type') ?? ''))
+      return problem(res, 'unsupported-media-type', 'Send the body as JSON with "Content-Type: application/json".');
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      return problem(res, 400, 'Idempotency-Key must be 1 to 200 printable ASCII characters.');
+      return problem(res, 'invalid-idempotency-key', 'Idempotency-Key must be 1 to 200 printable ASCII characters.');
     }
     const read = readBody(body);
-    if ('problem' in read) return problem(res, 422, read.problem);
+    if ('problem' in read) return problem(res, 'invalid-body', read.problem);
     const { text, displayName, replyToId } = read.data;
     const companyId = token.company.id;
     const integration = token.integration;
@@ -173,7 +183,7 @@ export class ApiMessagesController {
     });
     if (!limit.allowed) {
       res.set('Retry-After', String(limit.retryAfterSeconds));
-      return problem(res, 429, `At most ${TOKEN_RATE_LIMIT} requests a minute per integration. Retry after ${limit.retryAfterSeconds} s.`);
+      return problem(res, 'rate-limited', `At most ${TOKEN_RATE_LIMIT} requests a minute per integration. Retry after ${limit.retryAfterSeconds} s.`);
     }
     let message: MessageRecord;
     try {
@@ -197,11 +207,11 @@ export class ApiMessagesController {
   private async replay(res: Response, companyId: number, integrationId: number, key: string, requestHash: string): Promise<void> {
     const used = await this.keys.find(this.em, companyId, integrationId, key);
     if (!used || used.requestHash !== requestHash) {
-      return problem(res, 422, 'This Idempotency-Key was already used with a different request. Use a new key for a new message.');
+      return problem(res, 'idempotency-key-reused', 'This Idempotency-Key was already used with a different request. Use a new key for a new message.');
     }
     const message = await messageById(this.em, companyId, used.messageId);
     if (res.headersSent) return;
-    if (!message) return problem(res, 422, 'This Idempotency-Key was already used. Use a new key for a new message.');
+    if (!message) return problem(res, 'idempotency-key-reused', 'This Idempotency-Key was already used. Use a new key for a new message.');
     res.set('Idempotency-Replayed', 'true');
     this.answer(res, 200, message);
   }
@@ -220,20 +230,20 @@ export class ApiMessagesController {
   @ApiQuery({ name: 'before', required: false, type: Number, description: 'Only messages older than this message id' })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: 'How many, 1 to 100 (default 50)' })
   @ApiResponse({ status: 200, description: 'A page of messages', type: MessagePage, headers: REQUEST_ID })
-  @ApiProblem(401, 'Missing, malformed, revoked or replaced token', 'This token is not valid: it may have been revoked or regenerated.')
+  @ApiProblem('invalid-token', 'Missing, malformed, revoked or replaced token', 'This token is not valid: it may have been revoked or regenerated.')
   @ApiProblem(
-    403,
+    'insufficient-scope',
     'The token has no "read" scope, or the origin or plan does not allow it',
     'This token has no "read" scope; an administrator can grant it in the group\'s API token settings.',
   )
-  @ApiProblem(422, 'A bad "before" or "limit"', '"limit" must be at most 100.')
-  @ApiProblem(503, 'The service could not answer within 5 s', 'The service could not answer within 5 s.', RETRY_AFTER)
+  @ApiProblem('invalid-body', 'A bad "before" or "limit"', '"limit" must be at most 100.')
+  @ApiProblem('unavailable', 'The service could not answer within 5 s', 'The service could not answer within 5 s.', RETRY_AFTER)
   async list(@Req() req: Request, @Res() res: Response, @Query() query: unknown): Promise<void> {
     await this.access.run(req, res, async () => {
       const token = await this.access.authorize(req, res, 'read');
       if (!token) return;
       const read = readWith(historyQuery, query);
-      if ('problem' in read) return problem(res, 422, read.problem);
+      if ('problem' in read) return problem(res, 'invalid-body', read.problem);
       const rows = await messagesBefore(this.em, token.company.id, token.conversation.id, read.data.before, read.data.limit + 1);
       if (res.headersSent) return;
       const messages = rows.slice(0, read.data.limit);
@@ -250,22 +260,23 @@ export class ApiMessagesController {
   @ApiParam({ name: 'id', type: Number })
   @ApiBody({ type: EditMessageBody })
   @ApiResponse({ status: 200, description: 'The message as it now is', type: PostedMessage, headers: REQUEST_ID })
-  @ApiProblem(401, 'Missing, malformed, revoked or replaced token', 'This token is not valid: it may have been revoked or regenerated.')
-  @ApiProblem(403, 'Not the integration’s own message, or no "edit" scope', 'Only the integration’s own messages can be changed.')
-  @ApiProblem(404, 'No such message in the token’s group', 'No message 1234 in this group.')
-  @ApiProblem(409, 'The message was deleted', 'Message 1234 was deleted: it can no longer be edited.')
-  @ApiProblem(415, 'Not application/json', 'Send the body as JSON with "Content-Type: application/json".')
-  @ApiProblem(422, 'Missing, blank or too long text', '"text" must not be blank.')
-  @ApiProblem(503, 'The service could not answer within 5 s', 'The service could not answer within 5 s.', RETRY_AFTER)
+  @ApiProblem('invalid-token', 'Missing, malformed, revoked or replaced token', 'This token is not valid: it may have been revoked or regenerated.')
+  @ApiProblem('not-own-message', 'Not the integration’s own message, or no "edit" scope', 'Only the integration’s own messages can be changed.')
+  @ApiProblem('not-found', 'No such message in the token’s group', 'No message 1234 in this group.')
+  @ApiProblem('message-deleted', 'The message was deleted', 'Message 1234 was deleted: it can no longer be edited.')
+  @ApiProblem('unsupported-media-type', 'Not application/json', 'Send the body as JSON with "Content-Type: application/json".')
+  @ApiProblem('invalid-body', 'Missing, blank or too long text', '"text" must not be blank.')
+  @ApiProblem('unavailable', 'The service could not answer within 5 s', 'The service could not answer within 5 s.', RETRY_AFTER)
   async update(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Body() body: unknown): Promise<void> {
     await this.access.run(req, res, async () => {
       const token = await this.access.authorize(req, res, 'edit');
       if (!token) return;
       const messageId = messageIdOf(id);
-      if (!messageId) return problem(res, 404, `No message ${id} in this group.`);
-      if (!JSON_TYPE.test(req.get('Content-Type') ?? '')) return problem(res, 415, 'Send the body as JSON with "Content-Type: application/json".');
+      if (!messageId) return problem(res, 'not-found', `No message ${id} in this group.`);
+      if (!JSON_TYPE.test(req.get('Content-Type') ?? ''))
+        return problem(res, 'unsupported-media-type', 'Send the body as JSON with "Content-Type: application/json".');
       const read = readWith(editMessageBody, body);
-      if ('problem' in read) return problem(res, 422, read.problem);
+      if ('problem' in read) return problem(res, 'invalid-body', read.problem);
       const changed = await this.messages.changeAsIntegration(this.own(token), messageId, read.data.text);
       if ('refused' in changed && changed.refused !== 'same') return this.refused(res, messageId, changed.refused);
       this.answer(res, 200, changed.record!);
@@ -277,16 +288,16 @@ export class ApiMessagesController {
   @ApiOperation({ summary: 'Delete one of the integration’s own messages (scope "edit"); deleting it again changes nothing' })
   @ApiParam({ name: 'id', type: Number })
   @ApiResponse({ status: 204, description: 'Deleted (or deleted before)', headers: REQUEST_ID })
-  @ApiProblem(401, 'Missing, malformed, revoked or replaced token', 'This token is not valid: it may have been revoked or regenerated.')
-  @ApiProblem(403, 'Not the integration’s own message, or no "edit" scope', 'Only the integration’s own messages can be changed.')
-  @ApiProblem(404, 'No such message in the token’s group', 'No message 1234 in this group.')
-  @ApiProblem(503, 'The service could not answer within 5 s', 'The service could not answer within 5 s.', RETRY_AFTER)
+  @ApiProblem('invalid-token', 'Missing, malformed, revoked or replaced token', 'This token is not valid: it may have been revoked or regenerated.')
+  @ApiProblem('not-own-message', 'Not the integration’s own message, or no "edit" scope', 'Only the integration’s own messages can be changed.')
+  @ApiProblem('not-found', 'No such message in the token’s group', 'No message 1234 in this group.')
+  @ApiProblem('unavailable', 'The service could not answer within 5 s', 'The service could not answer within 5 s.', RETRY_AFTER)
   async remove(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
     await this.access.run(req, res, async () => {
       const token = await this.access.authorize(req, res, 'edit');
       if (!token) return;
       const messageId = messageIdOf(id);
-      if (!messageId) return problem(res, 404, `No message ${id} in this group.`);
+      if (!messageId) return problem(res, 'not-found', `No message ${id} in this group.`);
       const changed = await this.messages.changeAsIntegration(this.own(token), messageId, null);
       if ('refused' in changed && changed.refused !== 'deleted') return this.refused(res, messageId, changed.refused);
       if (!res.headersSent) res.status(204).end();
@@ -298,9 +309,9 @@ export class ApiMessagesController {
   }
 
   private refused(res: Response, messageId: number, why: 'missing' | 'not-own' | 'deleted' | 'same'): void {
-    if (why === 'missing') return problem(res, 404, `No message ${messageId} in this group.`);
-    if (why === 'not-own') return problem(res, 403, 'Only the integration’s own messages can be changed.');
-    return problem(res, 409, `Message ${messageId} was deleted: it can no longer be edited.`);
+    if (why === 'missing') return problem(res, 'not-found', `No message ${messageId} in this group.`);
+    if (why === 'not-own') return problem(res, 'not-own-message', 'Only the integration’s own messages can be changed.');
+    return problem(res, 'message-deleted', `Message ${messageId} was deleted: it can no longer be edited.`);
   }
 
   /**
@@ -312,7 +323,7 @@ export class ApiMessagesController {
   async preflight(@Req() req: Request, @Res() res: Response): Promise<void> {
     const origin = req.get('Origin');
     if (origin && origin !== ownOrigin(req) && !(await this.tokens.originAllowed(origin)))
-      return problem(res, 403, `Calls from ${origin} are not allowed by any integration.`);
+      return problem(res, 'origin-not-allowed', `Calls from ${origin} are not allowed by any integration.`);
     if (origin) {
       res.set({
         'Access-Control-Allow-Origin': origin,

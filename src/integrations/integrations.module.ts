@@ -9,13 +9,14 @@ import { GroupTokensController } from './group-tokens.controller';
 import { GroupTokensService } from './group-tokens.service';
 import { ApiAccess } from './api-access';
 import { IdempotencyKeys } from './idempotency-keys';
+import { ProblemsController } from './problems.controller';
 import { WebhookDeliveries } from './webhook-deliveries';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
 @Module({
   imports: [MikroOrmModule.forFeature([GroupApiToken, Integration]), ChatModule, SecurityModule],
-  controllers: [ApiMessagesController, GroupTokensController, WebhooksController],
+  controllers: [ApiMessagesController, GroupTokensController, WebhooksController, ProblemsController],
   providers: [GroupTokensService, ApiAccess, IdempotencyKeys, WebhooksService, WebhookDeliveries],
 })
 export class IntegrationsModule {}

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { FeatureRefused, refusalText } from '../accounts/plan-refusal';
+import { problemKindOf, problemType } from '../integrations/problem';
 import type { GwarRequest } from './gwar-request';
 import { localeFromAcceptLanguage, translator } from './i18n/translator';
 import { isHtmx, render } from './view';
@@ -39,7 +40,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
         .status(status)
         .type('application/problem+json')
         .json({
-          type: 'about:blank',
+          // The API names each problem (its URI describes it); elsewhere a status says enough.
+          type: req.path.startsWith('/api/') ? problemType(problemKindOf(status)) : 'about:blank',
           title: t(`error.${code}.title`),
           status,
           detail: status >= 500 ? `${detail} (request ${req.id})` : detail,
