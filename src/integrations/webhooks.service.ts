@@ -51,24 +51,22 @@ export class WebhooksService {
         [open.conversation.id, companyId],
       );
     if (!hook) return null;
-    const rows = await this.em
-      .getConnection()
-      .execute<
-        {
-          id: string;
-          message_id: string;
-          status: 'pending' | 'delivered' | 'failed';
-          attempts: number;
-          last_status: number | null;
-          last_error: string | null;
-          created_at: string;
-          delivered_at: string | null;
-        }[]
-      >(
-        `select id, message_id, status, attempts, last_status, last_error, created_at, delivered_at from webhook_delivery
+    const rows = await this.em.getConnection().execute<
+      {
+        id: string;
+        message_id: string;
+        status: 'pending' | 'delivered' | 'failed';
+        attempts: number;
+        last_status: number | null;
+        last_error: string | null;
+        created_at: string;
+        delivered_at: string | null;
+      }[]
+    >(
+      `select id, message_id, status, attempts, last_status, last_error, created_at, delivered_at from webhook_delivery
         where webhook_id = ? and company_id = ? order by id desc limit 20`,
-        [hook.id, companyId],
-      );
+      [hook.id, companyId],
+    );
     const date = (v: string | null) => (v === null ? null : this.em.getPlatform().parseDate(v));
     return {
       url: hook.url,
