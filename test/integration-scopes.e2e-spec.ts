@@ -124,4 +124,32 @@ describe('integration scopes: post, edit, read', () => {
     expect(window).toContain(`data-source="mine with **bold**"`);
     expect(own.id).toBeTruthy();
   });
+
+  it('sends a file as the integration with the "files" scope, by the chat’s file rules, and only with it', async () => {
+    const s = await scene(['post', 'files']);
+    const sent = await api('post', '/api/v1/files', s.token).attach('file', Buffer.from('invoice 7\n'), {
+      filename: 'invoice-7.txt',
+      contentType: 'text/plain',
+    });
+    expect(sent.status).toBe(201);
+    expect(sent.body.author).toMatchObject({ type: 'integration' });
+    const window = (await s.ad.agent.get(`/chat/conversations/${s.groupId}`).set('HX-Request', 'true')).text;
+    expect(window).toContain('invoice-7.txt');
+    expect(messageBlock(window, 'invoice-7.txt')).toContain('api-badge');
+    const fileUrl = /href="(\/files\/\d+\/invoice-7\.txt)"/.exec(window)![1];
+    expect((await s.ad.agent.get(fileUrl)).text).toBe('invoice 7\n');
+
+    expect((await api('post', '/api/v1/files', s.token).attach('file', Buffer.alloc(0), { filename: 'empty.txt', contentType: 'text/plain' })).status).toBe(
+      422,
+    );
+    expect((await api('post', '/api/v1/files', s.token).send({ text: 'not a file' })).status).toBe(415);
+    const noScope = await scene(['post']);
+    const refused = await api('post', '/api/v1/files', noScope.token).attach('file', Buffer.from('x'), { filename: 'x.txt', contentType: 'text/plain' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.type).toBe('/api/problems/insufficient-scope');
+  });
 });
+
+function messageBlock(html: string, text: string): string {
+  return html.split('<li ').find((part) => part.includes(text)) ?? '';
+}

@@ -49,14 +49,18 @@ export class FilesController {
       if (refused.retryAfterSeconds) res.set('Retry-After', String(refused.retryAfterSeconds));
       return render(req, res, 'chat/_composer-error', { error: refused.error }, { status: refused.status });
     }
-    const result = await this.uploads.receive(req, me, membership.conversation);
+    const result = await this.uploads.receive(req, { user: me }, membership.conversation);
     if (!result.ok) {
       res.set('Connection', 'close');
       return render(req, res, 'chat/_composer-error', { error: result.error, maxMb: Math.round(this.storage.maxBytes / 1048576) }, { status: result.status });
     }
     // The ticks are the page's to colour, as for every other reply.
     const [fragment] = await this.fragments.render([result.record], req.locale, NOBODY_READ);
-    res.status(result.created ? 201 : 200).vary('HX-Request').type('html').send(fragment.html);
+    res
+      .status(result.created ? 201 : 200)
+      .vary('HX-Request')
+      .type('html')
+      .send(fragment.html);
   }
 
   private async limited(userId: number): Promise<Refusal | undefined> {

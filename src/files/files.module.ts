@@ -16,5 +16,6 @@ import { UploadsService } from './uploads.service';
     FileStorageProvider,
     UploadsService,
   ],
+  exports: [UploadsService],
 })
 export class FilesModule {}

@@ -8,11 +8,10 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { User } from '../accounts/user.entity';
 import { Attachment } from '../chat/attachment.entity';
 import type { Conversation } from '../chat/conversation.entity';
 import { Message } from '../chat/message.entity';
-import { ChatMessageEvent, MessagesService } from '../chat/messages.service';
+import { ChatMessageEvent, MessagesService, Sender } from '../chat/messages.service';
 import type { MessageRecord } from '../chat/message.view';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { cleanFileName } from './file-name';
@@ -52,7 +51,8 @@ export class UploadsService {
     this.thumbnails = new Thumbnails(config.imageMaxPixels, THUMBNAILS_AT_ONCE);
   }
 
-  async receive(req: Request, me: User, conversation: Conversation): Promise<UploadResult> {
+  /** `clientId`: for a sender whose form names none (an integration), the message's id for retries. */
+  async receive(req: Request, sender: Sender, conversation: Conversation, fallbackClientId?: string): Promise<UploadResult> {
     if (Number(req.get('content-length') ?? 0) > this.config.fileMaxBytes + 64 * 1024) {
       req.resume();
       return { ok: false, status: 413, error: 'files.tooLarge' };
@@ -69,7 +69,7 @@ export class UploadsService {
     if (parsed.tooLarge) return discard().then(() => ({ ok: false as const, status: 413 as const, error: 'files.tooLarge' as const }));
     if (!file) return { ok: false, status: 422, error: 'files.missing' };
     if (file.size === 0) return discard().then(() => ({ ok: false as const, status: 422 as const, error: 'files.empty' as const }));
-    const clientId = fields.clientId;
+    const clientId = fields.clientId ?? fallbackClientId;
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(clientId ?? '')) {
       await discard();
       return { ok: false, status: 422, error: 'chat.messageInvalid' };
@@ -92,7 +92,7 @@ export class UploadsService {
       await this.storage.adopt(storageKey, file.path);
       keys.push(storageKey);
       const to = { id: conversation.id, companyId: conversation.company.id };
-      const result = await this.messages.send({ user: me }, to, clientId, '', undefined, async (em, messageId) => {
+      const result = await this.messages.send(sender, to, clientId!, '', undefined, async (em, messageId) => {
         const attachment = Object.assign(new Attachment(), {
           company: conversation.company,
           conversation,

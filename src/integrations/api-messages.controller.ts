@@ -1,17 +1,5 @@
-import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Options, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiExcludeEndpoint,
-  ApiExtraModels,
-  ApiHeader,
-  ApiOperation,
-  ApiParam,
-  ApiQuery,
-  ApiResponse,
-  ApiTags,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Options, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiExcludeEndpoint, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { createHash, randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
@@ -20,67 +8,20 @@ import { has } from '../accounts/plans';
 import { MessagesService } from '../chat/messages.service';
 import { COMPANY_FILTER } from '../database/company-scope';
 import { LIMITS, LimitsService } from '../security/limits.service';
-import { EditMessageBody, editMessageBody, historyQuery, MessagePage, PostedMessage, PostMessageBody, Problem, readBody, readWith } from './api-message.dto';
+import { EditMessageBody, editMessageBody, historyQuery, MessagePage, PostedMessage, PostMessageBody, readBody, readWith } from './api-message.dto';
 import type { GroupApiToken } from './group-api-token.entity';
 import { ApiAccess, ownOrigin } from './api-access';
 import { GroupTokensService } from './group-tokens.service';
 import { IdempotencyKeys, KeyTaken } from './idempotency-keys';
 import { messageById, messagesBefore } from '../chat/message-records';
 import type { MessageRecord } from '../chat/message.view';
-import { problem, ProblemKind, PROBLEMS, problemType } from './problem';
+import { ApiProblem, RATE_LIMIT, REQUEST_ID, RETRY_AFTER } from './api-docs.decorators';
+import { apiMessage } from './api-message.view';
+import { problem } from './problem';
 
 export const TOKEN_RATE_LIMIT = LIMITS.apiToken.rate.points;
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-
-type HeaderDocs = Record<string, { description: string; schema: { type: 'string' | 'integer'; enum?: string[] } }>;
-const REQUEST_ID: HeaderDocs = {
-  'X-Request-Id': { description: 'The request id (the one sent, or a new one): give it when reporting a fault', schema: { type: 'string' } },
-};
-const RETRY_AFTER: HeaderDocs = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };
-const RATE_LIMIT: HeaderDocs = {
-  'RateLimit-Policy': { description: `The limit: "messages";q=${TOKEN_RATE_LIMIT};w=60 (IETF RateLimit headers draft)`, schema: { type: 'string' } },
-  RateLimit: { description: 'What is left: "messages";r=<remaining>;t=<seconds until the window starts afresh>', schema: { type: 'string' } },
-};
-
-/** An error as it is served: application/problem+json (RFC 9457) with an example of its own. */
-function ApiProblem(kind: ProblemKind, description: string, detail: string, headers: HeaderDocs = {}) {
-  const { status, title } = PROBLEMS[kind];
-  return applyDecorators(
-    ApiExtraModels(Problem),
-    ApiResponse({
-      status,
-      description,
-      headers: { ...REQUEST_ID, ...headers },
-      content: {
-        'application/problem+json': {
-          schema: { $ref: getSchemaPath(Problem) },
-          example: { type: problemType(kind), title, status, detail },
-        },
-      },
-    }),
-  );
-}
-
-/** A message as the API shows it: who wrote it, and nothing of a deleted one's text. */
-function apiMessage(m: MessageRecord): PostedMessage {
-  const author =
-    m.authorId !== null
-      ? { type: 'user' as const, id: m.authorId, name: m.authorName ?? '' }
-      : m.supportAgentId
-        ? { type: 'support' as const, id: null, name: m.displayName ?? '' }
-        : { type: 'integration' as const, id: null, name: m.displayName ?? m.integrationName ?? '' };
-  return {
-    id: m.id,
-    groupId: m.conversationId,
-    text: m.deletedAt ? '' : m.body,
-    displayName: m.displayName ?? null,
-    createdAt: m.createdAt.toISOString(),
-    editedAt: m.editedAt?.toISOString() ?? null,
-    deleted: !!m.deletedAt,
-    author,
-  };
-}
 
 function messageIdOf(id: string): number | undefined {
   return /^[1-9]\d{0,15}$/.test(id) && Number(id) <= Number.MAX_SAFE_INTEGER ? Number(id) : undefined;

@@ -5,7 +5,7 @@ import { Conversation } from '../chat/conversation.entity';
 import { CompanyScoped } from '../database/company-scope';
 import { Integration } from './integration.entity';
 
-export const SCOPES = ['post', 'edit', 'read'] as const;
+export const SCOPES = ['post', 'edit', 'read', 'files'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** One token per group; only its hash is kept. Regenerating replaces the row, so the old token stops at once. */

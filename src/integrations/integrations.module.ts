@@ -1,6 +1,8 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { ChatModule } from '../chat/chat.module';
+import { FilesModule } from '../files/files.module';
+import { ApiFilesController } from './api-files.controller';
 import { SecurityModule } from '../security/security.module';
 import { ApiMessagesController } from './api-messages.controller';
 import { GroupApiToken } from './group-api-token.entity';
@@ -15,8 +17,8 @@ import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([GroupApiToken, Integration]), ChatModule, SecurityModule],
-  controllers: [ApiMessagesController, GroupTokensController, WebhooksController, ProblemsController],
+  imports: [MikroOrmModule.forFeature([GroupApiToken, Integration]), ChatModule, FilesModule, SecurityModule],
+  controllers: [ApiMessagesController, ApiFilesController, GroupTokensController, WebhooksController, ProblemsController],
   providers: [GroupTokensService, ApiAccess, IdempotencyKeys, WebhooksService, WebhookDeliveries],
 })
 export class IntegrationsModule {}

@@ -246,6 +246,7 @@ export const en = {
   'api.scope.post': 'Post messages (and replies)',
   'api.scope.edit': 'Edit and delete its own messages',
   'api.scope.read': "Read the group's messages",
+  'api.scope.files': 'Send files',
   'api.integration': 'Integration',
 
   'nav.crm': 'CRM',

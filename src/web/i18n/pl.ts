@@ -248,6 +248,7 @@ export const pl: Record<MessageKey, string> = {
   'api.scope.post': 'Wysyłać wiadomości (i odpowiedzi)',
   'api.scope.edit': 'Edytować i usuwać własne wiadomości',
   'api.scope.read': 'Czytać wiadomości grupy',
+  'api.scope.files': 'Wysyłać pliki',
   'api.integration': 'Integracja',
 
   'nav.crm': 'CRM',
