@@ -166,7 +166,7 @@ export class ChatBroadcaster {
           continue;
         }
         // The message itself only to the pages showing its conversation; the badge and the chime to all.
-        const notice = { conversationId, authorName: message.authorName, html, seq: message.seq };
+        const notice = { conversationId, authorName: message.authorName, html, seq: message.seq, entry: badgeKey };
         const shown = inLocale(message.room, locale);
         this.io
           .to(shown)

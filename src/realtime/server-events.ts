@@ -11,9 +11,10 @@ export interface ServerToClientEvents {
   html: (fragment: string) => void;
   /**
    * A new message for this user in one packet: the message as its window shows it (with its change sequence),
-   * the conversation's new unread badge (html), and what the sound and the title need.
+   * the conversation's new unread badge (html), and what the sound, the title, the announcement and the panel's
+   * order need (entry: the panel entry's key, which a conversation begun since the panel was drawn does not carry yet).
    */
-  notify: (event: { conversationId: number; authorName: string; html: string; seq: number; message?: string }) => void;
+  notify: (event: { conversationId: number; authorName: string; html: string; seq: number; message?: string; entry: string }) => void;
   /** Something the page shows changed in a way it should reload: the panel, a window that is gone, or (resync) every open chat. */
   refresh: (event: { panel?: boolean; closeConversationId?: number; resync?: boolean }) => void;
 }

@@ -53,7 +53,8 @@ describe('live pushes of rendered HTML', () => {
     await bobPage.waitFor(new RegExp(`id="unread-u${ann.id}" hx-swap-oob="true" class="badge" data-count="1"><span aria-hidden="true">1<`));
     // The page adds the total up from its badges; the server pushes only the conversation's own.
     expect(bobPage.received()).not.toContain('unread-total');
-    expect(bobPage.notified).toEqual([{ conversationId, authorName: 'Ann Pusher' }]);
+    // The panel entry it concerns is named, so the page can announce it and move it up when sorted by activity.
+    expect(bobPage.notified).toEqual([{ conversationId, authorName: 'Ann Pusher', entry: `u${ann.id}` }]);
     expect(annOtherTab.notified).toEqual([]);
   });
 

@@ -47,13 +47,13 @@ export class Page {
       this.html.push(`data-read="${e.read}" data-conversation="${e.conversationId}"`);
     });
     // A new message's notification carries the message (for its window) and the new badge.
-    socket.on('notify', (e: { conversationId: number; authorName: string; html: string; seq: number; message?: string }) => {
+    socket.on('notify', (e: { conversationId: number; authorName: string; html: string; seq: number; message?: string; entry: string }) => {
       if (typeof e.message === 'string') {
         this.changes.push({ conversationId: e.conversationId, seq: e.seq, html: e.message });
         this.html.push(e.message);
       }
       this.html.push(e.html);
-      this.notified.push({ conversationId: e.conversationId, authorName: e.authorName });
+      this.notified.push({ conversationId: e.conversationId, authorName: e.authorName, entry: e.entry });
     });
     socket.on('refresh', (e: unknown) => this.refreshed.push(e));
   }
