@@ -36,6 +36,7 @@ export async function createApp(
   if (config.logRequests) app.use(requestLog);
   app.use(securityHeaders);
   app.use('/assets/htmx.js', express.static(join(ROOT, 'node_modules/htmx.org/dist/htmx.min.js'), { maxAge: '1d' }));
+  app.use('/assets/details-menu.js', express.static(join(ROOT, 'node_modules/@github/details-menu-element/dist/index.js'), { maxAge: '1d' }));
   app.use('/assets/socket.io.js', express.static(join(ROOT, 'node_modules/socket.io-client/dist/socket.io.min.js'), { maxAge: '1d' }));
   app.use(`/assets/v/${ASSET_VERSION}`, express.static(PUBLIC_DIR, { maxAge: '30d', immutable: true }));
   app.use('/assets', express.static(PUBLIC_DIR, { maxAge: '1h' }));

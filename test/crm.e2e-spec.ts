@@ -78,6 +78,9 @@ describe('the small CRM', () => {
     for (const message of ['This field is required.', 'Enter a valid e-mail address', 'Enter a web address', 'This is too long.'])
       expect(bad.text).toContain(message);
     expect(bad.text).toContain('value="not-mail"');
+    // A summary on top, which the page reads out in its alert region, and each field marked.
+    expect(bad.text).toContain('Not saved. Correct the marked fields: 4.');
+    expect(bad.text.match(/aria-invalid="true"/g)).toHaveLength(4);
     expect(bad.text).toContain('value="javascript:alert(1)"');
     await c.load('/crm/opportunities/new');
     const money = await c.post('/crm/opportunities', { name: 'Deal', value: '12 zł', currency: 'XXX', stage: 'won', owner: '999999' }, { htmx: true });

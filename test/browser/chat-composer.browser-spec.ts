@@ -110,20 +110,22 @@ describeBrowser('the composer when things go wrong, long histories, and the pane
 
   browserTest('opens chats in the main panel and splits chat and notifications into tabs, as chosen in the gear', async () => {
     const { page } = b;
-    await page.getByLabel('Chat settings').click();
-    await page.getByRole('menuitemradio', { name: 'In the main panel' }).click();
+    await page.getByRole('button', { name: 'Chat settings' }).click();
+    await page.getByRole('menuitem', { name: 'Open chat in the main panel' }).click();
     await page.locator('#chat-panel[data-open-in="main"]').waitFor({ state: 'attached' });
     await htmxReady(page);
     await page.locator(`#entry-u${ann.id} a`).click();
     const inMain = page.locator('#main section.chat-window.in-main');
     await inMain.waitFor();
+    // Opened in the main panel, the conversation takes the focus, as a window does.
+    await page.waitForFunction(() => !!document.activeElement?.matches('#main section.chat-window textarea[name="body"]'));
     await inMain.locator('li.msg', { hasText: 'About those first words' }).waitFor();
     await post(a.page, conversationId, 'Seen in the main panel');
     await inMain.locator('li.msg.theirs', { hasText: 'Seen in the main panel' }).waitFor();
     await expectAccessible(page);
 
-    await page.getByLabel('Chat settings').click();
-    await page.getByRole('menuitemradio', { name: 'In two tabs' }).click();
+    await page.getByRole('button', { name: 'Chat settings' }).click();
+    await page.getByRole('menuitem', { name: 'Show chat and notifications in separate tabs' }).click();
     const notificationsTab = page.getByRole('tab', { name: 'Notifications' });
     await notificationsTab.waitFor();
     expect(await page.locator('#panel-notifications').isHidden()).toBe(true);
@@ -134,6 +136,13 @@ describeBrowser('the composer when things go wrong, long histories, and the pane
     expect(await page.getByRole('tab', { name: 'Chat' }).getAttribute('aria-selected')).toBe('true');
     expect(await page.locator('#panel-chat').isVisible()).toBe(true);
     await expectAccessible(page);
+
+    // The two squares of a conversation in the main panel make it a small window, its message box focused.
+    await inMain.getByRole('button', { name: 'Small window' }).click();
+    const small = page.locator('#chat-windows section.chat-window.small', { has: page.getByRole('heading', { name: ann.name }) });
+    await small.waitFor();
+    expect(await page.locator('#main section.chat-window').count()).toBe(0);
+    await page.waitForFunction(() => !!document.activeElement?.matches('#chat-windows section.chat-window.small textarea[name="body"]'));
     expectNoPageErrors(a);
     expectNoPageErrors(b);
   });

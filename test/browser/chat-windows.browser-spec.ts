@@ -83,8 +83,13 @@ describeBrowser('chat windows, groups and reconnecting', () => {
     expect(await windowOf(page, bob.name).count()).toBe(1);
 
     const smaller = settingsSaved(page, 'openWindows');
-    await bobWin.getByRole('button', { name: 'Small window / maximized' }).click();
+    // The seed's size icon: two overlapping squares on a maximized window, a square on a small one.
+    expect(await bobWin.locator('.icon-restore').isVisible()).toBe(true);
+    await bobWin.getByRole('button', { name: 'Small window' }).click();
     expect(await bobWin.getAttribute('class')).toContain('small');
+    expect(await bobWin.locator('.icon-square').isVisible()).toBe(true);
+    expect(await bobWin.locator('.icon-restore').isVisible()).toBe(false);
+    await bobWin.getByRole('button', { name: 'Maximize' }).waitFor();
     await smaller;
     const start = await size(bobWin);
     expect(start).toMatchObject({ width: 420, height: 520 });
@@ -120,7 +125,7 @@ describeBrowser('chat windows, groups and reconnecting', () => {
     expect(await cidAgain.getAttribute('class')).toContain('maximized');
 
     // The new default size: Cid's window made small takes it.
-    await cidAgain.getByRole('button', { name: 'Small window / maximized' }).click();
+    await cidAgain.getByRole('button', { name: 'Small window' }).click();
     expect(await size(cidAgain)).toMatchObject({ width: 480, height: 570 });
 
     const closed = windowsSaved(page, 1);
@@ -144,7 +149,7 @@ describeBrowser('chat windows, groups and reconnecting', () => {
   browserTest('a group made with the gear and the Add group dialog appears live for its member, and messages flow', async () => {
     const group = 'Launch team';
     for (const close of await a.page.locator('#chat-windows').getByRole('button', { name: 'Close' }).all()) await close.click();
-    await a.page.getByLabel('Chat settings').click();
+    await a.page.getByRole('button', { name: 'Chat settings' }).click();
     await a.page.getByRole('menuitem', { name: 'Add group' }).click();
     const dialog = a.page.locator('#chat-dialog');
     await dialog.getByLabel('Group name').waitFor();
@@ -187,7 +192,7 @@ describeBrowser('chat windows, groups and reconnecting', () => {
     await b.page.locator('#panel-entries li.entry-group', { hasText: 'Launch team' }).locator('a').click();
     const bobWin = windowOf(b.page, 'Launch team');
     await bobWin.waitFor();
-    await bobWin.getByLabel('Group actions').click();
+    await bobWin.getByRole('button', { name: 'Group actions' }).click();
     b.page.once('dialog', (dialog) => void dialog.accept());
     await bobWin.getByRole('menuitem', { name: 'Leave group' }).click();
     await bobWin.waitFor({ state: 'detached' });
@@ -218,7 +223,7 @@ describeBrowser('chat windows, groups and reconnecting', () => {
 
   browserTest('a window hidden behind another is not read until it is brought forward', async () => {
     const bobWin = windowOf(a.page, bob.name);
-    if ((await bobWin.getAttribute('class'))!.includes('small')) await bobWin.getByRole('button', { name: 'Small window / maximized' }).click();
+    if ((await bobWin.getAttribute('class'))!.includes('small')) await bobWin.getByRole('button', { name: 'Maximize' }).click();
     await openFromPanel(a.page, a.page.locator(`#entry-u${cid.id}`), cid.name);
     await send(windowOf(b.page, ann.name), 'Behind the other window');
     await bobWin.locator('li.msg.theirs', { hasText: 'Behind the other window' }).waitFor({ state: 'attached' });

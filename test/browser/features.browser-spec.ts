@@ -33,7 +33,7 @@ describeBrowser('presence, files, group API tokens and CRM links in two browsers
     await dot.and(b.page.locator('.shown-busy')).waitFor({ timeout: 1000 });
     expect(Date.now() - started).toBeLessThan(1000);
     await a.page.locator('#status-picker > summary').click();
-    await a.page.getByRole('menuitemradio', { name: 'Available' }).click();
+    await a.page.getByRole('menuitemradio', { name: 'Online' }).click();
     await dot.and(b.page.locator('.shown-available')).waitFor({ timeout: 1000 });
   });
 

@@ -152,7 +152,7 @@ export function browserTest(name: string, fn: () => Promise<void>, timeout?: num
   );
 }
 
-interface AxeViolation {
+export interface AxeViolation {
   id: string;
   impact?: string | null;
   help: string;
@@ -162,37 +162,51 @@ interface AxeViolation {
 
 let axeSource: Promise<string> | undefined;
 
+/** The rules run: WCAG 2.0 and 2.1, levels A and AA, and axe's best practices. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+
 /**
- * Runs axe-core on the page as it is now and fails listing every serious or critical violation.
+ * Runs axe-core on the page as it is now and answers its serious and critical violations.
  * The source is evaluated through the DevTools protocol, which the page's CSP (script-src 'self') does not apply to.
  */
-export async function expectAccessible(page: Page, options: { exclude?: string[] } = {}): Promise<void> {
+export async function axeViolations(page: Page, options: { exclude?: string[] } = {}): Promise<AxeViolation[]> {
   axeSource ??= readFile(AXE_SOURCE, 'utf8');
   const source = await axeSource;
   if (!(await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined'))) {
     await page.evaluate(source);
   }
-  const violations = await page.evaluate(async (exclude: string[]) => {
-    const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const context = exclude.length ? { exclude: exclude.map((selector) => [selector]) } : document;
-    const result = await axe.run(context, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      helpUrl: v.helpUrl,
-      nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
-    }));
-  }, options.exclude ?? []);
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  if (serious.length === 0) return;
-  const report = serious
+  const violations = await page.evaluate(
+    async ({ exclude, tags }) => {
+      const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
+      const context = exclude.length ? { exclude: exclude.map((selector) => [selector]) } : document;
+      const result = await axe.run(context, { resultTypes: ['violations'], runOnly: { type: 'tag', values: tags } });
+      return result.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        helpUrl: v.helpUrl,
+        nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+      }));
+    },
+    { exclude: options.exclude ?? [], tags: AXE_TAGS },
+  );
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+export function axeReport(violations: AxeViolation[]): string {
+  return violations
     .map((v) => {
       const nodes = v.nodes.map((n) => `    at ${JSON.stringify(n.target)}\n      ${(n.failureSummary ?? '').replace(/\n/g, '\n      ')}`);
       return `- [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n${nodes.join('\n')}`;
     })
     .join('\n');
-  throw new Error(`axe found ${serious.length} serious/critical accessibility violation(s) on ${page.url()}:\n${report}`);
+}
+
+/** Fails listing every serious or critical violation axe finds on the page as it is now. */
+export async function expectAccessible(page: Page, options: { exclude?: string[] } = {}): Promise<void> {
+  const serious = await axeViolations(page, options);
+  if (serious.length === 0) return;
+  throw new Error(`axe found ${serious.length} serious/critical accessibility violation(s) on ${page.url()}:\n${axeReport(serious)}`);
 }
 
 /** Waits until htmx has loaded and wired up every hx-* element, so a submit goes through htmx, not the plain form. */

@@ -1,7 +1,9 @@
 // The composer: a message shows at once and is sent over the socket in the order typed, one at a time per
 // conversation, retried with the same client id (never stored twice) until the server answers.
 import { $, listOf, make, setComposerError, strings, windowOf } from './dom.js';
+import { announce, spoken } from './announce.js';
 import { offer, show, socket } from './live.js';
+import { bumpEntry } from './panel.js';
 
 const ACK_WAIT_MS = 10_000;
 const ATTEMPTS = 3;
@@ -54,6 +56,9 @@ async function deliver(message) {
       pending.delete(id);
       show(message.conversationId, ack.html);
       offer(message.conversationId, ack.seq, ack.html);
+      const stored = document.getElementById(id);
+      if (stored) announce(spoken(stored));
+      bumpEntry(windowOf(message.conversationId)?.dataset.entry);
       return;
     }
     if (ack && ack.status < 500) return giveBack(message, ack.error);
@@ -133,6 +138,7 @@ export function startReply(li, focus = true) {
   const excerpt = bodyText(li);
   $('span', preview).textContent = `${strings.replyingTo.replace('{name}', authorOf(li))}: ${excerpt.length > 80 ? `${excerpt.slice(0, 80)}…` : excerpt}`;
   preview.hidden = false;
+  announce($('span', preview).textContent);
   if (focus) form.elements.body.focus();
 }
 

@@ -1,6 +1,7 @@
 // The page's socket: pushed changes applied in order per conversation, caught up when one is missing, and checked
 // against the server on reconnect, on focus and every few seconds, so a push that never came is made good.
-import { $, ajax, listOf, setComposerError, windowOf, windows } from './dom.js';
+import { announce, spoken } from './announce.js';
+import { $, ajax, listOf, me, setComposerError, windowOf, windows } from './dom.js';
 import { decorate, mergeWatermark, place } from './messages.js';
 import { Sequencer } from './sequencer.js';
 
@@ -31,7 +32,10 @@ function placeInto(list, fragment) {
   const refused = $('.composer-error-text', fragment);
   if (refused && win) setComposerError(win, refused.textContent.trim());
   const follow = atBottom(list);
+  // Someone else's message new to this page is read out once; edits, deletions and one's own are not.
+  const fresh = new Set([...fragment.children].filter((li) => li.matches('li.msg') && !document.getElementById(li.id) && Number(li.dataset.authorId) !== me));
   const added = place(list, fragment);
+  for (const li of added) if (fresh.has(li) && !li.classList.contains('deleted')) announce(spoken(li));
   if (win) for (const listener of listeners.changed) listener(win, follow);
   return added.length ? added : true;
 }

@@ -1,13 +1,15 @@
 // The chat's browser side, wired by delegation so HTML swapped in later just works. Each concern is a module:
 // live (socket, ordered changes), messages, windows, composer, reads, menus, emoji, notify, panel, uploads.
-import { $, $$, windows } from './dom.js';
+import '/assets/details-menu.js';
+import { announceElsewhere } from './announce.js';
+import { $, $$, windowOf, windows } from './dom.js';
 import { cancelReply, retry, startReply, submit } from './composer.js';
 import { chooseEmoji, closePicker, onPickerKey, togglePicker } from './emoji.js';
 import { check, offer, onMessagesChanged, reconcile, socket, swapShell } from './live.js';
 import { decorate } from './messages.js';
-import { closeMenu, inMenu, menuOpen, onMenuKey, openMenu, runMenu, startEdit } from './menus.js';
+import { closeMenu, inMenu, menuOpen, onDetailsMenuKey, onMenuKey, openMenu, runMenu, startEdit } from './menus.js';
 import { badgesChanged, notify, unlockAudio, updateTitle } from './notify.js';
-import { initTabs, onTabKey, refreshPanel, selectTab } from './panel.js';
+import { bumpEntry, initTabs, onTabKey, refreshPanel, selectTab, showNotifications } from './panel.js';
 import { jumpTo } from './quotes.js';
 import { forgetReads, scheduleRead } from './reads.js';
 import './uploads.js';
@@ -42,6 +44,10 @@ if (socket) {
     if (typeof event?.message === 'string') offer(event.conversationId, Number(event.seq), event.message);
     if (typeof event?.html === 'string') swapShell(event.html).then(badgesChanged);
     notify(event || {});
+    const entry = typeof event?.entry === 'string' ? event.entry : '';
+    // An open window reads the message out itself when it lands there.
+    if (!windowOf(event?.conversationId)) announceElsewhere(String(event?.authorName ?? ''), entry === 'help' ? $('.help-entry a') : document.getElementById(`entry-${entry}`));
+    bumpEntry(entry);
   });
   socket.on('html', (html) => {
     if (typeof html === 'string') swapShell(html).then(badgesChanged);
@@ -78,6 +84,8 @@ document.addEventListener(
 document.addEventListener('keydown', (event) => {
   const target = event.target;
   if (menuOpen() && inMenu(target)) return onMenuKey(event);
+  const gearMenu = target.closest?.('details[open] > details-menu');
+  if (gearMenu) return onDetailsMenuKey(event, gearMenu);
   if (target.closest?.('.emoji-picker')) return onPickerKey(event);
   if (target.matches?.('form[data-composer] textarea[name="body"]') && event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
@@ -87,6 +95,9 @@ document.addEventListener('keydown', (event) => {
     startEdit(target.closest('li.msg'));
   } else if (target.matches?.('[role="tab"]') && ['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) {
     onTabKey(event);
+  } else if (event.key === 'Escape' && $$('.receipt:hover, .receipt:focus').length) {
+    // A "read by" tooltip goes away with Esc (WCAG 1.4.13) until the pointer or the focus leaves its tick.
+    for (const receipt of $$('.receipt:hover, .receipt:focus')) receipt.classList.add('dismissed');
   } else if (event.key === 'Escape') {
     const open = target.closest?.('details[open]');
     if (open) {
@@ -137,7 +148,35 @@ document.addEventListener('click', (event) => {
   if (editable && !target.closest('a') && !String(window.getSelection?.() ?? '')) return startEdit(editable.closest('li.msg'));
   const tab = target.closest('[role="tab"]');
   if (tab?.closest('.panel-tabs')) return selectTab(tab);
-  if (target.closest('[data-open-dialog]')) target.closest('details[open]')?.removeAttribute('open');
+  const skip = target.closest('a[data-skip-to]');
+  if (skip) {
+    event.preventDefault();
+    return document.getElementById(skip.dataset.skipTo)?.focus();
+  }
+  const bell = target.closest('a[data-show-notifications]');
+  if (bell) {
+    event.preventDefault();
+    return showNotifications(bell);
+  }
+  const opener = target.closest('[data-open-dialog]');
+  if (opener) {
+    // The dialog gives the focus back to what opened it: the gear, when it was one of its items.
+    const details = opener.closest('details');
+    dialogOpener = details ? $('summary', details) : opener;
+    details?.removeAttribute('open');
+  }
+});
+
+document.addEventListener('focusout', (event) => {
+  const picker = event.target.closest?.('.emoji-picker:not([hidden])');
+  // The emoji picker closes when Tab (or a click) takes the focus out of it.
+  if (picker && !picker.contains(event.relatedTarget) && !event.relatedTarget?.closest?.('[data-action="emoji"]')) closePicker(picker, false);
+  const receipt = event.target.closest?.('.receipt.dismissed');
+  if (receipt) receipt.classList.remove('dismissed');
+});
+document.addEventListener('mouseout', (event) => {
+  const receipt = event.target.closest?.('.receipt.dismissed');
+  if (receipt && !receipt.contains(event.relatedTarget)) receipt.classList.remove('dismissed');
 });
 
 document.addEventListener('contextmenu', (event) => {
@@ -204,6 +243,7 @@ document.addEventListener('htmx:before:swap', (event) => {
 });
 
 const dialog = document.getElementById('chat-dialog');
+let dialogOpener = null;
 document.addEventListener('htmx:after:swap', (event) => {
   const ctx = event.detail?.ctx;
   const older = ctx && olderLoads.get(ctx);
@@ -212,7 +252,12 @@ document.addEventListener('htmx:after:swap', (event) => {
   if (dialog && body && ctx?.target instanceof Element && body.contains(ctx.target) && body.childElementCount && !dialog.open) dialog.showModal();
   badgesChanged();
 });
-dialog?.addEventListener('close', () => $('#chat-dialog-body')?.replaceChildren());
+dialog?.addEventListener('close', () => {
+  $('#chat-dialog-body')?.replaceChildren();
+  if (dialogOpener?.isConnected && dialogOpener.checkVisibility?.() !== false) dialogOpener.focus();
+  else if (document.activeElement === document.body) document.getElementById('main')?.focus();
+  dialogOpener = null;
+});
 
 document.addEventListener('chat:open', (event) => {
   if (dialog?.open) dialog.close();

@@ -1,5 +1,6 @@
 // A message's menu (⋮ or right-click) and what it does: reply, copy, edit in place, delete, and CRM objects made
-// from the message. Edits and deletions go through htmx; their answer is the message as it now is.
+// from the message. Edits and deletions go through htmx; their answer is the message as it now is. The gears' and
+// the status's menus are details-menu elements; this adds the keys that element leaves out.
 import { $, $$, ajax, clamp, listOf, make, panelData } from './dom.js';
 import { bodyText, startReply } from './composer.js';
 
@@ -60,8 +61,30 @@ export function runMenu(item) {
   if (action === 'reply') startReply(li);
   else if (action === 'copy') copyText(bodyText(li));
   else if (action === 'edit') startEdit(li);
-  else if (action === 'delete' && window.confirm(item.dataset.confirm)) change(li, 'DELETE');
+  else if (action === 'delete' && window.confirm(item.dataset.confirm)) deleteMessage(li);
   else if (action.startsWith('crm-')) window.location.assign(`/crm/${action.slice(4)}/new?fromMessage=${li.dataset.messageId}`);
+}
+
+/** The focus goes on to the next message (its ⋮ is gone with it), or to the message box after the last one. */
+async function deleteMessage(li) {
+  const win = li.closest('section.chat-window');
+  if (!(await change(li, 'DELETE'))) return;
+  const deleted = document.getElementById(li.id);
+  let next = deleted?.nextElementSibling;
+  while (next && !next.matches('li.msg')) next = next.nextElementSibling;
+  if (next) {
+    next.tabIndex = -1;
+    next.focus();
+  } else $('textarea[name="body"]', win)?.focus();
+}
+
+/** Home and End in a gear's or the status's menu, and Tab closes it (the rest is details-menu's). */
+export function onDetailsMenuKey(event, menuElement) {
+  const all = $$('[role^="menuitem"]:not([hidden]):not([disabled])', menuElement);
+  if (event.key === 'Home' || event.key === 'End') {
+    event.preventDefault();
+    all[event.key === 'Home' ? 0 : all.length - 1]?.focus();
+  } else if (event.key === 'Tab') menuElement.closest('details')?.removeAttribute('open');
 }
 
 async function copyText(text) {

@@ -54,6 +54,9 @@ export function decorate(root = document.body) {
     toggleData(li, 'canDelete', !deleted && (mine || win?.dataset.manages === 'true'));
     const body = $('.msg-body[data-editable]', li);
     if (body && mine) Object.assign(body, { tabIndex: 0, title: strings.clickToEdit ?? '' });
+    // One's own name is there for screen readers only: it takes no tab stop.
+    const author = $('button.msg-author', li);
+    if (author) author.tabIndex = mine ? -1 : 0;
     if (win) tick(li, readWatermark(win));
   }
 }

@@ -1,5 +1,5 @@
 // The right panel: reloaded through htmx when the server says it changed, and its chat / notifications tabs.
-import { $, $$ } from './dom.js';
+import { $, $$, panelData } from './dom.js';
 import { updateTitle } from './notify.js';
 
 export async function refreshPanel() {
@@ -22,6 +22,28 @@ export function selectTab(tab, focus = true) {
     if (panel) panel.hidden = !selected;
   }
   if (focus) tab.focus();
+}
+
+/** Sorted by last activity, a conversation with a new message moves to the top of the list at once. */
+export function bumpEntry(key) {
+  const entry = key && document.getElementById(`entry-${key}`);
+  const list = entry?.parentElement;
+  if (!entry || panelData().sortBy !== 'activity' || list.firstElementChild === entry) return;
+  const focused = entry.contains(document.activeElement) ? document.activeElement : null;
+  list.prepend(entry);
+  focused?.focus();
+}
+
+/** The bell beside the chat icon: shows the notifications (their tab, or the panel expanded first). */
+export function showNotifications(link) {
+  const panel = document.getElementById('chat-panel');
+  if (panel?.classList.contains('collapsed')) return document.getElementById('panel-toggle')?.click();
+  const tab = document.getElementById('tab-notifications');
+  if (tab) return selectTab(tab);
+  const section = document.getElementById('panel-notifications');
+  section?.setAttribute('tabindex', '-1');
+  section?.focus();
+  return link;
 }
 
 export function initTabs(root) {

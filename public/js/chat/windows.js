@@ -1,6 +1,6 @@
 // Chat windows: opened from the panel, brought forward, made small or maximized, moved and resized, closed, and
 // remembered on the server so they come back on the next page.
-import { $, $$, ajax, clamp, listOf, make, panelData, windowOf, windows } from './dom.js';
+import { $, $$, ajax, clamp, listOf, make, panelData, strings, windowOf, windows } from './dom.js';
 
 const MIN_WIDTH = 280;
 const MIN_HEIGHT = 240;
@@ -48,10 +48,13 @@ export function initWindow(win, onReady) {
   const divider = $('li.new-divider', list);
   if (divider) list.scrollTop = divider.offsetTop - 8;
   else list.scrollTop = list.scrollHeight;
-  if (booted && !quietly.has(id) && win.classList.contains('floating')) {
-    bringToFront(win);
+  // Opened by the user, in a window or in the main panel: the focus goes to its message box.
+  if (booted && !quietly.has(id)) {
+    if (win.classList.contains('floating')) {
+      bringToFront(win);
+      saveOpenWindows();
+    }
     $('textarea[name="body"]', win)?.focus({ preventScroll: true });
-    saveOpenWindows();
   }
   quietly.delete(id);
   onReady?.(win);
@@ -81,8 +84,15 @@ export function bringToFront(win) {
 export function closeWindow(win) {
   if (!win) return;
   const floating = win.classList.contains('floating');
+  const hadFocus = win.contains(document.activeElement);
   win.remove();
   if (floating) saveOpenWindows();
+  // Never left on <body>: back to the conversation's entry in the panel, else the window in front, else the page.
+  if (hadFocus) {
+    const entry = win.dataset.entry && $(`#entry-${CSS.escape(win.dataset.entry)} a`);
+    const front = $('#chat-windows > section.front') ?? floatingWindows()[0];
+    (entry || (front && $('textarea[name="body"]', front)) || document.getElementById('main'))?.focus();
+  }
 }
 
 /** Draws a window afresh from the server (it missed more than a catch-up carries), keeping what the user had. */
@@ -102,7 +112,11 @@ export function openConversation(conversationId) {
 }
 
 export function toggleSize(win) {
+  if (win.classList.contains('in-main')) return toSmallWindow(win);
   const small = !win.classList.contains('small');
+  const button = $('[data-action="toggle-size"]', win);
+  const label = small ? strings.maximize : strings.smallWindow;
+  if (button && label) Object.assign(button, { title: label }).setAttribute('aria-label', label);
   win.classList.toggle('small', small);
   win.classList.toggle('maximized', !small);
   win.classList.toggle('moved', small && !!win.dataset.x);
@@ -116,6 +130,18 @@ export function toggleSize(win) {
   const list = listOf(win);
   list.scrollTop = list.scrollHeight;
   saveOpenWindows();
+}
+
+/** From the main panel to a small window; the main panel shows again the page it was opened over. */
+async function toSmallWindow(win) {
+  const id = win.dataset.conversationId;
+  const path = location.pathname.startsWith('/chat/') ? '/' : location.pathname + location.search;
+  win.remove();
+  await htmx.ajax('GET', path, { target: '#main', swap: 'innerHTML', select: '#main > *' }).catch(() => undefined);
+  if (path === '/' && location.pathname !== '/') history.pushState(null, '', '/');
+  await htmx.ajax('GET', `/chat/conversations/${id}`, { target: '#chat-windows', swap: 'beforeend' }).catch(() => undefined);
+  const fresh = windowOf(id);
+  if (fresh && !fresh.classList.contains('small')) toggleSize(fresh);
 }
 
 function placeAt(win, x, y) {
