@@ -148,18 +148,29 @@ describe('integration identity and idempotency keys', () => {
     expect(tooLarge.body.detail).toBeTruthy();
   });
 
-  it('answers posts racing a revoke with 201 or 401, never 500, and every stored one keeps its badge', async () => {
+  it('answers posts racing a revoke with 201, 401 or 429, never 500, and every stored one keeps its badge', async () => {
     const s = await scene();
     await s.ad.load(`/chat/groups/${s.groupId}/api-token`);
     const posts = Array.from({ length: 40 }, (_, i) => post(s.token, { text: `race ${i}` }));
     const revoke = s.ad.agent.delete(`/chat/groups/${s.groupId}/api-token`).set('X-CSRF-Token', s.ad.csrf);
     const [statuses] = await Promise.all([Promise.all(posts).then((all) => all.map((r) => r.status)), revoke]);
-    expect(statuses.filter((status) => status !== 201 && status !== 401)).toEqual([]);
+    expect(statuses.filter((status) => ![201, 401, 429].includes(status))).toEqual([]);
     const rows = await t
       .em()
       .getConnection()
       .execute(`select count(*)::int as n, count(integration_id)::int as badged from message where conversation_id = ?`, [s.groupId]);
     expect(rows[0].n).toBe(statuses.filter((status) => status === 201).length);
     expect(rows[0].badged).toBe(rows[0].n);
+  });
+
+  it('spreads an integration’s limit: at most 30 messages in 10 s, so a minute’s boundary never lets 240 through at once', async () => {
+    const s = await scene();
+    const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => post(s.token, { text: `burst ${i}` }).then((r) => r.status)));
+    expect(statuses.filter((status) => status === 201)).toHaveLength(30);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(10);
+    const refused = await post(s.token, { text: 'one more' });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(10);
   });
 });

@@ -127,7 +127,8 @@ describe('group API tokens and the integrators’ REST API', () => {
 
   it('limits requests per token with 429 and Retry-After', async () => {
     const { token } = await groupWithToken();
-    for (let i = 0; i < TOKEN_RATE_LIMIT; i++) expect((await post(token, { text: `n${i}` })).status).toBe(201);
+    // The minute's limit is spread: at most a quarter of it in 10 s.
+    for (let i = 0; i < TOKEN_RATE_LIMIT / 4; i++) expect((await post(token, { text: `n${i}` })).status).toBe(201);
     const limited = await post(token, { text: 'one too many' });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);

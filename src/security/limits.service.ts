@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RateLimiterUnion } from 'rate-limiter-flexible';
 import { createClient } from 'redis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
@@ -21,8 +21,12 @@ export const LIMITS = {
   uploads: { rate: { points: 30, duration: 60 }, burst: { points: 60, duration: 600 } },
   signInEmail: { rate: { points: 10, duration: 15 * 60 } },
   signInAddress: { rate: { points: 100, duration: 15 * 60 } },
-  apiToken: { rate: { points: 120, duration: 60 } },
-} satisfies Record<string, { rate: Window; burst?: Window }>;
+  /**
+   * An integration's messages: 120 a minute, and never more than 30 in 10 s, so that the minute's fixed window
+   * cannot pass 240 in a few seconds across its boundary (at most 60 in any 10 s, 150 in any minute).
+   */
+  apiToken: { rate: { points: 120, duration: 60 }, spread: { points: 30, duration: 10 } },
+} satisfies Record<string, { rate: Window; burst?: Window; spread?: Window }>;
 
 export type LimitName = keyof typeof LIMITS;
 
@@ -34,7 +38,17 @@ export interface LimitResult {
   resetSeconds: number;
 }
 
-type Limiter = Pick<BurstyRateLimiter, 'consume'> & { delete?: (key: string) => Promise<boolean> };
+type Limiter = { consume(key: string): Promise<unknown> };
+
+/** A limiter's answer (or refusal) as its windows: one, or one per window of a union. */
+function results(answer: unknown): RateLimiterRes[] {
+  if (answer instanceof RateLimiterRes) return [answer];
+  if (answer && typeof answer === 'object') {
+    const windows = Object.values(answer).filter((v): v is RateLimiterRes => v instanceof RateLimiterRes);
+    if (windows.length) return windows;
+  }
+  return [];
+}
 
 @Injectable()
 export class LimitsService implements OnModuleDestroy {
@@ -52,10 +66,13 @@ export class LimitsService implements OnModuleDestroy {
       this.redis
         ? new RateLimiterRedis({ storeClient: this.redis, useRedisPackage: true, keyPrefix: `${config.databaseSchema}:${name}`, ...window })
         : new RateLimiterMemory({ keyPrefix: name, ...window });
-    for (const [name, spec] of Object.entries(LIMITS) as [LimitName, { rate: Window; burst?: Window }][]) {
+    for (const [name, spec] of Object.entries(LIMITS) as [LimitName, { rate: Window; burst?: Window; spread?: Window }][]) {
       const rate = store(name, spec.rate);
       const burst = spec.burst && store(`${name}-burst`, spec.burst);
-      this.limiters.set(name, { limiter: burst ? new BurstyRateLimiter(rate, burst) : rate, stores: burst ? [rate, burst] : [rate] });
+      const spread = spec.spread && store(`${name}-spread`, spec.spread);
+      // A union counts in both windows and refuses when either is full; a bursty limiter takes from the second when the first is.
+      const limiter = spread ? new RateLimiterUnion(rate, spread) : burst ? new BurstyRateLimiter(rate, burst) : rate;
+      this.limiters.set(name, { limiter: limiter as Limiter, stores: [rate, ...(burst ? [burst] : []), ...(spread ? [spread] : [])] });
     }
   }
 
@@ -72,11 +89,15 @@ export class LimitsService implements OnModuleDestroy {
     const open = { allowed: true, retryAfterSeconds: 0, remaining: points, resetSeconds: LIMITS[name].rate.duration };
     if (!this.config.rateLimits) return open;
     try {
-      const used = await this.limiters.get(name)!.limiter.consume(String(key).slice(0, 200));
-      return { allowed: true, retryAfterSeconds: 0, remaining: Math.max(0, used.remainingPoints), resetSeconds: Math.ceil(used.msBeforeNext / 1000) };
+      const used = results(await this.limiters.get(name)!.limiter.consume(String(key).slice(0, 200)));
+      // What is left is the tightest window's; it starts afresh when the tightest does.
+      const tightest = used.reduce((a, b) => (b.remainingPoints < a.remainingPoints ? b : a));
+      return { allowed: true, retryAfterSeconds: 0, remaining: Math.max(0, tightest.remainingPoints), resetSeconds: Math.ceil(tightest.msBeforeNext / 1000) };
     } catch (err) {
-      if (err instanceof RateLimiterRes) {
-        const wait = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+      // Refused: by each full window (a union names those); free again when the last of them starts afresh.
+      const refused = results(err);
+      if (refused.length) {
+        const wait = Math.max(1, Math.ceil(Math.max(...refused.map((r) => r.msBeforeNext)) / 1000));
         return { allowed: false, retryAfterSeconds: wait, remaining: 0, resetSeconds: wait };
       }
       this.logger.warn(`limit ${name} not counted: ${err instanceof Error ? err.message : String(err)}`);
