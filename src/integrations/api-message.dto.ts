@@ -4,26 +4,6 @@ import { MESSAGE_MAX_LENGTH } from '../chat/message.entity';
 
 export const DISPLAY_NAME_MAX = 100;
 
-export class PostMessageBody {
-  @ApiProperty({
-    description: 'The message text. Line breaks are kept; URLs become links.',
-    maxLength: MESSAGE_MAX_LENGTH,
-    example: 'New order #1042 from Acme',
-  })
-  text!: string;
-
-  @ApiPropertyOptional({ description: 'The name shown as the sender (defaults to the integration).', maxLength: DISPLAY_NAME_MAX, example: 'Shop' })
-  displayName?: string;
-
-  @ApiPropertyOptional({ description: 'Reply to this message of the group (shown quoted above the reply).', example: 1200 })
-  replyToId?: number;
-}
-
-export class EditMessageBody {
-  @ApiProperty({ description: 'The new text of one of the integration’s own messages.', maxLength: MESSAGE_MAX_LENGTH, example: 'Order #1042 shipped' })
-  text!: string;
-}
-
 export class MessageAuthor {
   @ApiProperty({ enum: ['user', 'integration', 'support'] }) type!: 'user' | 'integration' | 'support';
   @ApiProperty({ nullable: true, type: Number, description: 'The user’s id (users only)' }) id!: number | null;
@@ -57,19 +37,29 @@ export class Problem {
 const text = (name: string, max: number) =>
   z
     .string({ error: (issue) => (issue.input === undefined || issue.input === null ? `"${name}" is required.` : `"${name}" must be a string.`) })
-    .refine((v) => [...v].length <= max, `"${name}" is too long: at most ${max} characters.`);
+    .refine((v) => [...v].length <= max, `"${name}" is too long: at most ${max} characters.`)
+    // The refinement counts characters as people do; the document states the same bound.
+    .meta({ maxLength: max });
 
 /** The body an integration posts, read through one schema; each problem is a sentence an integrator can act on. */
 export const postMessageBody = z.object(
   {
-    text: text('text', MESSAGE_MAX_LENGTH).refine((v) => v.trim().length > 0, '"text" must not be blank.'),
-    displayName: text('displayName', DISPLAY_NAME_MAX).nullish(),
+    text: text('text', MESSAGE_MAX_LENGTH)
+      .refine((v) => v.trim().length > 0, '"text" must not be blank.')
+      .meta({
+        description: 'The message text. Line breaks are kept; URLs become links; **bold**, *italics*, `code`, <url|label> and @mentions work.',
+        example: 'New order #1042 from Acme',
+      }),
+    displayName: text('displayName', DISPLAY_NAME_MAX)
+      .nullish()
+      .meta({ description: 'The name shown as the sender, beside the integration’s own name and API badge.', example: 'Shop' }),
     replyToId: z
       .number({ error: '"replyToId" must be a message id (a number).' })
       .int('"replyToId" must be a message id.')
       .positive('"replyToId" must be a message id.')
       .max(Number.MAX_SAFE_INTEGER)
-      .nullish(),
+      .nullish()
+      .meta({ description: 'Reply to this message of the group (shown quoted above the reply).', example: 1200 }),
   },
   { error: 'The body must be a JSON object like {"text": "Hello"}.' },
 );
@@ -81,7 +71,11 @@ export function readBody(body: unknown): { data: z.output<typeof postMessageBody
 }
 
 export const editMessageBody = z.object(
-  { text: text('text', MESSAGE_MAX_LENGTH).refine((v) => v.trim().length > 0, '"text" must not be blank.') },
+  {
+    text: text('text', MESSAGE_MAX_LENGTH)
+      .refine((v) => v.trim().length > 0, '"text" must not be blank.')
+      .meta({ description: 'The new text of one of the integration’s own messages.', example: 'Order #1042 shipped' }),
+  },
   { error: 'The body must be a JSON object like {"text": "Hello"}.' },
 );
 
@@ -99,4 +93,10 @@ export const historyQuery = z.object({
 export function readWith<T extends z.ZodType>(schema: T, input: unknown): { data: z.output<T> } | { problem: string } {
   const result = schema.safeParse(input);
   return result.success ? { data: result.data } : { problem: result.error.issues[0].message };
+}
+
+/** A request schema as the OpenAPI document states it: generated from the very schema that checks the request. */
+export function openApiSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input' }) as Record<string, unknown>;
+  return rest;
 }

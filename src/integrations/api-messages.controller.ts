@@ -8,7 +8,7 @@ import { has } from '../accounts/plans';
 import { MessagesService } from '../chat/messages.service';
 import { COMPANY_FILTER } from '../database/company-scope';
 import { LIMITS, LimitsService } from '../security/limits.service';
-import { EditMessageBody, editMessageBody, historyQuery, MessagePage, PostedMessage, PostMessageBody, readBody, readWith } from './api-message.dto';
+import { editMessageBody, historyQuery, MessagePage, openApiSchema, PostedMessage, postMessageBody, readBody, readWith } from './api-message.dto';
 import type { GroupApiToken } from './group-api-token.entity';
 import { ApiAccess, ownOrigin } from './api-access';
 import { GroupTokensService } from './group-tokens.service';
@@ -52,7 +52,7 @@ export class ApiMessagesController {
     description:
       'Any printable text up to 200 characters, new for each message (a UUID, say). A retry with the same key and body within 24 hours returns the first message (200, Idempotency-Replayed: true) and never creates a second; the same key with another body is refused (422). Keys belong to the integration, so they hold across a regenerated token.',
   })
-  @ApiBody({ type: PostMessageBody })
+  @ApiBody({ schema: openApiSchema(postMessageBody) })
   @ApiResponse({ status: 201, description: 'Created', type: PostedMessage, headers: { ...REQUEST_ID, ...RATE_LIMIT } })
   @ApiResponse({
     status: 200,
@@ -199,7 +199,7 @@ export class ApiMessagesController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Change the text of one of the integration’s own messages (scope "edit")' })
   @ApiParam({ name: 'id', type: Number })
-  @ApiBody({ type: EditMessageBody })
+  @ApiBody({ schema: openApiSchema(editMessageBody) })
   @ApiResponse({ status: 200, description: 'The message as it now is', type: PostedMessage, headers: REQUEST_ID })
   @ApiProblem('invalid-token', 'Missing, malformed, revoked or replaced token', 'This token is not valid: it may have been revoked or regenerated.')
   @ApiProblem('not-own-message', 'Not the integration’s own message, or no "edit" scope', 'Only the integration’s own messages can be changed.')
