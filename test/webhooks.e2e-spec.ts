@@ -11,7 +11,11 @@ interface Received {
   at: number;
   headers: IncomingMessage['headers'];
   body: string;
-  json: { event: string; deliveryId: number; message: { id: number; groupId: number; text: string; replyToId: number | null; author: { type: string; name: string } } };
+  json: {
+    event: string;
+    deliveryId: number;
+    message: { id: number; groupId: number; text: string; replyToId: number | null; author: { type: string; name: string } };
+  };
 }
 
 /** A receiver on loopback, as an integrator would run one: it records each call and answers what `answer` says. */
@@ -98,6 +102,20 @@ describe('outgoing webhooks', () => {
     expect(calls[1].json.message.replyToId).toBe(first.id);
     expect(calls[0].json).toMatchObject({ event: 'message.created', message: { groupId: s.groupId, author: { type: 'user', name: 'Ada Admin' } } });
     expect(calls[0].headers['gwar-event']).toBe('message.created');
+  });
+
+  it('measures the delay from a send to its webhook call (printed; the figure, not a test of speed)', async () => {
+    const s = await scene();
+    const sentAt = new Map<string, number>();
+    for (let i = 0; i < 30; i++) {
+      sentAt.set(`timed ${i}`, Date.now());
+      await send(s.ad, s.groupId, `timed ${i}`);
+      await settle(20);
+    }
+    const calls = await s.receiver.waitFor(30);
+    const delays = calls.map((c) => c.at - sentAt.get(c.json.message.text)!).sort((a, b) => a - b);
+    console.log(`webhook delivery from the send (30 messages, one at a time, within the sender's limit): p50 ${delays[14]} ms, max ${delays[29]} ms`);
+    expect(calls.map((c) => c.json.message.text)).toEqual([...sentAt.keys()]);
   });
 
   it('retries a failed call with a growing pause, holding back the later ones so that the order holds', async () => {
