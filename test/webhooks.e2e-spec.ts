@@ -61,7 +61,7 @@ describe('outgoing webhooks', () => {
   let t: TestApp;
   const receivers: Receiver[] = [];
   beforeAll(async () => {
-    t = await startTestApp({ WEBHOOKS_ALLOW_PRIVATE_ADDRESSES: 'true' });
+    t = await startTestApp({ WEBHOOKS_ALLOW_PRIVATE_ADDRESSES: 'true' }, { countQueries: true });
     await createCompany(t.em(), { operator: true });
   });
   afterAll(async () => {
@@ -122,10 +122,15 @@ describe('outgoing webhooks', () => {
     const s = await scene();
     let failures = 2;
     s.receiver.answer = () => (failures-- > 0 ? 500 : 200);
+    const before = t.queries.length;
+    const leasesSince = () => t.queries.slice(before).filter((q) => q.includes('set leased_until = now()')).length;
     await send(s.ad, s.groupId, 'one');
     await send(s.ad, s.groupId, 'two');
     const calls = await s.receiver.waitFor(4);
+    const leases = leasesSince();
     expect(calls.map((c) => c.json.message.text)).toEqual(['one', 'one', 'one', 'two']);
+    // While 'one' waited for its retry, 'two' (due) did not set the worker spinning on the webhook.
+    expect(leases).toBeLessThan(20);
     expect(calls[2].at - calls[1].at).toBeGreaterThanOrEqual(calls[1].at - calls[0].at - 300);
     const log = await s.ad.agent.get(`/chat/groups/${s.groupId}/webhook`).set('HX-Request', 'true');
     expect(log.text).toContain('Delivered');

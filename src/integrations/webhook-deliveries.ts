@@ -117,7 +117,9 @@ export class WebhookDeliveries implements OnModuleInit, OnModuleDestroy {
         where w.id = (
           select h.id from webhook h /* all companies: the delivery worker serves every company's webhooks */
            where h.enabled and (h.leased_until is null or h.leased_until < now())
-             and exists (select 1 from webhook_delivery d where d.webhook_id = h.id and d.company_id = h.company_id and d.status = 'pending' and d.next_attempt_at <= now())
+             /* its oldest pending delivery is due: a later one waits behind it (order), and no round spins on it */
+             and (select d.next_attempt_at <= now() from webhook_delivery d
+                   where d.webhook_id = h.id and d.company_id = h.company_id and d.status = 'pending' order by d.id limit 1)
            order by h.id limit 1 for update skip locked)
        returning w.id, w.company_id, w.url, w.secret`,
       );
