@@ -183,8 +183,7 @@ export class HelpService {
   }
 
   /** An agent's answer, stored in the user's company under the agent's name (a retried client id stores it once). */
-  async answer(agent: User, conversationId: number, clientId: string, body: string): Promise<MessageRecord> {
-    const ticket = await this.ticket(conversationId);
+  async answer(agent: User, ticket: Ticket, clientId: string, body: string): Promise<MessageRecord> {
     const { record } = await forCompany(this.orm, ticket.companyId, () =>
       this.messages.send({ supportAgentId: agent.id, displayName: agent.name }, { id: ticket.conversationId, companyId: ticket.companyId }, clientId, body),
     );

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { newMessage, readMessage } from '../chat/message.form';
 import { LimitsService } from '../security/limits.service';
+import { text } from '../web/form';
 import type { GwarRequest } from '../web/gwar-request';
 import { idParam } from '../web/id-param';
 import { isHtmx, redirect, render } from '../web/view';
@@ -50,25 +51,24 @@ export class SupportController {
   async answer(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string, @Body() body: unknown): Promise<void> {
     const conversationId = idParam(id);
     const agent = req.auth!.user;
-    await this.help.ticket(conversationId); // 404 before anything else
+    const ticket = await this.help.ticket(conversationId); // 404 before anything else
     const message = readMessage(newMessage, body);
     const limit = 'error' in message ? undefined : await this.limits.consume('messages', agent.id);
     const error = 'error' in message ? message.error : limit && !limit.allowed ? 'chat.slowDown' : undefined;
     if (error || 'error' in message) {
-      const text = typeof (body as { body?: unknown })?.body === 'string' ? (body as { body: string }).body : '';
-      const clientId = typeof (body as { clientId?: unknown })?.clientId === 'string' ? (body as { clientId: string }).clientId : randomUUID();
-      const ticket = await this.views.ticket(conversationId, req.locale);
+      // Back with the text as typed; the page without JavaScript shows the conversation around it.
+      const composer = { clientId: text(body, 'clientId') || randomUUID(), body: text(body, 'body'), error };
       return render(
         req,
         res,
         'help/ticket',
-        { ticket, me: agent, composer: { clientId, body: text, error } },
+        { ticket: this.views.render({ ticket, log: await this.help.log(ticket) }, req.locale), me: agent, composer },
         { fragment: 'help/_composer', status: error === 'chat.slowDown' ? 429 : 422 },
       );
     }
-    await this.help.answer(agent, conversationId, message.data.clientId, message.data.body);
+    await this.help.answer(agent, ticket, message.data.clientId, message.data.body);
     if (!isHtmx(req)) return redirect(req, res, `/support/help/${conversationId}`);
-    const ticket = await this.views.ticket(conversationId, req.locale);
+    // The log comes with the push every support page gets; the reply is the composer, empty for the next answer.
     render(req, res, 'help/_composer', { ticket, me: agent, composer: { clientId: randomUUID(), body: '' } });
   }
 

@@ -42,8 +42,10 @@ export class HelpBroadcaster {
     if (!locales.length) return Promise.resolve();
     return inCompany(this.orm, null, this.logger, async () => {
       const tickets = await this.help.openTickets();
+      // Read once, rendered in each language that has a support page open.
+      const loaded = conversationId === undefined ? null : await this.views.load(conversationId).catch(notFoundAsNull);
       for (const locale of locales) {
-        const ticket = conversationId === undefined ? null : await this.views.ticket(conversationId, locale).catch(notFoundAsNull);
+        const ticket = loaded && this.views.render(loaded, locale);
         const html =
           this.renderer.render('help/_tickets.njk', locale, { tickets, oob: true }) +
           (ticket
