@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Locale } from '../web/i18n/translator';
 import { ChatRenderer } from './chat.renderer';
-import type { MessageRecord } from './message.view';
+import type { MessageRecord, MessageView } from './message.view';
 import { messageView } from './message.view';
 import { ObjectLinks } from './object-links';
 import { NOBODY_READ, type ReadWatermark } from './read-watermark';
@@ -31,9 +31,7 @@ export class MessageFragments {
   async inLocales(records: MessageRecord[], locales: readonly Locale[], read: ReadWatermark): Promise<Map<Locale, MessageFragment[]>> {
     const objects = await this.links.forBodies(records.filter((r) => !r.deletedAt).map((r) => r.body));
     const views = records.map((record) => messageView(record, read, objects));
-    return new Map(
-      locales.map((locale) => [locale, views.map((m) => ({ id: m.id, html: this.renderer.render('chat/_message.njk', locale, { m }).trim() }))] as const),
-    );
+    return new Map(locales.map((locale) => [locale, this.html(views, locale)] as const));
   }
 
   /**
@@ -41,10 +39,14 @@ export class MessageFragments {
    * links to the company's CRM records stay plain text, as nothing of the company's CRM may show.
    */
   forOutsiders(records: MessageRecord[], locale: Locale): MessageFragment[] {
-    return records.map((record) => {
-      const m = messageView(record, NOBODY_READ, new Map());
-      return { id: m.id, html: this.renderer.render('chat/_message.njk', locale, { m }).trim() };
-    });
+    return this.html(
+      records.map((record) => messageView(record, NOBODY_READ, new Map())),
+      locale,
+    );
+  }
+
+  private html(views: MessageView[], locale: Locale): MessageFragment[] {
+    return views.map((m) => ({ id: m.id, html: this.renderer.render('chat/_message.njk', locale, { m }).trim() }));
   }
 
   /**
