@@ -31,7 +31,16 @@ export class ApiAccess {
     private readonly em: EntityManager,
   ) {}
 
-  async run(req: Request, res: Response, work: () => Promise<void>): Promise<void> {
+  /** A request that needs `scope`: `work` runs with the token, or the request is answered with why not. */
+  async serve(req: Request, res: Response, scope: Scope, work: (token: GroupApiToken) => Promise<void>): Promise<void> {
+    await this.run(req, res, async () => {
+      const token = await this.authorize(req, res, scope);
+      if (token) return work(token);
+      req.resume(); // refused: a body not yet read (a file) is drained, not kept
+    });
+  }
+
+  private async run(req: Request, res: Response, work: () => Promise<void>): Promise<void> {
     const origin = req.get('Origin');
     if (origin) res.set({ 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': EXPOSED_HEADERS, Vary: 'Origin' });
     const deadline = setTimeout(() => {
@@ -51,7 +60,7 @@ export class ApiAccess {
   }
 
   /** The token, or nothing when the request was answered with why not (401, 403). */
-  async authorize(req: Request, res: Response, scope: Scope): Promise<GroupApiToken | undefined> {
+  private async authorize(req: Request, res: Response, scope: Scope): Promise<GroupApiToken | undefined> {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('Authorization') ?? '')?.[1];
     if (!bearer) {
       res.set('WWW-Authenticate', 'Bearer');

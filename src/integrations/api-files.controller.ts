@@ -41,12 +41,7 @@ export class ApiFilesController {
   @ApiProblem('rate-limited', 'Too many files for this integration', 'Too many files for this integration. Retry after 12 s.', RETRY_AFTER)
   @ApiProblem('unavailable', 'The service could not answer within 5 s', 'The service could not answer within 5 s.', RETRY_AFTER)
   async create(@Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.access.run(req, res, async () => {
-      const token = await this.access.authorize(req, res, 'files');
-      if (!token) {
-        req.resume(); // the refusal is sent; the file is not read
-        return;
-      }
+    await this.access.serve(req, res, 'files', async (token) => {
       if (!has(token.company, 'files')) {
         req.resume();
         return problem(res, 'plan-required', refusalText('files', 'en'));

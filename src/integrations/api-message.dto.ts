@@ -64,12 +64,6 @@ export const postMessageBody = z.object(
   { error: 'The body must be a JSON object like {"text": "Hello"}.' },
 );
 
-/** The checked body, or what is wrong with it. */
-export function readBody(body: unknown): { data: z.output<typeof postMessageBody> } | { problem: string } {
-  const result = postMessageBody.safeParse(body);
-  return result.success ? { data: result.data } : { problem: result.error.issues[0].message };
-}
-
 export const editMessageBody = z.object(
   {
     text: text('text', MESSAGE_MAX_LENGTH)
@@ -90,6 +84,7 @@ export const historyQuery = z.object({
     .default(50),
 });
 
+/** The checked input, or the first thing wrong with it, as a sentence an integrator can act on. */
 export function readWith<T extends z.ZodType>(schema: T, input: unknown): { data: z.output<T> } | { problem: string } {
   const result = schema.safeParse(input);
   return result.success ? { data: result.data } : { problem: result.error.issues[0].message };

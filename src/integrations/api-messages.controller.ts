@@ -8,7 +8,7 @@ import { has } from '../accounts/plans';
 import { MessagesService } from '../chat/messages.service';
 import { COMPANY_FILTER } from '../database/company-scope';
 import { LIMITS, LimitsService } from '../security/limits.service';
-import { editMessageBody, historyQuery, MessagePage, openApiSchema, PostedMessage, postMessageBody, readBody, readWith } from './api-message.dto';
+import { editMessageBody, historyQuery, MessagePage, openApiSchema, PostedMessage, postMessageBody, readWith } from './api-message.dto';
 import type { GroupApiToken } from './group-api-token.entity';
 import { ApiAccess, ownOrigin } from './api-access';
 import { GroupTokensService } from './group-tokens.service';
@@ -94,18 +94,16 @@ export class ApiMessagesController {
   async create(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
     // Read here rather than with @Headers(): the document names the headers once, as they are sent.
     const idempotencyKey = req.get('Idempotency-Key');
-    await this.access.run(req, res, () => this.handle(req, res, body, idempotencyKey));
+    await this.access.serve(req, res, 'post', (token) => this.handle(req, res, token, body, idempotencyKey));
   }
 
-  private async handle(req: Request, res: Response, body: unknown, idempotencyKey?: string): Promise<void> {
-    const token = await this.access.authorize(req, res, 'post');
-    if (!token) return;
+  private async handle(req: Request, res: Response, token: GroupApiToken, body: unknown, idempotencyKey?: string): Promise<void> {
     if (!JSON_TYPE.test(req.get('Content-Type') ?? ''))
       return problem(res, 'unsupported-media-type', 'Send the body as JSON with "Content-Type: application/json".');
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       return problem(res, 'invalid-idempotency-key', 'Idempotency-Key must be 1 to 200 printable ASCII characters.');
     }
-    const read = readBody(body);
+    const read = readWith(postMessageBody, body);
     if ('problem' in read) return problem(res, 'invalid-body', read.problem);
     const { text, displayName, replyToId } = read.data;
     const companyId = token.company.id;
@@ -180,9 +178,7 @@ export class ApiMessagesController {
   @ApiProblem('invalid-body', 'A bad "before" or "limit"', '"limit" must be at most 100.')
   @ApiProblem('unavailable', 'The service could not answer within 5 s', 'The service could not answer within 5 s.', RETRY_AFTER)
   async list(@Req() req: Request, @Res() res: Response, @Query() query: unknown): Promise<void> {
-    await this.access.run(req, res, async () => {
-      const token = await this.access.authorize(req, res, 'read');
-      if (!token) return;
+    await this.access.serve(req, res, 'read', async (token) => {
       const read = readWith(historyQuery, query);
       if ('problem' in read) return problem(res, 'invalid-body', read.problem);
       const rows = await messagesBefore(this.em, token.company.id, token.conversation.id, read.data.before, read.data.limit + 1);
@@ -209,9 +205,7 @@ export class ApiMessagesController {
   @ApiProblem('invalid-body', 'Missing, blank or too long text', '"text" must not be blank.')
   @ApiProblem('unavailable', 'The service could not answer within 5 s', 'The service could not answer within 5 s.', RETRY_AFTER)
   async update(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Body() body: unknown): Promise<void> {
-    await this.access.run(req, res, async () => {
-      const token = await this.access.authorize(req, res, 'edit');
-      if (!token) return;
+    await this.access.serve(req, res, 'edit', async (token) => {
       const messageId = messageIdOf(id);
       if (!messageId) return problem(res, 'not-found', `No message ${id} in this group.`);
       if (!JSON_TYPE.test(req.get('Content-Type') ?? ''))
@@ -234,9 +228,7 @@ export class ApiMessagesController {
   @ApiProblem('not-found', 'No such message in the token’s group', 'No message 1234 in this group.')
   @ApiProblem('unavailable', 'The service could not answer within 5 s', 'The service could not answer within 5 s.', RETRY_AFTER)
   async remove(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    await this.access.run(req, res, async () => {
-      const token = await this.access.authorize(req, res, 'edit');
-      if (!token) return;
+    await this.access.serve(req, res, 'edit', async (token) => {
       const messageId = messageIdOf(id);
       if (!messageId) return problem(res, 'not-found', `No message ${id} in this group.`);
       const changed = await this.messages.changeAsIntegration(this.own(token), messageId, null);
