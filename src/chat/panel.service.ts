@@ -68,11 +68,11 @@ export class PanelService {
     let totalUnread = 0;
     let help: Panel['help'] = has(me.company, 'help') ? { unread: 0 } : undefined;
     for (const conversation of conversations) {
+      // A Help conversation is kept through a downgrade, shown (and counted) only while the plan has Help chat.
+      if (conversation.kind === 'help' && !help) continue;
       totalUnread += conversation.unread;
       if (conversation.kind === 'help') {
-        // Kept through a downgrade, shown (and counted) only while the plan has Help chat.
-        if (!has(me.company, 'help')) totalUnread -= conversation.unread;
-        else help = { conversationId: conversation.id, unread: conversation.unread };
+        help = { conversationId: conversation.id, unread: conversation.unread };
       } else if (conversation.kind === 'direct') {
         const [a, b] = (conversation.directKey ?? '').split(':').map(Number);
         direct.set(a === me.id ? b : a, conversation);
