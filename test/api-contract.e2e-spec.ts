@@ -8,6 +8,7 @@ import { createGroup } from './support/chat';
 import { createCompany, createUser } from './support/factories';
 import { signedIn } from './support/http-client';
 import { startTestApp, TestApp } from './support/test-app';
+import { generateToken } from './support/integrations';
 
 const OUT = join(__dirname, '..', 'test-results', 'generated-client');
 
@@ -73,8 +74,7 @@ export async function post(baseUrl: string, token: string, key: string) {
     const admin = await createUser(t.em(), company, { role: 'admin' });
     const ad = await signedIn(t.url, admin.email);
     const groupId = await createGroup(ad, 'Typed', []);
-    await ad.load(`/chat/groups/${groupId}/api-token`);
-    const token = /id="api-token-value"[^>]*value="(gwar_[^"]+)"/.exec((await ad.post(`/chat/groups/${groupId}/api-token`, { origins: '' })).text)![1];
+    const token = await generateToken(ad, groupId);
     // The same call at run time, through the same library the compiled client uses.
     const api = createClient<never>({ baseUrl: t.url });
     const posted = await (api as unknown as { POST: (path: string, init: object) => Promise<{ data?: { text: string }; response: Response }> }).POST(
@@ -113,8 +113,7 @@ export async function post(baseUrl: string, token: string, key: string) {
     const admin = await createUser(t.em(), company, { role: 'admin' });
     const ad = await signedIn(t.url, admin.email);
     const groupId = await createGroup(ad, 'Docs', []);
-    await ad.load(`/chat/groups/${groupId}/api-token`);
-    const token = /id="api-token-value"[^>]*value="(gwar_[^"]+)"/.exec((await ad.post(`/chat/groups/${groupId}/api-token`, { origins: '' })).text)![1];
+    const token = await generateToken(ad, groupId);
     const preflight = await fetch(`${t.url}/api/v1/messages`, { method: 'OPTIONS', headers: { Origin: t.url, 'Access-Control-Request-Method': 'POST' } });
     expect(preflight.status).toBe(204);
     const res = await fetch(`${t.url}/api/v1/messages`, {

@@ -4,6 +4,7 @@ import { createGroup } from './support/chat';
 import { createCompany, createUser } from './support/factories';
 import { Client, signedIn } from './support/http-client';
 import { startTestApp, TestApp } from './support/test-app';
+import { generateToken } from './support/integrations';
 
 /** Issue 21: an integration's identity outlives its tokens, and its idempotency keys follow the IETF draft. */
 describe('integration identity and idempotency keys', () => {
@@ -14,12 +15,8 @@ describe('integration identity and idempotency keys', () => {
   });
   afterAll(() => t.close());
 
-  async function generate(client: Client, groupId: number, integrationName?: string): Promise<string> {
-    await client.load(`/chat/groups/${groupId}/api-token`);
-    const res = await client.post(`/chat/groups/${groupId}/api-token`, { origins: '', ...(integrationName === undefined ? {} : { integrationName }) });
-    expect(res.status).toBe(201);
-    return /id="api-token-value"[^>]*value="(gwar_[^"]+)"/.exec(res.text)![1];
-  }
+  const generate = (client: Client, groupId: number, integrationName?: string) =>
+    generateToken(client, groupId, integrationName === undefined ? {} : { integrationName });
 
   async function scene() {
     const company = await createCompany(t.em(), { apiAddon: true });

@@ -3,6 +3,7 @@ import { createGroup, Page, send } from './support/chat';
 import { createCompany, createUser } from './support/factories';
 import { Client, signedIn } from './support/http-client';
 import { startTestApp, TestApp } from './support/test-app';
+import { tokenIn } from './support/integrations';
 
 /** Issue 21: two-way integrations — a token's scopes, and an integration editing, deleting, replying and reading. */
 describe('integration scopes: post, edit, read', () => {
@@ -22,7 +23,7 @@ describe('integration scopes: post, edit, read', () => {
     const form = `_csrf=${encodeURIComponent(client.csrf)}&origins=&scopesShown=1${scopes.map((s) => `&scopes=${s}`).join('')}`;
     const res = await client.agent.post(`/chat/groups/${groupId}/api-token`).type('form').send(form);
     expect(res.status).toBe(201);
-    return /id="api-token-value"[^>]*value="(gwar_[^"]+)"/.exec(res.text)![1];
+    return tokenIn(res.text);
   }
 
   async function scene(scopes = ['post', 'edit', 'read']) {

@@ -7,6 +7,7 @@ import { createGroup, Page, settle } from './support/chat';
 import { createCompany, createUser } from './support/factories';
 import { Client, signedIn } from './support/http-client';
 import { startTestApp, TestApp } from './support/test-app';
+import { generateToken, tokenIn } from './support/integrations';
 
 describe('group API tokens and the integrators’ REST API', () => {
   let t: TestApp;
@@ -29,10 +30,7 @@ describe('group API tokens and the integrators’ REST API', () => {
   }
 
   async function generate(client: Client, groupId: number, origins = ''): Promise<string> {
-    await client.load(`/chat/groups/${groupId}/api-token`);
-    const res = await client.post(`/chat/groups/${groupId}/api-token`, { origins });
-    expect(res.status).toBe(201);
-    return /id="api-token-value"[^>]*value="(gwar_[^"]+)"/.exec(res.text)![1];
+    return generateToken(client, groupId, { origins });
   }
 
   const post = (token: string | null, body: unknown = { text: 'Hello from the shop' }, headers: Record<string, string> = {}) => {
@@ -196,7 +194,7 @@ describe('group API tokens and the integrators’ REST API', () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => ad.post(`/chat/groups/${groupId}/api-token`, { origins: '' })));
     expect(results.map((r) => r.status)).toEqual(Array(6).fill(201));
     expect(await t.em().count(GroupApiToken, { conversation: groupId }, { filters: false })).toBe(1);
-    const tokens = results.map((r) => /id="api-token-value"[^>]*value="(gwar_[^"]+)"/.exec(r.text)![1]);
+    const tokens = results.map((r) => tokenIn(r.text));
     const statuses = await Promise.all(tokens.map((token) => post(token).then((r) => r.status)));
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
   });

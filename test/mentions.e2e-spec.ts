@@ -3,6 +3,7 @@ import { createGroup, Page, send, settle } from './support/chat';
 import { createCompany, createUser } from './support/factories';
 import { signedIn } from './support/http-client';
 import { startTestApp, TestApp } from './support/test-app';
+import { generateToken } from './support/integrations';
 
 describe('mentions in groups', () => {
   let t: TestApp;
@@ -33,9 +34,7 @@ describe('mentions in groups', () => {
     expect(cidPage.received()).not.toContain('mentioned you');
     expect(olivePage.received()).not.toContain('mentioned you');
 
-    await a.load(`/chat/groups/${groupId}/api-token`);
-    const generated = await a.post(`/chat/groups/${groupId}/api-token`, { origins: '', integrationName: 'CI' });
-    const token = /id="api-token-value"[^>]*value="(gwar_[^"]+)"/.exec(generated.text)![1];
+    const token = await generateToken(a, groupId, { integrationName: 'CI' });
     expect((await request(t.url).post('/api/v1/messages').set('Authorization', `Bearer ${token}`).send({ text: 'Build failed, @all' })).status).toBe(201);
     await cidPage.waitFor('CI mentioned you in Launch');
     await bobPage.waitFor('CI mentioned you in Launch');

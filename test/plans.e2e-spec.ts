@@ -11,6 +11,7 @@ import { createGroup, directConversation, Page, send, settle } from './support/c
 import { createCompany, createUser } from './support/factories';
 import { Client, signedIn } from './support/http-client';
 import { startTestApp, TestApp } from './support/test-app';
+import { generateToken } from './support/integrations';
 
 describe('what each plan allows, and a plan change on open pages', () => {
   let t: TestApp;
@@ -53,8 +54,7 @@ describe('what each plan allows, and a plan change on open pages', () => {
     const ad = await signedIn(t.url, admin.email);
     const groupId = await createGroup(ad, 'Orders', [bob.id]);
     const { id: messageId } = await send(ad, groupId, 'said before the plan change');
-    await ad.load(`/chat/groups/${groupId}/api-token`);
-    const token = /id="api-token-value"[^>]*value="(gwar_[^"]+)"/.exec((await ad.post(`/chat/groups/${groupId}/api-token`, { origins: '' })).text)![1];
+    const token = await generateToken(ad, groupId);
     await t.em().nativeUpdate(Company, { id: company.id }, { plan, apiAddon });
     return { company, admin, bob, ad, b: await signedIn(t.url, bob.email), groupId, messageId: messageId!, token };
   }

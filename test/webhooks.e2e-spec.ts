@@ -6,6 +6,7 @@ import { createGroup, send, settle } from './support/chat';
 import { createCompany, createUser } from './support/factories';
 import { Client, signedIn } from './support/http-client';
 import { startTestApp, TestApp } from './support/test-app';
+import { generateToken } from './support/integrations';
 
 interface Received {
   at: number;
@@ -77,9 +78,7 @@ describe('outgoing webhooks', () => {
     const member = await createUser(t.em(), company);
     const ad = await signedIn(t.url, admin.email);
     const groupId = await createGroup(ad, 'Orders', [member.id]);
-    await ad.load(`/chat/groups/${groupId}/api-token`);
-    const generated = await ad.post(`/chat/groups/${groupId}/api-token`, { origins: '' });
-    const token = /id="api-token-value"[^>]*value="(gwar_[^"]+)"/.exec(generated.text)![1];
+    const token = await generateToken(ad, groupId);
     const saved = await ad.post(`/chat/groups/${groupId}/webhook`, { url: receiver.url }, { htmx: true });
     expect(saved.status).toBe(200);
     const secret = /id="webhook-secret-\d+"[^>]*value="(whsec_[^"]+)"/.exec(saved.text)![1];

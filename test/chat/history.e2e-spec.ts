@@ -9,6 +9,7 @@ import { createGroup, send } from '../support/chat';
 import { createCompany, createUser } from '../support/factories';
 import { Client, signedIn } from '../support/http-client';
 import { startTestApp, TestApp } from '../support/test-app';
+import { generateToken } from '../support/integrations';
 
 describe('reading history as plain rows', () => {
   let t: TestApp;
@@ -34,8 +35,7 @@ describe('reading history as plain rows', () => {
     const ad = await signedIn(t.url, admin.email);
     const m = await signedIn(t.url, member.email);
     const groupId = await createGroup(ad, 'Everything', [member.id]);
-    await ad.load(`/chat/groups/${groupId}/api-token`);
-    const token = /id="api-token-value"[^>]*value="(gwar_[^"]+)"/.exec((await ad.post(`/chat/groups/${groupId}/api-token`, { origins: '' })).text)![1];
+    const token = await generateToken(ad, groupId);
     await request(t.url).post('/api/v1/messages').set('Authorization', `Bearer ${token}`).send({ text: 'Order #7 paid', displayName: 'Shop' });
     const question = await send(m, groupId, 'Where are the notes?');
     await send(ad, groupId, 'In the CRM', randomUUID(), { replyTo: String(question.id) });

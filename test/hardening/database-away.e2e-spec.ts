@@ -12,6 +12,7 @@ import { createGroup } from '../support/chat';
 import { createCompany, createUser } from '../support/factories';
 import { signedIn } from '../support/http-client';
 import { underSchemaLock } from '../support/test-app';
+import { generateToken } from '../support/integrations';
 
 /**
  * A database that stops answering (paused, a network partition) while connections stay open: a proxy between
@@ -99,9 +100,7 @@ describe('the database stops answering', () => {
     const admin = await createUser(em(), company, { role: 'admin' });
     const ad = await signedIn(url, admin.email);
     const groupId = await createGroup(ad, 'Orders', []);
-    await ad.load(`/chat/groups/${groupId}/api-token`);
-    const generated = await ad.post(`/chat/groups/${groupId}/api-token`, { origins: '' });
-    const token = /id="api-token-value"[^>]*value="(gwar_[^"]+)"/.exec(generated.text)![1];
+    const token = await generateToken(ad, groupId);
     expect((await request(url).get('/health')).status).toBe(200);
 
     proxy.pause();
