@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { TOKEN_RATE_LIMIT } from '../src/integrations/api-messages.controller';
+import { TOKEN_BURST, TOKEN_RATE_LIMIT } from '../src/integrations/api-docs.decorators';
 import { createGroup } from './support/chat';
 import { createCompany, createUser } from './support/factories';
 import { Client, signedIn } from './support/http-client';
@@ -116,7 +116,7 @@ describe('integration identity and idempotency keys', () => {
     const s = await scene();
     const posted = await post(s.token, { text: 'with an id' }).set('X-Request-Id', 'shop-42');
     expect(posted.headers['x-request-id']).toBe('shop-42');
-    expect(posted.headers['ratelimit-policy']).toMatch(/q=\d+;w=60/);
+    expect(posted.headers['ratelimit-policy']).toBe('"messages";q=30;w=15');
     expect(posted.headers.ratelimit).toMatch(/r=\d+;t=\d+/);
     const refused = await post(s.token, { text: '' });
     expect(refused.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
@@ -160,14 +160,27 @@ describe('integration identity and idempotency keys', () => {
     expect(rows[0].badged).toBe(rows[0].n);
   });
 
-  it('spreads an integration’s limit: at most 30 messages in 10 s, so a minute’s boundary never lets 240 through at once', async () => {
+  it('takes an integration’s messages from a token bucket: a burst of 30, then one every 0.5 s, with no boundary to burst across', async () => {
     const s = await scene();
-    const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => post(s.token, { text: `burst ${i}` }).then((r) => r.status)));
-    expect(statuses.filter((status) => status === 201)).toHaveLength(30);
-    expect(statuses.filter((status) => status === 429)).toHaveLength(10);
-    const refused = await post(s.token, { text: 'one more' });
-    expect(refused.status).toBe(429);
-    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(10);
+    const began = Date.now();
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => post(s.token, { text: `burst ${i}` })));
+    const refilled = Math.floor((Date.now() - began) / 500);
+    const accepted = answers.filter((r) => r.status === 201).length;
+    expect(accepted).toBeGreaterThanOrEqual(TOKEN_BURST);
+    expect(accepted).toBeLessThanOrEqual(TOKEN_BURST + refilled);
+    expect(answers.filter((r) => r.status !== 201 && r.status !== 429)).toEqual([]);
+    const refused = answers.find((r) => r.status === 429)!;
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.headers.ratelimit).toMatch(/^"messages";r=0;t=\d+$/);
+    // A second later the bucket holds two again: no waiting for a window to start afresh.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await post(s.token, { text: 'refilled 1' })).status).toBe(201);
+    expect((await post(s.token, { text: 'refilled 2' })).status).toBe(201);
+    // Posting as fast as it can for 3 s more, it gets about one in every 0.5 s, never a fixed window's worth at once.
+    const until = Date.now() + 3000;
+    let more = 0;
+    while (Date.now() < until) if ((await post(s.token, { text: `steady ${more}` })).status === 201) more++;
+    expect(more).toBeGreaterThanOrEqual(4);
+    expect(more).toBeLessThanOrEqual(8);
   });
 });

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { Company } from '../src/accounts/company.entity';
 import { Message } from '../src/chat/message.entity';
 import { GroupApiToken } from '../src/integrations/group-api-token.entity';
-import { TOKEN_RATE_LIMIT } from '../src/integrations/api-messages.controller';
+import { TOKEN_BURST } from '../src/integrations/api-docs.decorators';
 import { createGroup, Page, settle } from './support/chat';
 import { createCompany, createUser } from './support/factories';
 import { Client, signedIn } from './support/http-client';
@@ -125,9 +125,10 @@ describe('group API tokens and the integrators’ REST API', () => {
 
   it('limits requests per token with 429 and Retry-After', async () => {
     const { token } = await groupWithToken();
-    // The minute's limit is spread: at most a quarter of it in 10 s.
-    for (let i = 0; i < TOKEN_RATE_LIMIT / 4; i++) expect((await post(token, { text: `n${i}` })).status).toBe(201);
-    const limited = await post(token, { text: 'one too many' });
+    // A bucket of 30 that refills one every 0.5 s: of a burst of 40 at once, the last are refused.
+    const burst = await Promise.all(Array.from({ length: TOKEN_BURST + 10 }, (_, i) => post(token, { text: `n${i}` })));
+    expect(burst.filter((r) => r.status === 201).length).toBeGreaterThanOrEqual(TOKEN_BURST);
+    const limited = burst.find((r) => r.status === 429)!;
     expect(limited.status).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(limited.headers['content-type']).toContain('application/problem+json');

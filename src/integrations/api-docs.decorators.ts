@@ -1,10 +1,15 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { LIMITS } from '../security/limits.service';
+import { BUCKETS } from '../security/limits.service';
 import { Problem } from './api-message.dto';
-
-const TOKEN_RATE_LIMIT = LIMITS.apiToken.rate.points;
 import { ProblemKind, PROBLEMS, problemType } from './problem';
+
+const { capacity, refillMs } = BUCKETS.apiToken;
+/** An integration's messages a minute, and how many of them may come at once. */
+export const TOKEN_RATE_LIMIT = 60_000 / refillMs;
+export const TOKEN_BURST = capacity;
+/** The bucket as the RateLimit headers draft describes a quota: its capacity, and the seconds it takes to fill. */
+export const RATE_LIMIT_POLICY = `"messages";q=${capacity};w=${(capacity * refillMs) / 1000}`;
 
 export type HeaderDocs = Record<string, { description: string; schema: { type: 'string' | 'integer'; enum?: string[] } }>;
 export const REQUEST_ID: HeaderDocs = {
@@ -12,8 +17,11 @@ export const REQUEST_ID: HeaderDocs = {
 };
 export const RETRY_AFTER: HeaderDocs = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };
 export const RATE_LIMIT: HeaderDocs = {
-  'RateLimit-Policy': { description: `The limit: "messages";q=${TOKEN_RATE_LIMIT};w=60 (IETF RateLimit headers draft)`, schema: { type: 'string' } },
-  RateLimit: { description: 'What is left: "messages";r=<remaining>;t=<seconds until the window starts afresh>', schema: { type: 'string' } },
+  'RateLimit-Policy': {
+    description: `The limit, a token bucket: ${RATE_LIMIT_POLICY} (${TOKEN_BURST} at once, one more every ${refillMs / 1000} s, so ${TOKEN_RATE_LIMIT} a minute; IETF RateLimit headers draft)`,
+    schema: { type: 'string' },
+  },
+  RateLimit: { description: 'What is left: "messages";r=<messages that may come at once now>;t=<seconds until the bucket is full>', schema: { type: 'string' } },
 };
 
 /** An error as it is served: application/problem+json (RFC 9457) with an example of its own. */

@@ -7,7 +7,7 @@ import { refusalText } from '../accounts/plan-refusal';
 import { has } from '../accounts/plans';
 import { MessagesService } from '../chat/messages.service';
 import { COMPANY_FILTER } from '../database/company-scope';
-import { LIMITS, LimitsService } from '../security/limits.service';
+import { LimitsService } from '../security/limits.service';
 import { editMessageBody, historyQuery, MessagePage, openApiSchema, PostedMessage, postMessageBody, readWith } from './api-message.dto';
 import type { GroupApiToken } from './group-api-token.entity';
 import { ApiAccess, ownOrigin } from './api-access';
@@ -15,11 +15,10 @@ import { GroupTokensService } from './group-tokens.service';
 import { IdempotencyKeys, KeyTaken } from './idempotency-keys';
 import { messageById, messagesBefore } from '../chat/message-records';
 import type { MessageRecord } from '../chat/message.view';
-import { ApiProblem, RATE_LIMIT, REQUEST_ID, RETRY_AFTER } from './api-docs.decorators';
+import { ApiProblem, RATE_LIMIT, RATE_LIMIT_POLICY, REQUEST_ID, RETRY_AFTER, TOKEN_BURST, TOKEN_RATE_LIMIT } from './api-docs.decorators';
 import { apiMessage } from './api-message.view';
 import { problem } from './problem';
 
-export const TOKEN_RATE_LIMIT = LIMITS.apiToken.rate.points;
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -77,8 +76,8 @@ export class ApiMessagesController {
   )
   @ApiProblem(
     'rate-limited',
-    `Over ${TOKEN_RATE_LIMIT} messages a minute for this integration; retries and refused requests do not count`,
-    `At most ${TOKEN_RATE_LIMIT} requests a minute per integration. Retry after 12 s.`,
+    `Over ${TOKEN_RATE_LIMIT} messages a minute (${TOKEN_BURST} at once) for this integration; retries and refused requests do not count`,
+    `At most ${TOKEN_RATE_LIMIT} messages a minute per integration, ${TOKEN_BURST} at once. Retry after 1 s.`,
     {
       ...RETRY_AFTER,
       ...RATE_LIMIT,
@@ -117,12 +116,16 @@ export class ApiMessagesController {
     const limit = await this.limits.consume('apiToken', integration.id);
     if (res.headersSent) return;
     res.set({
-      'RateLimit-Policy': `"messages";q=${TOKEN_RATE_LIMIT};w=${LIMITS.apiToken.rate.duration}`,
+      'RateLimit-Policy': RATE_LIMIT_POLICY,
       RateLimit: `"messages";r=${limit.remaining};t=${limit.resetSeconds}`,
     });
     if (!limit.allowed) {
       res.set('Retry-After', String(limit.retryAfterSeconds));
-      return problem(res, 'rate-limited', `At most ${TOKEN_RATE_LIMIT} requests a minute per integration. Retry after ${limit.retryAfterSeconds} s.`);
+      return problem(
+        res,
+        'rate-limited',
+        `At most ${TOKEN_RATE_LIMIT} messages a minute per integration, ${TOKEN_BURST} at once. Retry after ${limit.retryAfterSeconds} s.`,
+      );
     }
     let message: MessageRecord;
     try {

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RateLimiterUnion } from 'rate-limiter-flexible';
+import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { createClient } from 'redis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { Bucket, BucketStore, MemoryBuckets, RedisBuckets } from './token-bucket';
 
 interface Window {
   points: number;
@@ -21,14 +22,17 @@ export const LIMITS = {
   uploads: { rate: { points: 30, duration: 60 }, burst: { points: 60, duration: 600 } },
   signInEmail: { rate: { points: 10, duration: 15 * 60 } },
   signInAddress: { rate: { points: 100, duration: 15 * 60 } },
-  /**
-   * An integration's messages: 120 a minute, and never more than 30 in 10 s, so that the minute's fixed window
-   * cannot pass 240 in a few seconds across its boundary (at most 60 in any 10 s, 150 in any minute).
-   */
-  apiToken: { rate: { points: 120, duration: 60 }, spread: { points: 30, duration: 10 } },
-} satisfies Record<string, { rate: Window; burst?: Window; spread?: Window }>;
+} satisfies Record<string, { rate: Window; burst?: Window }>;
 
-export type LimitName = keyof typeof LIMITS;
+/**
+ * Token buckets, where a fixed window's boundary must not let twice the rate through: an integration's messages
+ * come back at 2 a second (120 a minute) into a bucket of 30, so at most 30 + t/0.5 s are taken in any t seconds.
+ */
+export const BUCKETS = {
+  apiToken: { capacity: 30, refillMs: 500 },
+} satisfies Record<string, Bucket>;
+
+export type LimitName = keyof typeof LIMITS | keyof typeof BUCKETS;
 
 export interface LimitResult {
   allowed: boolean;
@@ -40,20 +44,11 @@ export interface LimitResult {
 
 type Limiter = { consume(key: string): Promise<unknown> };
 
-/** A limiter's answer (or refusal) as its windows: one, or one per window of a union. */
-function results(answer: unknown): RateLimiterRes[] {
-  if (answer instanceof RateLimiterRes) return [answer];
-  if (answer && typeof answer === 'object') {
-    const windows = Object.values(answer).filter((v): v is RateLimiterRes => v instanceof RateLimiterRes);
-    if (windows.length) return windows;
-  }
-  return [];
-}
-
 @Injectable()
 export class LimitsService implements OnModuleDestroy {
   private readonly logger = new Logger('limits');
-  private readonly limiters = new Map<LimitName, { limiter: Limiter; stores: { delete(key: string): Promise<boolean> }[] }>();
+  private readonly limiters = new Map<LimitName, { limiter: Limiter; stores: { delete(key: string): Promise<unknown> }[] }>();
+  private readonly buckets: BucketStore;
   private readonly redis?: ReturnType<typeof createClient>;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
@@ -66,14 +61,13 @@ export class LimitsService implements OnModuleDestroy {
       this.redis
         ? new RateLimiterRedis({ storeClient: this.redis, useRedisPackage: true, keyPrefix: `${config.databaseSchema}:${name}`, ...window })
         : new RateLimiterMemory({ keyPrefix: name, ...window });
-    for (const [name, spec] of Object.entries(LIMITS) as [LimitName, { rate: Window; burst?: Window; spread?: Window }][]) {
+    for (const [name, spec] of Object.entries(LIMITS) as [LimitName, { rate: Window; burst?: Window }][]) {
       const rate = store(name, spec.rate);
       const burst = spec.burst && store(`${name}-burst`, spec.burst);
-      const spread = spec.spread && store(`${name}-spread`, spec.spread);
-      // A union counts in both windows and refuses when either is full; a bursty limiter takes from the second when the first is.
-      const limiter = spread ? new RateLimiterUnion(rate, spread) : burst ? new BurstyRateLimiter(rate, burst) : rate;
-      this.limiters.set(name, { limiter: limiter as Limiter, stores: [rate, ...(burst ? [burst] : []), ...(spread ? [spread] : [])] });
+      // A bursty limiter takes from the second window when the first is full.
+      this.limiters.set(name, { limiter: (burst ? new BurstyRateLimiter(rate, burst) : rate) as Limiter, stores: [rate, ...(burst ? [burst] : [])] });
     }
+    this.buckets = this.redis ? new RedisBuckets(this.redis, `${config.databaseSchema}:bucket`) : new MemoryBuckets();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -85,19 +79,17 @@ export class LimitsService implements OnModuleDestroy {
    * against abuse, they must not take the chat down with the database or Redis.
    */
   async consume(name: LimitName, key: string | number): Promise<LimitResult> {
-    const points = LIMITS[name].rate.points;
-    const open = { allowed: true, retryAfterSeconds: 0, remaining: points, resetSeconds: LIMITS[name].rate.duration };
+    if (name in BUCKETS) return this.take(name as keyof typeof BUCKETS, String(key).slice(0, 200));
+    const window = LIMITS[name as keyof typeof LIMITS].rate;
+    const open = { allowed: true, retryAfterSeconds: 0, remaining: window.points, resetSeconds: window.duration };
     if (!this.config.rateLimits) return open;
     try {
-      const used = results(await this.limiters.get(name)!.limiter.consume(String(key).slice(0, 200)));
-      // What is left is the tightest window's; it starts afresh when the tightest does.
-      const tightest = used.reduce((a, b) => (b.remainingPoints < a.remainingPoints ? b : a));
-      return { allowed: true, retryAfterSeconds: 0, remaining: Math.max(0, tightest.remainingPoints), resetSeconds: Math.ceil(tightest.msBeforeNext / 1000) };
+      const used = (await this.limiters.get(name)!.limiter.consume(String(key).slice(0, 200))) as RateLimiterRes;
+      return { allowed: true, retryAfterSeconds: 0, remaining: Math.max(0, used.remainingPoints), resetSeconds: Math.ceil(used.msBeforeNext / 1000) };
     } catch (err) {
-      // Refused: by each full window (a union names those); free again when the last of them starts afresh.
-      const refused = results(err);
-      if (refused.length) {
-        const wait = Math.max(1, Math.ceil(Math.max(...refused.map((r) => r.msBeforeNext)) / 1000));
+      // Refused: free again when the window starts afresh.
+      if (err instanceof RateLimiterRes) {
+        const wait = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
         return { allowed: false, retryAfterSeconds: wait, remaining: 0, resetSeconds: wait };
       }
       this.logger.warn(`limit ${name} not counted: ${err instanceof Error ? err.message : String(err)}`);
@@ -105,7 +97,27 @@ export class LimitsService implements OnModuleDestroy {
     }
   }
 
+  private async take(name: keyof typeof BUCKETS, key: string): Promise<LimitResult> {
+    const bucket = BUCKETS[name];
+    const open = { allowed: true, retryAfterSeconds: 0, remaining: bucket.capacity, resetSeconds: 0 };
+    if (!this.config.rateLimits) return open;
+    try {
+      const taken = await this.buckets.take(`${name}:${key}`, bucket);
+      return {
+        allowed: taken.allowed,
+        retryAfterSeconds: taken.allowed ? 0 : Math.max(1, Math.ceil(taken.retryAfterMs / 1000)),
+        remaining: taken.remaining,
+        resetSeconds: Math.ceil(taken.fullInMs / 1000),
+      };
+    } catch (err) {
+      this.logger.warn(`limit ${name} not counted: ${err instanceof Error ? err.message : String(err)}`);
+      return open;
+    }
+  }
+
   async reset(name: LimitName, key: string | number): Promise<void> {
-    await Promise.all(this.limiters.get(name)!.stores.map((s) => s.delete(String(key).slice(0, 200)).catch(() => false)));
+    const k = String(key).slice(0, 200);
+    if (name in BUCKETS) return this.buckets.delete(`${name}:${k}`).catch(() => undefined);
+    await Promise.all(this.limiters.get(name)!.stores.map((s) => s.delete(k).catch(() => false)));
   }
 }

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { Company } from '../../src/accounts/company.entity';
-import { directConversation, Page, send } from '../support/chat';
+import request from 'supertest';
+import { TOKEN_BURST } from '../../src/integrations/api-docs.decorators';
+import { createGroup, directConversation, Page, send } from '../support/chat';
+import { generateToken } from '../support/integrations';
 import { createCompany, createUser } from '../support/factories';
 import { signedIn } from '../support/http-client';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -83,5 +86,27 @@ describe('two instances behind one load balancer', () => {
     } finally {
       annOnSecond.close();
     }
+  });
+
+  it('takes an integration’s messages from one bucket whichever instance they reach', async () => {
+    if (skip) return;
+    const company = await createCompany(first!.em(), { apiAddon: true });
+    const admin = await signedIn(first!.url, (await createUser(first!.em(), company, { role: 'admin' })).email);
+    const token = await generateToken(admin, await createGroup(admin, 'Orders', []));
+    const began = Date.now();
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        request(i % 2 ? second!.url : first!.url)
+          .post('/api/v1/messages')
+          .set('Authorization', `Bearer ${token}`)
+          .send({ text: `across ${i}` })
+          .then((r) => r.status),
+      ),
+    );
+    // Counted per instance, each would take its own 30.
+    const accepted = statuses.filter((status) => status === 201).length;
+    expect(accepted).toBeGreaterThanOrEqual(TOKEN_BURST);
+    expect(accepted).toBeLessThanOrEqual(TOKEN_BURST + Math.floor((Date.now() - began) / 500));
+    expect(statuses.filter((status) => status !== 201 && status !== 429)).toEqual([]);
   });
 });
