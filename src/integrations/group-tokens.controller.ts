@@ -5,10 +5,10 @@ import { ConversationsService, OpenConversation } from '../chat/conversations.se
 import type { GwarRequest } from '../web/gwar-request';
 import { idParam } from '../web/id-param';
 import { translator } from '../web/i18n/translator';
-import { render } from '../web/view';
 import { Scope, SCOPES } from './group-api-token.entity';
 import { GroupTokensService, parseOrigins } from './group-tokens.service';
 import { WebhooksService } from './webhooks.service';
+import { renderTokenDialog } from './api-token.view';
 
 const INTEGRATION_NAME_MAX = 100;
 
@@ -78,15 +78,7 @@ export class GroupTokensController {
     });
   }
 
-  private async page(req: GwarRequest, res: Response, open: OpenConversation, context: object, status = 200): Promise<void> {
-    const endpoint = `${req.protocol}://${req.get('host')}/api/v1/messages`;
-    const webhook = await this.webhooks.view(open);
-    render(
-      req,
-      res,
-      'integrations/api-token',
-      { groupId: open.conversation.id, endpoint, webhook, ...context },
-      { fragment: 'integrations/_api-token', status },
-    );
+  private page(req: GwarRequest, res: Response, open: OpenConversation, context: object, status = 200): Promise<void> {
+    return renderTokenDialog(req, res, open, this.webhooks, context, status);
   }
 }

@@ -26,6 +26,13 @@ export class Integration {
   @Property({ type: 'datetime' })
   createdAt = new Date();
 
+  /** An uploaded picture (a 128×128 PNG); without one the integration's avatar is drawn from its name. */
+  @Property({ type: 'blob', nullable: true, lazy: true })
+  avatar?: Buffer | null;
+
+  @Property({ type: 'datetime', nullable: true })
+  avatarUpdatedAt?: Date | null;
+
   constructor(conversation: Conversation, name: string) {
     this.company = conversation.company;
     this.conversation = conversation;

@@ -11,6 +11,7 @@ import { GroupTokensController } from './group-tokens.controller';
 import { GroupTokensService } from './group-tokens.service';
 import { ApiAccess } from './api-access';
 import { IdempotencyKeys } from './idempotency-keys';
+import { IntegrationAvatarsController } from './integration-avatars.controller';
 import { ProblemsController } from './problems.controller';
 import { WebhookDeliveries } from './webhook-deliveries';
 import { WebhooksController } from './webhooks.controller';
@@ -18,7 +19,7 @@ import { WebhooksService } from './webhooks.service';
 
 @Module({
   imports: [MikroOrmModule.forFeature([GroupApiToken, Integration]), ChatModule, FilesModule, SecurityModule],
-  controllers: [ApiMessagesController, ApiFilesController, GroupTokensController, WebhooksController, ProblemsController],
+  controllers: [ApiMessagesController, ApiFilesController, GroupTokensController, IntegrationAvatarsController, WebhooksController, ProblemsController],
   providers: [GroupTokensService, ApiAccess, IdempotencyKeys, WebhooksService, WebhookDeliveries],
 })
 export class IntegrationsModule {}

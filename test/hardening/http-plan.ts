@@ -41,7 +41,7 @@ const TYPED_FIELDS: Record<string, (scene: Scene) => Fields> = {
   'POST /api/v1/messages': () => ({ text: 'order #1 paid', displayName: 'Shop' }),
 };
 
-const UPLOADS = new Set(['POST /chat/conversations/:id/attachments']);
+const UPLOADS = new Set(['POST /chat/conversations/:id/attachments', 'POST /chat/groups/:id/api-token/avatar']);
 
 /** How the route's own client sends a body: the API takes JSON, an upload is multipart, the rest are forms (or JSON for what a form cannot carry). */
 function encoderFor(route: HttpRoute): (fields: Record<string, unknown>) => RawBody {
