@@ -20,8 +20,9 @@ async function main(): Promise<void> {
     try {
       const outcomes = await seedDemo(app, { baseUrl: `http://localhost:${config.port}` });
       for (const { company, created, seeded } of outcomes) {
+        const records = company.records.length + company.conversations.flatMap((c) => c.lines).filter((l) => l.makes).length;
         const what = seeded
-          ? `${created ? 'Created' : 'Filled'} the demo company "${company.name}": ${company.conversations.length} conversations over the last four days, ${company.records.length}+ CRM records.`
+          ? `${created ? 'Created' : 'Filled'} the demo company "${company.name}": ${company.conversations.length} conversations over the last four days, ${records} CRM records.`
           : `The demo company "${company.name}" is already there with its conversations: nothing changed.`;
         console.log(what);
       }

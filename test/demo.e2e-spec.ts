@@ -56,7 +56,7 @@ describe('npm run demo', () => {
       ['Demo Ltd', true, true],
     ]);
     const pl = await counts(t, DEMO_PL.name);
-    expect(pl).toMatchObject({ users: 12, groups: 3, directs: 3, edited: 1, deleted: 1, images: 3, files: 1, companies: 4, tasks: 3, notes: 1, opportunities: 2, in_the_future: 0 });
+    expect(pl).toMatchObject({ users: 12, groups: 3, directs: 3, edited: 1, deleted: 1, images: 3, files: 1, companies: 4, tasks: 6, notes: 2, opportunities: 3, in_the_future: 0 });
     expect(pl.replies).toBeGreaterThanOrEqual(4);
     expect(pl.messages).toBeGreaterThan(45);
     expect(pl.older_than_two_days).toBeGreaterThan(10);

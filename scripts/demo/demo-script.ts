@@ -8,7 +8,8 @@ import type { DemoFileName } from './demo-files';
  * A demo company written as a script: its people, its CRM records and its conversations line by line, each at a
  * moment of the last few days. The seeder plays it through the app's own services.
  *
- * Moments: 'D-3 09:05' is that time three days ago (the server's clock), '-40m' is forty minutes ago.
+ * Moments: 'D-3 09:05' is that time three days ago (the server's clock), '-40m' is forty minutes ago. A task's
+ * due date '+2' is two days from today.
  */
 export type When = string;
 

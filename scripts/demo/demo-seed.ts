@@ -160,7 +160,7 @@ class Play {
       if (user) this.people.set(person.key, user);
     }
     for (const record of this.script.records) await this.makeRecord(record, momentOf(record.at, this.now));
-    for (const conversation of this.script.conversations) await this.playConversation(conversation);
+    await this.playConversations(this.script.conversations);
     await this.stamp();
   }
 
@@ -174,7 +174,9 @@ class Play {
     const kind = kindOf(def.kind)!;
     const actor = this.person(def.by);
     const values: Record<string, string> = { ...def.values };
-    const due = /^\+(\d+)$/.exec(values.dueDate ?? '');
+    // As the form made from a message is filled in: a task describes itself with the message's text.
+    if (source && kind.slug === 'tasks' && !values.description) values.description = source.body;
+    const due = /^([+-]\d+)$/.exec(values.dueDate ?? '');
     if (due) values.dueDate = minutes(this.now, Number(due[1]) * 24 * 60).toISOString().slice(0, 10);
     for (const [field, key] of Object.entries(def.refs ?? {})) {
       values[field] = String(field === 'crmCompany' ? this.records.get(key!)!.record.id : this.person(key!).id);
@@ -195,22 +197,36 @@ class Play {
     await this.notificationsAt(at);
   }
 
-  private async playConversation(def: DemoConversation): Promise<void> {
-    const moments = orderedMoments(
-      def.lines.map((l) => l.at),
-      this.now,
-    );
-    const conversation = def.group
-      ? await this.conversations.createGroup(this.person(def.group.by), { name: def.group.name, memberIds: def.group.members.map((k) => this.person(k).id) })
-      : await this.conversations.direct(this.person(def.direct![0]), this.person(def.direct![1]).id);
-    const opened = minutes(moments[0], -20);
-    this.conversationTimes.push({ id: conversation.id, created: opened });
-    await this.notificationsAt(opened);
-    const sent = new Map<string, MessageRecord>();
-    for (const [i, line] of def.lines.entries()) {
+  /**
+   * Opens every conversation, then plays all their lines in the order they happened, across conversations, so
+   * that ids (and the notifications they set off) follow the clock as they would have.
+   */
+  private async playConversations(defs: DemoConversation[]): Promise<void> {
+    const timeline: { def: DemoConversation; conversation: Conversation; line: DemoLine; at: Date; sent: Map<string, MessageRecord> }[] = [];
+    const opened: { def: DemoConversation; moments: Date[] }[] = defs.map((def) => ({
+      def,
+      moments: orderedMoments(
+        def.lines.map((l) => l.at),
+        this.now,
+      ),
+    }));
+    opened.sort((a, b) => a.moments[0].getTime() - b.moments[0].getTime());
+    const conversations = new Map<DemoConversation, Conversation>();
+    for (const { def, moments } of opened) {
+      const conversation = def.group
+        ? await this.conversations.createGroup(this.person(def.group.by), { name: def.group.name, memberIds: def.group.members.map((k) => this.person(k).id) })
+        : await this.conversations.direct(this.person(def.direct![0]), this.person(def.direct![1]).id);
+      conversations.set(def, conversation);
+      const at = minutes(moments[0], -20);
+      this.conversationTimes.push({ id: conversation.id, created: at });
+      await this.notificationsAt(at);
+      const sent = new Map<string, MessageRecord>();
+      def.lines.forEach((line, i) => timeline.push({ def, conversation, line, at: moments[i], sent }));
+    }
+    timeline.sort((a, b) => a.at.getTime() - b.at.getTime());
+    for (const { conversation, line, at, sent } of timeline) {
       const record = await this.say(conversation, line, sent);
       if (line.key) sent.set(line.key, record);
-      const at = moments[i];
       const times = { id: record.id, created: at, edited: null as Date | null, deleted: null as Date | null };
       this.messageTimes.push(times);
       const author = this.person(line.from);
@@ -225,7 +241,7 @@ class Play {
       if (line.text?.includes('@')) await this.notificationsAt(at);
       if (line.makes) await this.makeRecord(line.makes, minutes(at, line.makes.after), record);
     }
-    await this.read(conversation, def);
+    for (const def of defs) await this.read(conversations.get(def)!, def);
   }
 
   private async say(conversation: Conversation, line: DemoLine, sent: Map<string, MessageRecord>): Promise<MessageRecord> {
