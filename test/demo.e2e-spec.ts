@@ -4,8 +4,18 @@ import { join } from 'node:path';
 import { DEMO_EN } from '../scripts/demo/demo-en';
 import { DEMO_PL } from '../scripts/demo/demo-pl';
 import { DEMO_PASSWORD, seedDemo } from '../scripts/demo/demo-seed';
+import { UploadsService } from '../src/files/uploads.service';
 import { signedIn } from './support/http-client';
 import { startTestApp, TestApp } from './support/test-app';
+
+/** Every stored file (kept in folders named by the first two characters of their key), temporary ones aside. */
+async function storedFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && e.parentPath !== join(dir, 'tmp'))
+    .map((e) => e.name)
+    .sort();
+}
 
 /** Counts of the demo company's rows, by table, read past the company filter. */
 async function counts(t: TestApp, companyName: string): Promise<Record<string, number>> {
@@ -66,7 +76,7 @@ describe('npm run demo', () => {
     const en = await counts(t, DEMO_EN.name);
     expect(en).toMatchObject({ users: 6, groups: 2, directs: 1, edited: 1, deleted: 1, images: 2, files: 1, companies: 2, tasks: 1, notes: 1, opportunities: 1 });
     // Each image has its original and its thumbnail on disk, the PDF its original.
-    expect((await readdir(filesDir)).filter((f) => !f.startsWith('.') && f !== 'tmp').length).toBeGreaterThanOrEqual(2 * 5 + 2);
+    expect(await storedFiles(filesDir)).toHaveLength(2 * 5 + 2);
 
     // Every message has its change sequence, one after another within its conversation.
     const gaps = await t
@@ -87,6 +97,34 @@ describe('npm run demo', () => {
       [false, false],
     ]);
     expect(await counts(t, DEMO_PL.name)).toEqual(pl);
+  }, 120_000);
+
+  it('leaves nothing of a run that fails part way, so the next run starts afresh', async () => {
+    const broken = {
+      ...DEMO_EN,
+      name: 'Broken Ltd',
+      people: DEMO_EN.people.map((p) => ({ ...p, email: p.email.replace('demo-ltd', 'broken-ltd') })),
+      // The last line of all is by someone the company does not have: everything else, files too, is stored by then.
+      conversations: [{ ...DEMO_EN.conversations[0], lines: [...DEMO_EN.conversations[0].lines, { from: 'nobody', at: '-1m', text: 'hello?' }] }, ...DEMO_EN.conversations.slice(1)],
+    };
+    const filesBefore = await storedFiles(filesDir);
+    let stored = 0;
+    const uploads = t.app.get(UploadsService);
+    const storeFile = uploads.storeFile.bind(uploads);
+    const spy = jest.spyOn(uploads, 'storeFile').mockImplementation(async (...args) => {
+      const result = await storeFile(...args);
+      stored = (await storedFiles(filesDir)).length;
+      return result;
+    });
+    await expect(seedDemo(t.app, { baseUrl: t.url, companies: [broken] })).rejects.toThrow('the demo has no person "nobody"');
+    spy.mockRestore();
+    expect(await counts(t, 'Broken Ltd')).toBeUndefined();
+    expect(await storedFiles(filesDir)).toEqual(filesBefore);
+    expect(stored).toBeGreaterThan(filesBefore.length);
+    const fixed = { ...broken, conversations: DEMO_EN.conversations };
+    const outcome = await seedDemo(t.app, { baseUrl: t.url, companies: [fixed] });
+    expect(outcome.map((o) => [o.created, o.seeded])).toEqual([[true, true]]);
+    expect(await counts(t, 'Broken Ltd')).toMatchObject({ users: 6, groups: 2, directs: 1, tasks: 1 });
   }, 120_000);
 
   it('shows Anna her conversations with unread badges, a message linking a CRM task, and the task linking back', async () => {

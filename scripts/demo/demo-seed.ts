@@ -17,6 +17,7 @@ import type { CrmRecord } from '../../src/crm/crm-record';
 import { CrmService } from '../../src/crm/crm.service';
 import { backgroundWorkDone } from '../../src/database/background-work';
 import { COMPANY_FILTER } from '../../src/database/company-scope';
+import { FILE_STORAGE, FileStorage } from '../../src/files/file-storage';
 import { UploadsService } from '../../src/files/uploads.service';
 import { hasErrors } from '../../src/web/form';
 import { translator } from '../../src/web/i18n/translator';
@@ -75,7 +76,7 @@ export async function seedDemo(app: INestApplicationContext, options: { baseUrl:
       await settle();
     } catch (err) {
       await settle();
-      await forget(orm, company.id, !existing);
+      await forget(app, company.id, !existing);
       throw err;
     } finally {
       await files.remove();
@@ -115,9 +116,12 @@ async function createCompany(em: EntityManager, script: DemoCompany, passwordHas
   });
 }
 
-/** A run that failed part way leaves nothing of itself: the next run starts afresh. */
-async function forget(orm: MikroORM, companyId: number, companyToo: boolean): Promise<void> {
-  const conn = orm.em.fork().getConnection();
+/** A run that failed part way leaves nothing of itself, its files included: the next run starts afresh. */
+async function forget(app: INestApplicationContext, companyId: number, companyToo: boolean): Promise<void> {
+  const conn = (app.get(MikroORM).em.fork() as EntityManager).getConnection();
+  const storage = app.get<FileStorage>(FILE_STORAGE, { strict: false });
+  const files = await conn.execute<{ storage_key: string; thumb_key: string | null }[]>(`select storage_key, thumb_key from attachment where company_id = ?`, [companyId]);
+  await Promise.all(files.flatMap((f) => [storage.remove(f.storage_key), f.thumb_key ? storage.remove(f.thumb_key) : Promise.resolve()]));
   if (companyToo) return void (await conn.execute(`delete from company where id = ?`, [companyId]));
   for (const table of ['notification', 'crm_task', 'crm_note', 'crm_opportunity', 'crm_company', 'conversation']) {
     await conn.execute(`delete from "${table}" where company_id = ?`, [companyId]);
