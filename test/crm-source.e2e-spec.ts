@@ -142,6 +142,11 @@ describe('a CRM record made from a message links back to it', () => {
       .em()
       .getConnection()
       .execute<{ indexname: string }[]>(`select indexname from pg_indexes where schemaname = ? and indexname like '%_source_message' order by 1`, [schema]);
-    expect(rows.map((r) => r.indexname)).toEqual(['crm_company_source_message', 'crm_note_source_message', 'crm_opportunity_source_message', 'crm_task_source_message']);
+    expect(rows.map((r) => r.indexname)).toEqual([
+      'crm_company_source_message',
+      'crm_note_source_message',
+      'crm_opportunity_source_message',
+      'crm_task_source_message',
+    ]);
   });
 });

@@ -66,7 +66,20 @@ describe('npm run demo', () => {
       ['Demo Ltd', true, true],
     ]);
     const pl = await counts(t, DEMO_PL.name);
-    expect(pl).toMatchObject({ users: 12, groups: 3, directs: 3, edited: 1, deleted: 1, images: 3, files: 1, companies: 4, tasks: 6, notes: 2, opportunities: 3, in_the_future: 0 });
+    expect(pl).toMatchObject({
+      users: 12,
+      groups: 3,
+      directs: 3,
+      edited: 1,
+      deleted: 1,
+      images: 3,
+      files: 1,
+      companies: 4,
+      tasks: 6,
+      notes: 2,
+      opportunities: 3,
+      in_the_future: 0,
+    });
     expect(pl.replies).toBeGreaterThanOrEqual(4);
     expect(pl.messages).toBeGreaterThan(45);
     expect(pl.older_than_two_days).toBeGreaterThan(10);
@@ -74,7 +87,19 @@ describe('npm run demo', () => {
     expect(pl.unread_notifications).toBeGreaterThan(0);
     expect(pl.unread_notifications).toBeLessThan(pl.notifications);
     const en = await counts(t, DEMO_EN.name);
-    expect(en).toMatchObject({ users: 6, groups: 2, directs: 1, edited: 1, deleted: 1, images: 2, files: 1, companies: 2, tasks: 1, notes: 1, opportunities: 1 });
+    expect(en).toMatchObject({
+      users: 6,
+      groups: 2,
+      directs: 1,
+      edited: 1,
+      deleted: 1,
+      images: 2,
+      files: 1,
+      companies: 2,
+      tasks: 1,
+      notes: 1,
+      opportunities: 1,
+    });
     // Each image has its original and its thumbnail on disk, the PDF its original.
     expect(await storedFiles(filesDir)).toHaveLength(2 * 5 + 2);
 
@@ -105,7 +130,10 @@ describe('npm run demo', () => {
       name: 'Broken Ltd',
       people: DEMO_EN.people.map((p) => ({ ...p, email: p.email.replace('demo-ltd', 'broken-ltd') })),
       // The last line of all is by someone the company does not have: everything else, files too, is stored by then.
-      conversations: [{ ...DEMO_EN.conversations[0], lines: [...DEMO_EN.conversations[0].lines, { from: 'nobody', at: '-1m', text: 'hello?' }] }, ...DEMO_EN.conversations.slice(1)],
+      conversations: [
+        { ...DEMO_EN.conversations[0], lines: [...DEMO_EN.conversations[0].lines, { from: 'nobody', at: '-1m', text: 'hello?' }] },
+        ...DEMO_EN.conversations.slice(1),
+      ],
     };
     const filesBefore = await storedFiles(filesDir);
     let stored = 0;
@@ -140,7 +168,9 @@ describe('npm run demo', () => {
     // Jan and Katarzyna's conversation is theirs alone.
     const sales = Number(/data-conversation-id="(\d+)"[^>]*><a[^>]*title="Sprzedaż"/.exec(home.text)![1]);
     const conversation = await anna.load(`/chat/conversations/${sales}`);
-    expect(conversation.text).toMatch(/<a class="object-link object-tasks-\d+" href="\/crm\/tasks\/\d+"><span class="object-kind">Task<\/span> “Oddzwonić do ACME w sprawie rabatu” — <span class="object-status">in progress<\/span><\/a>/);
+    expect(conversation.text).toMatch(
+      /<a class="object-link object-tasks-\d+" href="\/crm\/tasks\/\d+"><span class="object-kind">Task<\/span> “Oddzwonić do ACME w sprawie rabatu” — <span class="object-status">in progress<\/span><\/a>/,
+    );
     expect(conversation.text).toContain('Dodano zadanie z tej rozmowy:');
     expect(conversation.text).toContain('class="msg-quote"');
     expect(conversation.text).toContain('class="edited"');

@@ -7,9 +7,7 @@ import sharp from 'sharp';
 export type DemoFileName = 'chart' | 'booth' | 'mockup' | 'offer';
 
 const bars = (values: number[], colour: string) =>
-  values
-    .map((v, i) => `<rect x="${90 + i * 105}" y="${440 - v * 3.4}" width="62" height="${v * 3.4}" rx="6" fill="${colour}"/>`)
-    .join('');
+  values.map((v, i) => `<rect x="${90 + i * 105}" y="${440 - v * 3.4}" width="62" height="${v * 3.4}" rx="6" fill="${colour}"/>`).join('');
 
 /** A bar chart of a quarter's sales. */
 function chart(): Buffer {

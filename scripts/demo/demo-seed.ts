@@ -120,7 +120,9 @@ async function createCompany(em: EntityManager, script: DemoCompany, passwordHas
 async function forget(app: INestApplicationContext, companyId: number, companyToo: boolean): Promise<void> {
   const conn = (app.get(MikroORM).em.fork() as EntityManager).getConnection();
   const storage = app.get<FileStorage>(FILE_STORAGE, { strict: false });
-  const files = await conn.execute<{ storage_key: string; thumb_key: string | null }[]>(`select storage_key, thumb_key from attachment where company_id = ?`, [companyId]);
+  const files = await conn.execute<{ storage_key: string; thumb_key: string | null }[]>(`select storage_key, thumb_key from attachment where company_id = ?`, [
+    companyId,
+  ]);
   await Promise.all(files.flatMap((f) => [storage.remove(f.storage_key), f.thumb_key ? storage.remove(f.thumb_key) : Promise.resolve()]));
   if (companyToo) return void (await conn.execute(`delete from company where id = ?`, [companyId]));
   for (const table of ['notification', 'crm_task', 'crm_note', 'crm_opportunity', 'crm_company', 'conversation']) {
@@ -181,7 +183,10 @@ class Play {
     // As the form made from a message is filled in: a task describes itself with the message's text.
     if (source && kind.slug === 'tasks' && !values.description) values.description = source.body;
     const due = /^([+-]\d+)$/.exec(values.dueDate ?? '');
-    if (due) values.dueDate = minutes(this.now, Number(due[1]) * 24 * 60).toISOString().slice(0, 10);
+    if (due)
+      values.dueDate = minutes(this.now, Number(due[1]) * 24 * 60)
+        .toISOString()
+        .slice(0, 10);
     for (const [field, key] of Object.entries(def.refs ?? {})) {
       values[field] = String(field === 'crmCompany' ? this.records.get(key!)!.record.id : this.person(key!).id);
     }
@@ -311,10 +316,10 @@ class Play {
         where m.id = v.id and m.company_id = ?`,
       [JSON.stringify(this.messageTimes), companyId],
     );
-    await conn.execute(
-      `update attachment a set created_at = m.created_at from message m where a.message_id = m.id and a.company_id = ? and m.company_id = ?`,
-      [companyId, companyId],
-    );
+    await conn.execute(`update attachment a set created_at = m.created_at from message m where a.message_id = m.id and a.company_id = ? and m.company_id = ?`, [
+      companyId,
+      companyId,
+    ]);
     await conn.execute(
       `update conversation c set created_at = v.created,
               last_message_at = (select max(m.created_at) from message m where m.conversation_id = c.id and m.company_id = c.company_id)

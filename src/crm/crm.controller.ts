@@ -85,7 +85,8 @@ export class CrmController {
     record.createdBy = me;
     record.sourceMessageId = message?.id ?? null;
     await this.crm.save(kind, record, resolved, true, me);
-    if (message) await this.crm.announceInConversation(kind, record, me, message, req.t(`crm.createdFrom.${kind.singular}`), `${req.protocol}://${req.get('host')}`);
+    if (message)
+      await this.crm.announceInConversation(kind, record, me, message, req.t(`crm.createdFrom.${kind.singular}`), `${req.protocol}://${req.get('host')}`);
     redirect(req, res, `/crm/${kind.slug}/${record.id}`);
   }
 

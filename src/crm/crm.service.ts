@@ -125,9 +125,21 @@ export class CrmService {
    * A record just made from a message: the conversation gets a line linking to it (shown as a live CRM link).
    * `line` is the sentence before the link, in the maker's language.
    */
-  async announceInConversation(kind: KindDef, record: CrmRecord, actor: Pick<User, 'id' | 'company'>, message: MessageRecord, line: string, baseUrl: string): Promise<MessageRecord> {
+  async announceInConversation(
+    kind: KindDef,
+    record: CrmRecord,
+    actor: Pick<User, 'id' | 'company'>,
+    message: MessageRecord,
+    line: string,
+    baseUrl: string,
+  ): Promise<MessageRecord> {
     const url = `${baseUrl}/crm/${kind.slug}/${record.id}`;
-    const { record: sent } = await this.messages.send({ user: actor }, { id: message.conversationId, companyId: actor.company.id }, randomUUID(), `${line} ${url}`);
+    const { record: sent } = await this.messages.send(
+      { user: actor },
+      { id: message.conversationId, companyId: actor.company.id },
+      randomUUID(),
+      `${line} ${url}`,
+    );
     return sent;
   }
 

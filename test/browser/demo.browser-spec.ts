@@ -50,7 +50,12 @@ describeBrowser('the demo as a new user sees it, the CRM filter row and a task�
     const win = page.locator('section.chat-window', { has: page.getByRole('heading', { name: 'Sprzedaż' }) });
     await win.waitFor();
     await win.locator('.attachment-image img').first().waitFor();
-    await expect(win.locator('.attachment-image img').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).resolves.toBe(true);
+    await expect(
+      win
+        .locator('.attachment-image img')
+        .first()
+        .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+    ).resolves.toBe(true);
     await expect(win.locator('.object-link', { hasText: 'Oddzwonić do ACME' }).first().innerText()).resolves.toContain('„Oddzwonić do ACME w sprawie rabatu”');
     await shot(page, 'conversation-pl');
     // Closed again, so that the pages after it are seen whole (the window is remembered across pages).
@@ -63,7 +68,9 @@ describeBrowser('the demo as a new user sees it, the CRM filter row and a task�
   browserTest('the CRM list’s filters sit in one labelled row on a desktop and wrap on a phone without sideways scrolling', async () => {
     const { page } = anna;
     await page.goto('/crm/tasks');
-    const boxes = await page.locator('.crm-filters > *').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ top: r.top, bottom: r.bottom })));
+    const boxes = await page
+      .locator('.crm-filters > *')
+      .evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ top: r.top, bottom: r.bottom })));
     expect(boxes).toHaveLength(5); // search, status, assignee, company, the button
     const bottoms = boxes.map((b) => Math.round(b.bottom));
     expect(Math.max(...bottoms) - Math.min(...bottoms)).toBeLessThanOrEqual(4);
@@ -88,7 +95,9 @@ describeBrowser('the demo as a new user sees it, the CRM filter row and a task�
     await page.goto('/crm/tasks');
     const scroll = await page.evaluate(() => ({ width: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
     expect(scroll.width).toBeLessThanOrEqual(scroll.client);
-    const phone = await page.locator('.crm-filters > *').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ top: Math.round(r.top), width: r.width })));
+    const phone = await page
+      .locator('.crm-filters > *')
+      .evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ top: Math.round(r.top), width: r.width })));
     expect(new Set(phone.map((b) => b.top)).size).toBeGreaterThan(1);
     for (const b of phone.slice(0, 4)) expect(b.width).toBeGreaterThanOrEqual(140);
     await shot(page, 'crm-tasks-phone-pl');
