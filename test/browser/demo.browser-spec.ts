@@ -143,6 +143,14 @@ describeBrowser('the demo as a new user sees it, the CRM filter row and a task�
     await alice.page.goto('/');
     await chatReady(alice.page);
     await shot(alice.page, 'home-en');
+    await alice.page.locator('#chat-panel .entry a[title="Sales"]').click();
+    const win = alice.page.locator('section.chat-window', { has: alice.page.getByRole('heading', { name: 'Sales' }) });
+    await win.locator('.attachment-image img').first().waitFor();
+    await expect(win.locator('.object-link').first().innerText()).resolves.toMatch(/“.+”/);
+    await shot(alice.page, 'conversation-en');
+    const saved = alice.page.waitForResponse((res) => res.url().endsWith('/chat/settings') && res.request().method() === 'POST');
+    await win.locator('button[data-action="close"]').click();
+    await saved;
     await alice.page.goto('/crm/tasks');
     await shot(alice.page, 'crm-tasks-en');
   });
