@@ -31,7 +31,7 @@ describe('links to CRM objects in messages', () => {
     const quiet = await directConversation(a, cid.id);
     const sent = await send(a, direct, `Please see ${url}`);
     expect(sent.res.text).toContain(`class="object-link object-tasks-${taskId}"`);
-    expect(sent.res.text).toMatch(/Task<\/span> „Telefon” — <span class="object-status">in progress</);
+    expect(sent.res.text).toMatch(/Task<\/span> “Telefon” — <span class="object-status">in progress</);
     await send(a, group, `Also here: ${url}`);
     await send(a, quiet, 'nothing linked here');
 
@@ -51,14 +51,14 @@ describe('links to CRM objects in messages', () => {
     await a.load(`/crm/tasks/${taskId}/edit`);
     expect((await a.post(`/crm/tasks/${taskId}`, { name: 'Telefon do klienta', status: 'done' })).status).toBe(303);
     const pushed = await bobPage.waitFor(`hx-swap-oob="outerHTML:.object-tasks-${taskId}"`);
-    expect(pushed).toContain('„Telefon do klienta” — <span class="object-status">done<');
+    expect(pushed).toContain('“Telefon do klienta” — <span class="object-status">done<');
     await settle();
     expect(bobPage.html.filter((h) => h.includes(`object-tasks-${taskId}`))).toHaveLength(1);
     expect(cidQuiet.received()).not.toContain('Telefon');
     expect(malloryPage.received()).not.toContain('Telefon');
 
     const window = await b.agent.get(`/chat/conversations/${group}`).set('HX-Request', 'true');
-    expect(window.text).toContain('„Telefon do klienta” — <span class="object-status">done<');
+    expect(window.text).toContain('“Telefon do klienta” — <span class="object-status">done<');
   });
 });
 

@@ -1,6 +1,5 @@
 import { Body, Controller, Delete, Get, NotFoundException, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import { randomUUID } from 'node:crypto';
 import { SignedIn } from '../accounts/access.guards';
 import { requireFeature } from '../accounts/plan-refusal';
 import { MessagesService } from '../chat/messages.service';
@@ -86,18 +85,16 @@ export class CrmController {
     record.createdBy = me;
     record.sourceMessageId = message?.id ?? null;
     await this.crm.save(kind, record, resolved, true, me);
-    if (message) {
-      // The conversation gets a line linking to the new object; it shows as a live CRM link.
-      const url = `${req.protocol}://${req.get('host')}/crm/${kind.slug}/${record.id}`;
-      await this.messages.send({ user: me }, { id: message.conversationId, companyId: me.company.id }, randomUUID(), `${req.t(`crm.createdFrom.${kind.singular}`)} ${url}`);
-    }
+    if (message)
+      await this.crm.announceInConversation(kind, record, me, message, req.t(`crm.createdFrom.${kind.singular}`), `${req.protocol}://${req.get('host')}`);
     redirect(req, res, `/crm/${kind.slug}/${record.id}`);
   }
 
   @Get(':id')
   async show(@Req() req: GwarRequest, @Res() res: Response, @Param('kind') slug: string, @Param('id') id: string): Promise<void> {
     const kind = kindParam(slug);
-    render(req, res, 'crm/show', { kind, record: await this.crm.get(kind, idParam(id)) });
+    const record = await this.crm.get(kind, idParam(id));
+    render(req, res, 'crm/show', { kind, record, source: await this.crm.sourceOf(req.auth!.user, record) });
   }
 
   @Get(':id/edit')

@@ -1,7 +1,12 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { randomUUID } from 'node:crypto';
+import { has } from '../accounts/plans';
 import { User } from '../accounts/user.entity';
+import { ConversationsService } from '../chat/conversations.service';
+import { domIdOf, MessageRecord } from '../chat/message.view';
+import { MessagesService } from '../chat/messages.service';
 import { field, FieldErrors, FormValues, optional } from '../web/form';
 import { CrmCompany } from './crm-company.entity';
 import type { FieldValue } from './crm-form';
@@ -17,6 +22,14 @@ export interface CrmQuery {
   q?: string;
   filters: Record<string, string>;
   after?: number;
+}
+
+/** Where a record made from a message came from, as one member of its conversation may see it. */
+export interface CrmSource {
+  kind: 'group' | 'direct' | 'help';
+  /** The group's name or the colleague's; empty for a Help conversation (the page names it). */
+  title: string;
+  href: string;
 }
 
 export interface CrmChanged {
@@ -39,6 +52,8 @@ export class CrmService {
   constructor(
     private readonly em: EntityManager,
     private readonly events: EventEmitter2,
+    private readonly messages: MessagesService,
+    private readonly conversations: ConversationsService,
   ) {}
 
   /** Search by name, filter by the kind's filter fields, newest first, a page after an id (keyset). */
@@ -104,6 +119,45 @@ export class CrmService {
       } satisfies TaskAssigned);
     }
     if (!isNew) this.events.emit('crm.changed', { companyId: record.company.id, kind: kind.slug, id: record.id, deleted: false } satisfies CrmChanged);
+  }
+
+  /**
+   * A record just made from a message: the conversation gets a line linking to it (shown as a live CRM link).
+   * `line` is the sentence before the link, in the maker's language.
+   */
+  async announceInConversation(
+    kind: KindDef,
+    record: CrmRecord,
+    actor: Pick<User, 'id' | 'company'>,
+    message: MessageRecord,
+    line: string,
+    baseUrl: string,
+  ): Promise<MessageRecord> {
+    const url = `${baseUrl}/crm/${kind.slug}/${record.id}`;
+    const { record: sent } = await this.messages.send(
+      { user: actor },
+      { id: message.conversationId, companyId: actor.company.id },
+      randomUUID(),
+      `${line} ${url}`,
+    );
+    return sent;
+  }
+
+  /**
+   * The message a record was made from, for a viewer who belongs to its conversation; anyone else learns nothing
+   * of it (not even that there was one). The link opens the conversation at that message.
+   */
+  async sourceOf(viewer: User, record: CrmRecord): Promise<CrmSource | null> {
+    if (!record.sourceMessageId || !has(viewer.company, 'chat')) return null;
+    try {
+      const message = await this.messages.visible(viewer, record.sourceMessageId);
+      const { conversation, members } = await this.conversations.open(viewer, message.conversationId);
+      const other = members.find((m) => m.user.id !== viewer.id)?.user;
+      const title = conversation.kind === 'group' ? (conversation.name ?? '') : conversation.kind === 'direct' ? (other?.name ?? '') : '';
+      return { kind: conversation.kind, title, href: `/chat/conversations/${conversation.id}#${domIdOf(message.clientId)}` };
+    } catch {
+      return null; // not a member (404), or a Help conversation outside the plan: no trace of it
+    }
   }
 
   async delete(kind: KindDef, record: CrmRecord): Promise<void> {

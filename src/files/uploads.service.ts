@@ -5,7 +5,7 @@ import busboy from 'busboy';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { copyFile, open, rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Attachment } from '../chat/attachment.entity';
@@ -74,6 +74,28 @@ export class UploadsService {
       await discard();
       return { ok: false, status: 422, error: 'chat.messageInvalid' };
     }
+    return this.store(sender, conversation, clientId!, file, discard);
+  }
+
+  /**
+   * A file already on this machine (a script's, the demo's) stored as a message of its own, exactly as an upload
+   * is: the temporary copy is moved into the storage, images get their thumbnail.
+   */
+  async storeFile(sender: Sender, conversation: Conversation, clientId: string, path: string, name: string): Promise<UploadResult> {
+    const temporary = await this.storage.temporaryPath(randomUUID());
+    await copyFile(path, temporary);
+    const size = (await stat(temporary)).size;
+    const handle = await open(temporary, 'r');
+    const head = Buffer.alloc(Math.min(512, size));
+    try {
+      await handle.read(head, 0, head.length, 0);
+    } finally {
+      await handle.close();
+    }
+    return this.store(sender, conversation, clientId, { path: temporary, name: cleanFileName(name), size, head }, () => rm(temporary, { force: true }));
+  }
+
+  private async store(sender: Sender, conversation: Conversation, clientId: string, file: Received, discard: () => Promise<unknown>): Promise<UploadResult> {
     const keys: string[] = [];
     try {
       const mime = sniffType(file.head);
@@ -92,7 +114,7 @@ export class UploadsService {
       await this.storage.adopt(storageKey, file.path);
       keys.push(storageKey);
       const to = { id: conversation.id, companyId: conversation.company.id };
-      const result = await this.messages.send(sender, to, clientId!, '', undefined, async (em, messageId) => {
+      const result = await this.messages.send(sender, to, clientId, '', undefined, async (em, messageId) => {
         const attachment = Object.assign(new Attachment(), {
           company: conversation.company,
           conversation,

@@ -110,7 +110,7 @@ describeBrowser('presence, files, group API tokens and CRM links in two browsers
     await sendMessage(bobGroup, `Status? ${taskUrl}`);
     const link = bobGroup.locator('.object-link');
     await link.waitFor();
-    await expect(link.innerText()).resolves.toContain('„Telefon do klienta Acme” — new');
+    await expect(link.innerText()).resolves.toContain('“Telefon do klienta Acme” — new');
 
     await a.page.goto(`${taskUrl}/edit`);
     await a.page.locator('select#f-status').selectOption('in_progress');

@@ -391,6 +391,13 @@ export const en = {
   'support.noneClosed': 'No closed Help conversations.',
   'support.lastActivity': 'Last activity',
   'support.send': 'Send',
+  // issue 19: the CRM's filter row, quotes in the user's language, a record's way back to its message
+  'crm.filters': 'Filters',
+  'crm.clearFilters': 'Clear filters',
+  'crm.quoted': '“{name}”',
+  'crm.source.group': 'From a message in the group “{title}”',
+  'crm.source.direct': 'From a message in your conversation with {title}',
+  'crm.source.help': 'From a message in your Help conversation',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -393,4 +393,11 @@ export const pl: Record<MessageKey, string> = {
   'support.noneClosed': 'Brak zamkniętych rozmów Pomocy.',
   'support.lastActivity': 'Ostatnia aktywność',
   'support.send': 'Wyślij',
+  // issue 19: the CRM's filter row, quotes in the user's language, a record's way back to its message
+  'crm.filters': 'Filtry',
+  'crm.clearFilters': 'Wyczyść filtry',
+  'crm.quoted': '„{name}”',
+  'crm.source.group': 'Z wiadomości w grupie „{title}”',
+  'crm.source.direct': 'Z wiadomości w Twojej rozmowie z użytkownikiem {title}',
+  'crm.source.help': 'Z wiadomości w Twojej rozmowie z pomocą techniczną',
 };
