@@ -57,6 +57,8 @@ function mirrorTotal() {
   const badge = document.getElementById('drawer-badge');
   if (!badge) return;
   const count = total?.querySelector('[aria-hidden]')?.textContent.trim() ?? '';
+  // Only a change is written: writing the same text would be a mutation too, and wake this observer again.
+  if (badge.textContent === count) return;
   badge.textContent = count;
   badge.classList.toggle('empty', !count);
   const label = total?.querySelector('.visually-hidden')?.textContent.trim();

@@ -229,7 +229,10 @@ async function toSmallWindow(win) {
  */
 export function arrange() {
   const tabs = tabbed();
-  if (!phone.matches && tabs.length && !tabs.some((w) => w.classList.contains('front'))) tabs[0].classList.add('front');
+  // The page's own windows are all in place before one is chosen for the front (the one the user left there).
+  const fronts = tabs.filter((w) => w.classList.contains('front'));
+  for (const extra of fronts.slice(0, -1)) extra.classList.remove('front');
+  if (booted && !phone.matches && tabs.length && !fronts.length) tabs[0].classList.add('front');
   drawTabs(tabs);
   const home = bar();
   if (!home) return;
