@@ -23,6 +23,8 @@ export const tabbed = () => $$('#chat-dock > section.chat-window');
 export const floatingWindows = () => [...tabbed(), ...docked()];
 const titleOf = (win) => $('.win-title', win)?.textContent.trim() ?? '';
 const isSmall = (win) => win.classList.contains('small');
+/** Shown on screen: not display:none nor visibility:hidden (the phone's closed drawer), so it can take the focus. */
+const seen = (el) => !!el && el.checkVisibility?.({ visibilityProperty: true }) !== false;
 
 htmx.registerExtension('gwar-windows', {
   handle_swap(style, target, fragment) {
@@ -140,10 +142,9 @@ export function closeWindow(win) {
   // Never left on <body>: back to the conversation's entry in the panel, else a window still shown, else the page.
   if (hadFocus) {
     const entry = win.dataset.entry && $(`#entry-${CSS.escape(win.dataset.entry)} a`);
-    const shown = floatingWindows().find((w) => w.checkVisibility?.() !== false && !w.classList.contains('overflowed'));
+    const shown = floatingWindows().find((w) => seen(w) && !w.classList.contains('overflowed'));
     const drawer = document.getElementById('drawer-button');
-    const visible = (el) => el && el.checkVisibility?.() !== false;
-    const next = [entry, shown && $('textarea[name="body"]', shown), drawer, document.getElementById('main')].find(visible);
+    const next = [entry, shown && $('textarea[name="body"]', shown), drawer, document.getElementById('main')].find(seen);
     next?.focus();
   }
 }
@@ -156,7 +157,7 @@ export function goBack(win, event) {
     arrange();
     const entry = win.dataset.entry && $(`#entry-${CSS.escape(win.dataset.entry)} a`);
     const drawer = document.getElementById('drawer-button');
-    (entry?.checkVisibility?.() ? entry : drawer?.checkVisibility?.() ? drawer : document.getElementById('main'))?.focus();
+    [entry, drawer, document.getElementById('main')].find(seen)?.focus();
     return;
   }
   const cameFromHere = document.referrer && new URL(document.referrer).origin === location.origin;
