@@ -63,21 +63,29 @@ export function initWindow(win, onReady) {
     win.append(make('button', { type: 'button', className: 'resize-grip', title: strings.resizeWindow ?? '', attrs: { 'aria-label': strings.resizeWindow ?? '', 'data-resize': '' } }));
     place(win, { first: isSmall(win) && booted });
   }
-  const list = listOf(win);
-  const divider = $('li.new-divider', list);
-  if (divider) list.scrollTop = divider.offsetTop - 8;
-  else list.scrollTop = list.scrollHeight;
+  const opened = booted && !quietly.has(id);
+  // Shown before it is scrolled: a tab behind another has no height to scroll.
+  if (opened && win.classList.contains('floating')) bringToFront(win);
+  arrange();
+  scrollToStart(win);
   // Opened by the user, in a window or in the main panel: the focus goes to its message box.
-  if (booted && !quietly.has(id)) {
-    if (win.classList.contains('floating')) {
-      bringToFront(win);
-      saveOpenWindows();
-    }
+  if (opened) {
+    if (win.classList.contains('floating')) saveOpenWindows();
     $('textarea[name="body"]', win)?.focus({ preventScroll: true });
   }
   quietly.delete(id);
-  arrange();
   onReady?.(win);
+}
+
+/** At the first unread message, else at the newest; a window not shown yet (a tab behind, a phone's) when it shows. */
+function scrollToStart(win) {
+  if (!seen(win)) return void (win.dataset.unscrolled = 'true');
+  delete win.dataset.unscrolled;
+  const list = listOf(win);
+  if (!list) return;
+  const divider = $('li.new-divider', list);
+  if (divider) list.scrollTop = divider.offsetTop - 8;
+  else list.scrollTop = list.scrollHeight;
 }
 
 /**
@@ -128,6 +136,7 @@ export function bringToFront(win) {
     saveOpenWindows();
   }
   arrange();
+  if (win.dataset.unscrolled) scrollToStart(win);
 }
 
 export function closeWindow(win) {
