@@ -61,6 +61,7 @@ async function stubNotifications(user: BrowserUser): Promise<void> {
       onclick: (() => void) | null = null;
       constructor(title: string, options: { body?: string; tag?: string } = {}) {
         w.shown.push({ title, body: options.body ?? '', tag: options.tag ?? '' });
+        (window as unknown as { lastNotification: unknown }).lastNotification = this;
       }
       close(): void {}
     }
@@ -278,6 +279,12 @@ describeBrowser('windows beside the work, phones, no JavaScript and desktop noti
     await first.waitForTimeout(800);
     const both = [...(await shown(first)), ...(await shown(second))];
     expect(both).toEqual([{ title: bob.name, body: 'Are you free at three?', tag: expect.stringMatching(/^gwar-message-\d+$/) }]);
+    // Clicking it opens the conversation in the tab that showed it.
+    const showing = (await shown(first)).length ? first : second;
+    await showing.evaluate(() => (window as unknown as { lastNotification: { onclick: () => void } }).lastNotification.onclick());
+    const opened = windowOf(showing, bob.name);
+    await opened.waitFor();
+    await opened.getByRole('button', { name: 'Close' }).click();
 
     // Muted from the window's menu: the next message counts on the badge, but nothing pops up or chimes.
     const win = await open(first, `u${bob.id}`, bob.name);

@@ -1,7 +1,7 @@
 // Desktop notifications (the Notification API). Asked for with a button in the chat settings, never on load. A new
-// message pops up when the user is not looking at Gwar, once per message however many tabs are open: the tabs take
-// a lock (Web Locks, or a short election over a BroadcastChannel where locks are missing) and the first one to
-// record the message's id in localStorage shows it. Muted conversations and Offline (the server sends nothing)
+// message pops up when the user is not looking at Gwar, once per message however many tabs are open: under a Web
+// Lock the first tab to record the message's id in localStorage shows it (where Web Locks are missing, outside a
+// secure context, each tab waits a random moment first, which makes a double show unlikely, not impossible). Muted conversations and Offline (the server sends nothing)
 // never pop up; the chime, which follows the sound setting, is the only sound, so the notification itself is silent.
 import { $, $$ } from './dom.js';
 import { openConversation } from './windows.js';
@@ -57,6 +57,7 @@ export async function toggleDesktopNotifications(item) {
 /** Runs `claim` in one tab at a time across the user's tabs. */
 async function oneTabAtATime(claim) {
   if (navigator.locks?.request) return navigator.locks.request('gwar-notify', claim);
+  await new Promise((resolve) => setTimeout(resolve, Math.random() * 200));
   return claim();
 }
 
