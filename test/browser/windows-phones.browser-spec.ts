@@ -342,6 +342,12 @@ describeBrowser('windows beside the work, phones, no JavaScript and desktop noti
     expect(await noSidewaysScroll(page)).toBe(true);
     await shot(page, 'phone-drawer-390.png');
     await expectAccessible(page);
+    // Esc closes the drawer, the focus back on its button; the button opens it again.
+    await page.keyboard.press('Escape');
+    await page.locator('#chat-panel').waitFor({ state: 'hidden' });
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('drawer-button');
+    await page.keyboard.press('Enter');
+    await page.locator('#chat-panel').waitFor({ state: 'visible' });
 
     const win = await open(page, `c${groupId}`, 'Harbour');
     await page.locator('#chat-panel').waitFor({ state: 'hidden' });
