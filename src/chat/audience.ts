@@ -8,6 +8,8 @@ export interface AudienceMember {
   name: string;
   lastRead: number;
   offline: boolean;
+  /** Muted the conversation: its badge counts, nothing chimes or pops up. */
+  muted: boolean;
 }
 
 /** Unread counts stop here; the badge shows 99+ from 100 on. */
@@ -32,13 +34,14 @@ export async function audienceOf(em: EntityManager, companyId: number, conversat
     name: string;
     last_read: string;
     offline: boolean;
+    muted: boolean;
     message_id: string | null;
     author_id: number | null;
   }>(
     em,
     'audience',
     `with members as (
-       select c.kind, cm.user_id, u.name, cm.last_read_message_id as last_read, coalesce(p.status = 'offline', false) as offline
+       select c.kind, cm.user_id, u.name, cm.last_read_message_id as last_read, coalesce(p.status = 'offline', false) as offline, cm.muted
          from conversation c
          join conversation_member cm on cm.conversation_id = c.id and cm.company_id = c.company_id
          join app_user u on u.id = cm.user_id and u.company_id = c.company_id
@@ -50,16 +53,16 @@ export async function audienceOf(em: EntityManager, companyId: number, conversat
           and id > least(?::bigint, (select coalesce(min(last_read), 0) from members))
         order by id desc limit ${UNREAD_CAP}
      )
-     select kind, user_id, name, last_read, offline, null::bigint as message_id, null::int as author_id from members
+     select kind, user_id, name, last_read, offline, muted, null::bigint as message_id, null::int as author_id from members
      union all
-     select null, null, null, null, null, id, author_id from newest
+     select null, null, null, null, null, null, id, author_id from newest
      order by message_id desc nulls first, name`,
     [companyId, conversationId, conversationId, companyId, readFrom ?? null],
   );
   const members = rows.filter((r) => r.user_id !== null);
   return {
     kind: members[0]?.kind ?? 'group',
-    members: members.map((r) => ({ userId: r.user_id!, name: r.name, lastRead: Number(r.last_read), offline: r.offline })),
+    members: members.map((r) => ({ userId: r.user_id!, name: r.name, lastRead: Number(r.last_read), offline: r.offline, muted: r.muted })),
     newest: rows.filter((r) => r.message_id !== null).map((r) => ({ id: Number(r.message_id), authorId: r.author_id })),
   };
 }

@@ -9,6 +9,8 @@ export const SORT_BY = ['alpha', 'activity'] as const;
 export interface OpenWindow {
   conversationId: number;
   maximized: boolean;
+  /** The maximized window shown in front of the others (its tab selected). */
+  front?: boolean;
   x?: number;
   y?: number;
 }

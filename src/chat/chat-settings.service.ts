@@ -18,6 +18,7 @@ const pixels = (min: number, max: number) =>
 const openWindow = z.object({
   conversationId: z.number().int().positive().max(2_147_483_647),
   maximized: z.boolean().optional(),
+  front: z.boolean().optional(),
   x: pixels(0, 5000).optional(),
   y: pixels(0, 5000).optional(),
 });
@@ -45,7 +46,7 @@ const settingsFields = {
       .map((w) => openWindow.safeParse(w))
       .filter((r) => r.success)
       .slice(0, MAX_OPEN_WINDOWS)
-      .map(({ data: w }) => ({ conversationId: w.conversationId, maximized: w.maximized !== false, x: w.x, y: w.y }) satisfies OpenWindow),
+      .map(({ data: w }) => ({ conversationId: w.conversationId, maximized: w.maximized !== false, front: w.front === true || undefined, x: w.x, y: w.y }) satisfies OpenWindow),
   ),
 };
 

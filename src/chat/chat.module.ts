@@ -19,6 +19,7 @@ import { GroupsController } from './groups.controller';
 import { Message } from './message.entity';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
+import { MutesController } from './mutes.controller';
 import { ObjectLinks } from './object-links';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { PresenceModule } from '../presence/presence.module';
@@ -31,7 +32,7 @@ import { UserDetailsController } from './user-details.controller';
 
 @Module({
   imports: [MikroOrmModule.forFeature([Conversation, ConversationMember, Message, ChatSettings, Attachment]), PresenceModule, NotificationsModule, SecurityModule],
-  controllers: [PanelController, ConversationsController, MessagesController, ChangesController, ReadsController, GroupsController, UserDetailsController],
+  controllers: [PanelController, ConversationsController, MessagesController, ChangesController, ReadsController, GroupsController, UserDetailsController, MutesController],
   providers: [
     ConversationsService,
     MessagesService,

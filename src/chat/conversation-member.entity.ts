@@ -25,6 +25,10 @@ export class ConversationMember {
   @Property({ type: new BigIntType('number') })
   lastReadMessageId = 0;
 
+  /** No chime and no desktop notification for this conversation; its badge still counts. */
+  @Property({ type: 'boolean' })
+  muted = false;
+
   constructor(conversation: Conversation, user: User) {
     this.conversation = conversation;
     this.user = user;

@@ -30,6 +30,8 @@ export interface ConversationView {
   /** The gear offers the group's API token: a manager, in a company with the API add-on. */
   apiToken: boolean;
   composerClientId: string;
+  /** This user muted the conversation (no chime, no desktop notification). */
+  muted: boolean;
 }
 
 /** A conversation's window as one user sees it: the page, the htmx reply, a reopened window and a page of older messages. */
@@ -69,6 +71,7 @@ export class ConversationWindows {
       manages: conversation.kind === 'group' && isManager(me.role),
       apiToken: conversation.kind === 'group' && open.rights.apiToken && has(me.company, 'groupTokens'),
       composerClientId: randomUUID(),
+      muted: membership.muted,
     };
   }
 }

@@ -87,6 +87,19 @@ export class ConversationsService {
     return this.em.map(ConversationMember, row.member);
   }
 
+  /** The member's own mute of a conversation: no chime, no desktop notification; the badge still counts. */
+  async setMuted(membership: ConversationMember, muted: boolean): Promise<void> {
+    await this.em
+      .getConnection()
+      .execute(`update conversation_member set muted = ? where conversation_id = ? and user_id = ? and company_id = ?`, [
+        muted,
+        membership.conversation.id,
+        membership.user.id,
+        scopedCompanyId(this.em),
+      ]);
+    membership.muted = muted;
+  }
+
   /** Whether a user belongs to a conversation of the current company: a socket joins its rooms only then. */
   async isMember(userId: number, conversationId: number): Promise<boolean> {
     const [row] = await this.em

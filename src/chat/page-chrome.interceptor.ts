@@ -35,7 +35,7 @@ export class PageChromeInterceptor implements NestInterceptor {
       for (const open of panel.settings.openWindows.filter((w) => String(w.conversationId) !== shownAsPage)) {
         try {
           const view = await this.windows.open(me, open.conversationId, req.locale);
-          openWindows.push(Object.assign(view, { maximized: open.maximized, x: open.x, y: open.y }));
+          openWindows.push(Object.assign(view, { maximized: open.maximized, front: open.front === true && open.maximized }));
         } catch (err) {
           if (!(err instanceof NotFoundException)) throw err;
         }

@@ -8,6 +8,7 @@ import { ChatGroupEvent } from '../chat/conversations.service';
 import { MessageFragment, MessageFragments } from '../chat/message.fragments';
 import { mentionedIn } from '../chat/mentions';
 import { ChatMessageEvent } from '../chat/messages.service';
+import type { MessageRecord } from '../chat/message.view';
 import { encodeWatermark, ReadWatermark, readUpTo, sameWatermark, watermarkOf } from '../chat/read-watermark';
 import { ChatReadEvent } from '../chat/reads.service';
 import { inCompany } from '../database/background-work';
@@ -61,7 +62,9 @@ export class ChatBroadcaster {
         this.io.to(inLocale(room, locale)).except(others).emit('messages', { conversationId: event.conversationId, seq, html: fragment.html });
       }
       if (event.kind === 'edited') return;
-      const message = created ? { authorName: event.record.authorName ?? event.record.displayName ?? '', seq, rendered, room } : undefined;
+      const message = created
+        ? { authorName: event.record.authorName ?? event.record.displayName ?? '', seq, rendered, room, messageId: event.record.id, preview: previewOf(event.record) }
+        : undefined;
       this.pushUnread(audience, event.conversationId, recipients, { message });
       if (event.readBefore === undefined) return;
       // Sending reads what came before: the sender's badge, if anything was unread, and the ticks of what it read.
@@ -139,22 +142,27 @@ export class ChatBroadcaster {
     audience: Audience,
     conversationId: number,
     readers: AudienceMember[],
-    options: { message?: { authorName: string; seq: number; rendered: Map<Locale, MessageFragment>; room: string }; except?: string[] } = {},
+    options: {
+      message?: { authorName: string; seq: number; rendered: Map<Locale, MessageFragment>; room: string; messageId: number; preview: string };
+      except?: string[];
+    } = {},
   ): void {
     const { kind, members } = audience;
+    const { message, except = [] } = options;
     const counts = unreadCounts(audience, readers);
-    const byBadge = new Map<string, { badgeKey: string; count: number; rooms: string[] }>();
+    const byBadge = new Map<string, { badgeKey: string; count: number; muted: boolean; rooms: string[] }>();
     for (const reader of readers) {
       // In a direct conversation the panel's entry is the other person.
       const badgeKey = kind === 'group' ? `c${conversationId}` : kind === 'help' ? 'help' : `u${members.find((m) => m.userId !== reader.userId)?.userId ?? reader.userId}`;
       const count = counts.get(reader.userId) ?? 0;
-      const key = `${badgeKey}:${count}`;
-      const badge = byBadge.get(key) ?? { badgeKey, count, rooms: [] };
+      // Who muted the conversation gets the same badge, but the packet tells their pages to stay quiet.
+      const muted = !!message && reader.muted;
+      const key = `${badgeKey}:${count}:${muted}`;
+      const badge = byBadge.get(key) ?? { badgeKey, count, muted, rooms: [] };
       badge.rooms.push(userRoom(reader.userId));
       byBadge.set(key, badge);
     }
-    const { message, except = [] } = options;
-    for (const { badgeKey, count, rooms } of byBadge.values()) {
+    for (const { badgeKey, count, muted, rooms } of byBadge.values()) {
       // A new message's own copy skips the pages of members outside this badge's readers.
       const inGroup = new Set(rooms);
       const others = message ? members.map((m) => userRoom(m.userId)).filter((room) => !inGroup.has(room)) : [];
@@ -166,7 +174,16 @@ export class ChatBroadcaster {
           continue;
         }
         // The message itself only to the pages showing its conversation; the badge and the chime to all.
-        const notice = { conversationId, authorName: message.authorName, html, seq: message.seq, entry: badgeKey };
+        const notice = {
+          conversationId,
+          authorName: message.authorName,
+          html,
+          seq: message.seq,
+          entry: badgeKey,
+          messageId: message.messageId,
+          preview: message.preview,
+          ...(muted ? { muted: true } : {}),
+        };
         const shown = inLocale(message.room, locale);
         this.io
           .to(shown)
@@ -187,4 +204,10 @@ export class ChatBroadcaster {
   private inContext(companyId: number, work: (em: EntityManager) => Promise<void>): Promise<void> {
     return inCompany(this.orm, companyId, this.logger, work);
   }
+}
+
+/** The first words of a new message for a desktop notification: its text, else the name of its first file. */
+function previewOf(record: MessageRecord): string {
+  const text = record.body.replace(/\s+/g, ' ').trim() || record.attachments[0]?.name || '';
+  return text.length > 140 ? `${text.slice(0, 139)}…` : text;
 }

@@ -14,7 +14,19 @@ export interface ServerToClientEvents {
    * the conversation's new unread badge (html), and what the sound, the title, the announcement and the panel's
    * order need (entry: the panel entry's key, which a conversation begun since the panel was drawn does not carry yet).
    */
-  notify: (event: { conversationId: number; authorName: string; html: string; seq: number; message?: string; entry: string }) => void;
+  notify: (event: {
+    conversationId: number;
+    authorName: string;
+    html: string;
+    seq: number;
+    message?: string;
+    entry: string;
+    /** The message's id, which a desktop notification is shown once for across the user's tabs, and its first words. */
+    messageId: number;
+    preview: string;
+    /** The user muted this conversation: the badge counts, nothing chimes or pops up. */
+    muted?: boolean;
+  }) => void;
   /** Something the page shows changed in a way it should reload: the panel, a window that is gone, or (resync) every open chat. */
   refresh: (event: { panel?: boolean; closeConversationId?: number; resync?: boolean }) => void;
 }

@@ -13,7 +13,28 @@ import { bumpEntry, initTabs, onTabKey, refreshPanel, selectTab, showNotificatio
 import { jumpTo } from './quotes.js';
 import { forgetReads, scheduleRead } from './reads.js';
 import './uploads.js';
-import { boot, booting, bringToFront, closeWindow, focusWindow, initWindow, openConversation, reloadWindow, startPointerGesture, toggleSize } from './windows.js';
+import {
+  arrange,
+  boot,
+  booting,
+  bringToFront,
+  closeWindow,
+  cycleWindows,
+  focusWindow,
+  goBack,
+  initWindow,
+  onDockTabKey,
+  onGripKey,
+  onMoreKey,
+  openConversation,
+  reloadWindow,
+  selectDockTab,
+  startPointerGesture,
+  swapIn,
+  toggleMore,
+  toggleSize,
+} from './windows.js';
+import { initDesktopNotifications, notifyDesktop, toggleDesktopNotifications } from './desktop-notifications.js';
 
 const lang = document.documentElement.lang === 'pl' ? 'pl-PL' : 'en-GB';
 const shortTime = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' });
@@ -44,6 +65,7 @@ if (socket) {
     if (typeof event?.message === 'string') offer(event.conversationId, Number(event.seq), event.message);
     if (typeof event?.html === 'string') swapShell(event.html).then(badgesChanged);
     notify(event || {});
+    notifyDesktop(event);
     const entry = typeof event?.entry === 'string' ? event.entry : '';
     // An open window reads the message out itself when it lands there.
     if (!windowOf(event?.conversationId)) announceElsewhere(String(event?.authorName ?? ''), entry === 'help' ? $('.help-entry a') : document.getElementById(`entry-${entry}`));
@@ -86,6 +108,14 @@ document.addEventListener('keydown', (event) => {
   if (menuOpen() && inMenu(target)) return onMenuKey(event);
   const gearMenu = target.closest?.('details[open] > details-menu');
   if (gearMenu) return onDetailsMenuKey(event, gearMenu);
+  if (target.closest?.('#chat-more-menu')) return onMoreKey(event);
+  if (target.closest?.('.dock-tabs') && onDockTabKey(event)) return;
+  if (target.matches?.('.resize-grip') && onGripKey(event)) return;
+  // Alt+Shift+Left / Right: the previous or next chat, from anywhere on the page.
+  if (event.altKey && event.shiftKey && !event.ctrlKey && !event.metaKey && (event.key === 'ArrowLeft' || event.key === 'ArrowRight')) {
+    if (cycleWindows(event.key === 'ArrowRight' ? 1 : -1)) event.preventDefault();
+    return;
+  }
   if (target.closest?.('.emoji-picker')) return onPickerKey(event);
   if (target.matches?.('form[data-composer] textarea[name="body"]') && event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
@@ -100,9 +130,17 @@ document.addEventListener('keydown', (event) => {
     for (const receipt of $$('.receipt:hover, .receipt:focus')) receipt.classList.add('dismissed');
   } else if (event.key === 'Escape') {
     const open = target.closest?.('details[open]');
+    const win = target.closest?.('section.chat-window.floating');
+    const form = target.closest?.('form[data-composer]');
     if (open) {
       open.open = false;
       $('summary', open)?.focus();
+    } else if (form && !$('.reply-preview', form).hidden) {
+      // Esc first drops a reply being written, then closes the window.
+      cancelReply(form);
+    } else if (win && !event.defaultPrevented && !$('#chat-dialog[open]')) {
+      event.preventDefault();
+      closeWindow(win);
     }
   }
 });
@@ -116,6 +154,13 @@ document.addEventListener('click', (event) => {
   if (choice) return chooseEmoji(choice);
   for (const picker of $$('.emoji-picker:not([hidden])')) if (!picker.contains(target) && !target.closest('[data-action="emoji"]')) closePicker(picker, false);
   for (const details of $$('details[open]')) if (!details.contains(target)) details.open = false;
+  if (!target.closest('#chat-more')) toggleMore(false);
+  const swap = target.closest('#chat-more-menu [data-swap-in]');
+  if (swap) return swapIn(swap);
+  if (target.closest('#chat-more-button')) return toggleMore();
+  const dockTab = target.closest('.dock-tabs [role="tab"]');
+  if (dockTab) return selectDockTab(dockTab);
+  if (target.closest('[data-desktop-notifications]')) return toggleDesktopNotifications(target.closest('[data-desktop-notifications]'));
 
   const action = target.closest('[data-action]');
   const li = target.closest('li.msg');
@@ -125,6 +170,8 @@ document.addEventListener('click', (event) => {
       return toggleSize(win);
     case 'close':
       return closeWindow(win);
+    case 'back':
+      return goBack(win, event);
     case 'reply':
       return li && startReply(li);
     case 'menu': {
@@ -251,6 +298,19 @@ document.addEventListener('htmx:after:swap', (event) => {
   const body = document.getElementById('chat-dialog-body');
   if (dialog && body && ctx?.target instanceof Element && body.contains(ctx.target) && body.childElementCount && !dialog.open) dialog.showModal();
   badgesChanged();
+  initDesktopNotifications();
+  const mute = ctx?.target?.id ? document.getElementById(ctx.target.id) : null;
+  if (mute?.matches('form.mute-form')) {
+    // The window shows it is muted; the menu closes, the focus back on its gear.
+    const win = mute.closest('section.chat-window');
+    win?.toggleAttribute('data-muted', mute.dataset.muted === 'true');
+    const gear = mute.closest('details');
+    if (gear) {
+      gear.open = false;
+      $('summary', gear)?.focus();
+    }
+  }
+  arrange();
 });
 dialog?.addEventListener('close', () => {
   $('#chat-dialog-body')?.replaceChildren();
@@ -280,3 +340,4 @@ reconcile();
 booting(true);
 initTabs(document);
 updateTitle();
+initDesktopNotifications();

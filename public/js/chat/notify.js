@@ -62,9 +62,9 @@ function chime() {
   tone.stop(now + 0.36);
 }
 
-/** A new message for this user: a chime unless they are looking at its conversation. */
-export function notify({ conversationId }) {
-  if (panelData().sound !== 'on') return;
+/** A new message for this user: a chime unless they are looking at its conversation or muted it. */
+export function notify({ conversationId, muted }) {
+  if (panelData().sound !== 'on' || muted) return;
   const win = windowOf(conversationId);
   const watching = !document.hidden && document.hasFocus() && !!win?.contains(document.activeElement);
   if (!watching) chime();

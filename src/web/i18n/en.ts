@@ -398,6 +398,23 @@ export const en = {
   'crm.source.group': 'From a message in the group “{title}”',
   'crm.source.direct': 'From a message in your conversation with {title}',
   'crm.source.help': 'From a message in your Help conversation',
+  // Windows, phones, desktop notifications and mute (issue 19).
+  'chat.conversationActions': 'Conversation actions',
+  'chat.mute': 'Mute notifications',
+  'chat.unmute': 'Unmute notifications',
+  'chat.mutedMark': 'Muted',
+  'chat.back': 'Back',
+  'chat.moreWindows': 'More chats: {count}',
+  'chat.windowTabs': 'Maximized chats',
+  'chat.resizeWindow': 'Resize: arrow keys. Move along the dock: Shift+Left or Shift+Right',
+  'chat.windowKeys': 'Alt+Shift+Left or Right: previous or next chat. Esc: close the chat.',
+  'chat.desktopNotifications.on': 'Turn on desktop notifications',
+  'chat.desktopNotifications.off': 'Turn off desktop notifications',
+  'chat.desktopNotifications.blocked': 'Desktop notifications are blocked by the browser',
+  'chat.notificationIn': '{name} in {conversation}',
+  'chat.openPanel': 'Chat',
+  'chat.closePanel': 'Close the chat panel',
+  'layout.menu': 'Menu',
 } as const;
 
 export type MessageKey = keyof typeof en;
