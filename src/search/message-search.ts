@@ -35,16 +35,16 @@ interface HitRow {
 /**
  * The best-ranked messages of the user's own conversations in their company (deleted ones have no text, so no
  * vector), after a cursor of (rank, id): the GIN index finds the candidates, membership keeps them to the user.
- * The excerpt is made only for the page's hits.
+ * The query is written out where it is used, not in a CTE: with constant arguments the planner computes it
+ * once and can judge it against the index. The excerpt is made only for the page's hits.
  */
-const HITS_SQL = `with q as (select gwar_search_query(?, true) as q),
-  hits as (
-    select m.id, m.conversation_id, m.client_id, m.created_at, m.author_id, m.display_name, m.body, ts_rank(m.search_vector, q.q) as rank
-      from q, message m
+const HITS_SQL = `with hits as (
+    select m.id, m.conversation_id, m.client_id, m.created_at, m.author_id, m.display_name, m.body, ts_rank(m.search_vector, gwar_search_query(?, true)) as rank
+      from message m
       join conversation_member cm on cm.conversation_id = m.conversation_id and cm.company_id = m.company_id and cm.user_id = ?
       join conversation c on c.id = m.conversation_id and c.company_id = m.company_id
-     where m.company_id = ? and m.search_vector @@ q.q and m.deleted_at is null and (c.kind <> 'help' or ?::boolean)
-       and (?::real is null or (ts_rank(m.search_vector, q.q), m.id) < (?::real, ?::bigint))
+     where m.company_id = ? and m.search_vector @@ gwar_search_query(?, true) and m.deleted_at is null and (c.kind <> 'help' or ?::boolean)
+       and (?::real is null or (ts_rank(m.search_vector, gwar_search_query(?, true)), m.id) < (?::real, ?::bigint))
      order by rank desc, m.id desc
      limit ?
   )
@@ -70,8 +70,10 @@ export async function searchMessages(
       input.q,
       userId,
       companyId,
+      input.q,
       at.help,
       rank,
+      input.q,
       rank,
       input.after?.id ?? 0,
       MESSAGE_HITS_PER_PAGE + 1,

@@ -25,6 +25,32 @@ describe('search', () => {
   /** The message ids of the hits, in the order shown. */
   const hitIds = (html: string) => [...html.matchAll(/href="\/chat\/conversations\/\d+\?at=(\d+)#m-[^"]+"/g)].map((m) => Number(m[1]));
 
+  it('stems the common Polish inflections of a word to one form (gwar_pl_stem, documented in the migration)', async () => {
+    const families = [
+      'faktura faktury fakturze fakturę fakturą fakturach fakturami faktur fakturom',
+      'klient klienta klientowi klientem kliencie klienci klientów klientom klientami klientach',
+      'oferta oferty ofercie ofertę ofertą ofertach',
+      'spotkanie spotkania spotkaniu spotkaniem spotkań spotkaniach spotkaniami',
+      'umowa umowy umowie umowę umową umów umowach',
+      'projekt projektu projektowi projektem projekcie projekty projektów',
+      'wiadomość wiadomości wiadomościami wiadomościach',
+      'płatność płatności płatnościach',
+      'nowy nowego nowemu nowym nowej nowych nowymi',
+      'kwartał kwartału kwartale kwartały kwartałów',
+      'zamówienie zamówienia zamówieniu zamówień zamówieniami',
+      'raport raportu raporcie raporty raportów',
+    ];
+    const stems: string[][] = [];
+    for (const family of families) {
+      const [row] = await t
+        .em()
+        .getConnection()
+        .execute<{ stems: string[] }[]>(`select array_agg(distinct gwar_pl_stem(gwar_fold(w))) as stems from unnest(string_to_array(?, ' ')) w`, [family]);
+      stems.push(row.stems);
+    }
+    expect(stems).toEqual([['faktur'], ['klient'], ['ofert'], ['spotkan'], ['umow'], ['projekt'], ['wiadomost'], ['platnost'], ['now'], ['kwartal'], ['zamowien'], ['raport']]);
+  });
+
   it('finds a Polish word in its inflected forms, with or without diacritics, and marks it', async () => {
     const { a, bartek } = await team();
     const chat = await directConversation(a, bartek.id);
@@ -89,6 +115,18 @@ describe('search', () => {
     expect((await search(other.a, anna.name)).text).not.toContain(anna.email);
     expect((await search(other.a, 'Zespół')).text).not.toContain('Zespół sprzedaży');
     void company;
+  });
+
+  it('finds Help conversation messages only while the plan has Help chat', async () => {
+    const { company, a } = await team('enterprise');
+    const opened = await a.agent.get('/chat/help').set('HX-Request', 'true');
+    const helpId = Number(/data-conversation-id="(\d+)"/.exec(opened.text)![1]);
+    const asked = await send(a, helpId, 'Jak wystawić korektę faktury?');
+    const found = await search(a, 'korekta');
+    expect(hitIds(found.text)).toEqual([asked.id]);
+    expect(found.text).toContain('Help — support team');
+    await t.em().getConnection().execute(`update company set plan = 'professional' where id = ?`, [company.id]);
+    expect(hitIds((await search(a, 'korekta')).text)).toEqual([]);
   });
 
   it('finds people, groups and CRM records by name; without the chat in the plan only CRM records', async () => {
