@@ -117,6 +117,21 @@ describe('search', () => {
     void company;
   });
 
+  it('finds an edited message by its new words, not its old ones', async () => {
+    const { a, bartek } = await team();
+    const chat = await directConversation(a, bartek.id);
+    const sent = await send(a, chat, 'Zamówienie numer siedem');
+    const edited = await a.agent
+      .patch(`/chat/messages/${sent.id}`)
+      .set('X-CSRF-Token', a.csrf)
+      .set('HX-Request', 'true')
+      .type('form')
+      .send({ body: 'Reklamacja numer siedem' });
+    expect(edited.status).toBe(200);
+    expect(hitIds((await search(a, 'zamówienia')).text)).toEqual([]);
+    expect(hitIds((await search(a, 'reklamacji')).text)).toEqual([sent.id]);
+  });
+
   it('finds Help conversation messages only while the plan has Help chat', async () => {
     const { company, a } = await team('enterprise');
     const opened = await a.agent.get('/chat/help').set('HX-Request', 'true');
