@@ -17,9 +17,30 @@ const MESSAGES = Number(process.argv[2] ?? 1_000_000);
 const RUNS = 7;
 
 const REAL = [
-  'faktura', 'fakturę', 'faktury', 'fakturach', 'klient', 'klienta', 'klientowi', 'klientów', 'oferta', 'ofercie',
-  'spotkanie', 'spotkania', 'umowa', 'umowy', 'raport', 'raportu', 'invoice', 'invoices', 'meeting', 'meetings',
-  'running', 'shipped', 'delivery', 'deliveries',
+  'faktura',
+  'fakturę',
+  'faktury',
+  'fakturach',
+  'klient',
+  'klienta',
+  'klientowi',
+  'klientów',
+  'oferta',
+  'ofercie',
+  'spotkanie',
+  'spotkania',
+  'umowa',
+  'umowy',
+  'raport',
+  'raportu',
+  'invoice',
+  'invoices',
+  'meeting',
+  'meetings',
+  'running',
+  'shipped',
+  'delivery',
+  'deliveries',
 ];
 
 async function main(): Promise<void> {
@@ -33,7 +54,8 @@ async function main(): Promise<void> {
     const users = await createUsers(db.pool, companyId, 50, 'Searcher');
     const [others] = await createUsers(db.pool, otherId, 1, 'Outsider');
     const groups: number[] = [];
-    for (let g = 0; g < 200; g++) groups.push(await createGroup(db.pool, companyId, `Group ${g}`, g < 20 ? [users[0], users[1 + (g % 49)]] : [users[1 + (g % 49)]]));
+    for (let g = 0; g < 200; g++)
+      groups.push(await createGroup(db.pool, companyId, `Group ${g}`, g < 20 ? [users[0], users[1 + (g % 49)]] : [users[1 + (g % 49)]]));
     const otherGroup = await createGroup(db.pool, otherId, 'Other', [others]);
     await db.pool.query(`drop index message_search`);
     const started = Date.now();

@@ -20,6 +20,12 @@ export class SearchController {
     const input = readSearchInput(query);
     const results = await this.search.search(req.auth!.user, input);
     const more = !!input.after && isHtmx(req);
-    render(req, res, 'search/index', { results, searchQuery: input.q, oob: isHtmx(req), more }, { fragment: more ? 'search/_message-hits' : 'search/_results' });
+    render(
+      req,
+      res,
+      'search/index',
+      { results, searchQuery: input.q, oob: isHtmx(req), more },
+      { fragment: more ? 'search/_message-hits' : 'search/_results' },
+    );
   }
 }

@@ -55,7 +55,11 @@ export class SearchService {
         results.groups = memberships.map((m) => ({ id: m.conversation.id, name: m.conversation.name ?? '' }));
       }
       for (const kind of KINDS) {
-        const rows = await this.em.find(kind.entity, { name: { $ilike: like } }, { orderBy: { name: 'asc', id: 'asc' }, limit: OTHER_HITS + 1, fields: ['id', 'name'] as never[] });
+        const rows = await this.em.find(
+          kind.entity,
+          { name: { $ilike: like } },
+          { orderBy: { name: 'asc', id: 'asc' }, limit: OTHER_HITS + 1, fields: ['id', 'name'] as never[] },
+        );
         if (rows.length) results.crm.push({ kind, rows: rows.slice(0, OTHER_HITS), more: rows.length > OTHER_HITS });
       }
     }

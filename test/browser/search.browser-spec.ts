@@ -55,7 +55,10 @@ describeBrowser('the search box', () => {
     await page.waitForURL(new RegExp(`/chat/conversations/${hit.conversationId}\\?at=\\d+#m-${hit.clientId}$`));
     const message = page.locator(`#m-${hit.clientId}`);
     await message.waitFor();
-    await page.waitForFunction((id) => document.getElementById(id)?.classList.contains('search-target') && document.activeElement?.id === id, `m-${hit.clientId}`);
+    await page.waitForFunction(
+      (id) => document.getElementById(id)?.classList.contains('search-target') && document.activeElement?.id === id,
+      `m-${hit.clientId}`,
+    );
     expect(await message.isVisible()).toBe(true);
     const inView = await message.evaluate((el) => {
       const list = el.closest('ol.messages')!.getBoundingClientRect();
