@@ -2,6 +2,15 @@
 // conversation opened at a hit (/chat/conversations/N?at=ID#m-…) shows that message, loading older pages if needed.
 const PAGES_TO_LOOK_BACK = 20;
 
+// Down from the box goes to the first result, as in a list of suggestions; Tab still goes along the header.
+document.addEventListener('keydown', (event) => {
+  if (event.key !== 'ArrowDown' || event.target?.id !== 'header-search-q') return;
+  const first = document.querySelector('#main .search-results a');
+  if (!first) return;
+  event.preventDefault();
+  first.focus();
+});
+
 document.addEventListener('htmx:after:swap', (event) => {
   const target = event.detail?.ctx?.target;
   if (!(target instanceof Element)) return;

@@ -51,7 +51,10 @@ describeBrowser('the search box', () => {
     await page.screenshot({ path: join(RESULTS_DIR, 'search-results-390.png') });
     await page.setViewportSize({ width: 1366, height: 860 });
 
-    await result.click();
+    // By keyboard: down from the box to the first hit, Enter opens it.
+    await box.press('ArrowDown');
+    expect(await result.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
     await page.waitForURL(new RegExp(`/chat/conversations/${hit.conversationId}\\?at=\\d+#m-${hit.clientId}$`));
     const message = page.locator(`#m-${hit.clientId}`);
     await message.waitFor();
