@@ -41,6 +41,7 @@ describeBrowser('the search box', () => {
     // The author's markup is text, never markup.
     expect(await page.locator('#main .search-hit b').count()).toBe(0);
     expect(await page.locator('#search-status').textContent()).toBe('Results: 1');
+    expect(await page.title()).toBe('Search · Gwar');
     expect(await box.evaluate((el) => el === document.activeElement)).toBe(true);
     await page.waitForURL(/\/search\?q=faktury$/);
     await expectAccessible(page);
