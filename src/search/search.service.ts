@@ -12,8 +12,6 @@ export const OTHER_HITS = 8;
 
 export interface SearchResults {
   q: string;
-  /** The plan has the chat: messages, people and groups are searched. */
-  chat: boolean;
   messages: MessageHit[];
   next: string | null;
   people: User[];
@@ -31,7 +29,7 @@ export class SearchService {
 
   async search(me: User, input: SearchInput): Promise<SearchResults> {
     const chat = has(me.company, 'chat');
-    const results: SearchResults = { q: input.q, chat, messages: [], next: null, people: [], groups: [], crm: [], total: 0 };
+    const results: SearchResults = { q: input.q, messages: [], next: null, people: [], groups: [], crm: [], total: 0 };
     if (!input.q) return results;
     const companyId = scopedCompanyId(this.em);
     if (chat) {

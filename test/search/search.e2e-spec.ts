@@ -187,6 +187,7 @@ describe('search', () => {
     const first = await search(a, 'raportu');
     const seen = hitIds(first.text);
     expect(seen).toHaveLength(20);
+    expect(first.text).toContain('Results: 20+');
     let next = /href="(\/search\?q=[^"]*after=[^"]+)"/.exec(first.text)?.[1];
     while (next) {
       const more = await a.agent.get(next.replaceAll('&amp;', '&')).set('HX-Request', 'true');
