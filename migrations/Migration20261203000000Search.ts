@@ -23,7 +23,7 @@ export class Migration20261203000000Search extends Migration {
     this.addSql(`create function gwar_pl_stem(t text) returns text language sql immutable parallel safe strict
       return regexp_replace(regexp_replace(regexp_replace(t,
         '(?<=\\m[a-z]{3}[a-z]*)(iami|iach|owie|iego|iemu|ami|ach|owi|ego|emu|ych|ich|ymi|imi|iem|iom|ow|om|em|ym|im|ie|ia|iu|ej|a|e|i|o|u|y)\\M', '', 'g'),
-        '(?<=[a-z]{2})([rd])z\\M', '\\1', 'g'), '(?<=[a-z]{3})c\\M', 't', 'g')`);
+        '([rd])z\\M', '\\1', 'g'), '([a-z]{3})c\\M', '\\1t', 'g')`);
     this.addSql(`create function gwar_search_vector(body text) returns tsvector language sql immutable parallel safe strict
       return to_tsvector('pg_catalog.english', body) || to_tsvector('pg_catalog.simple', gwar_pl_stem(gwar_fold(body)))`);
     this.addSql(`create function gwar_search_term(lexeme text, prefix boolean) returns tsquery language sql immutable parallel safe strict
