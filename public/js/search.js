@@ -25,9 +25,15 @@ function olderButton(list) {
   return list.querySelector(':scope > li.older button');
 }
 
-function loadOlder(list) {
+/** htmx wires the page's elements when the document has loaded, which may be after this module ran. */
+async function wired(element) {
+  for (let i = 0; i < 100 && !element.hasAttribute('data-htmx-powered'); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+async function loadOlder(list) {
   const button = olderButton(list);
-  if (!button) return Promise.resolve(false);
+  if (!button) return false;
+  await wired(button);
   return new Promise((resolve) => {
     const observer = new MutationObserver(() => {
       if (!button.isConnected) finish(true);

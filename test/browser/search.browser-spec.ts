@@ -11,6 +11,7 @@ describeBrowser('the search box', () => {
   let h: Harness;
   let ann: User;
   let hit: { clientId: string; conversationId: number };
+  let deep: { clientId: string; conversationId: number };
 
   beforeAll(async () => {
     h = await openHarness({ RATE_LIMITS: 'false' });
@@ -26,8 +27,34 @@ describeBrowser('the search box', () => {
     // Enough after it that the conversation's first page does not reach it.
     await insertMessages(em, { companyId: acme.id, conversationId, authorId: bob.id }, 80, { label: 'później', firstSeq: 10 });
     await insertMessages(em, { companyId: acme.id, conversationId, authorId: bob.id }, 25, { label: 'raport', firstSeq: 100 });
+    // Further back than the server's jump limit (500): the page looks back for it, a page at a time.
+    const cyril = await createUser(em, acme, { name: 'Cyril Clerk' });
+    const deepId = await directConversation(annApi, cyril.id);
+    const old = await send(annApi, deepId, 'Dawna reklamacja dostawy');
+    deep = { clientId: old.clientId, conversationId: deepId };
+    await insertMessages(em, { companyId: acme.id, conversationId: deepId, authorId: cyril.id }, 620, { label: 'dalej', firstSeq: 10 });
+    // Messages written straight in: the conversations' change sequences must name them, or pages would catch up forever.
+    await em
+      .getConnection()
+      .execute(`update conversation c set change_seq = (select max(seq) from message m where m.conversation_id = c.id) where c.company_id = ?`, [acme.id]);
   });
   afterAll(() => h?.close());
+
+  browserTest(
+    'finds a hit further back than the jump limit by loading older pages',
+    async () => {
+      const user = await signInToChat(h, ann, 'ann-deep');
+      const { page } = user;
+      await page.goto('/search?q=reklamacje');
+      await htmxReady(page);
+      await page.locator('#main .search-hit a', { hasText: 'reklamacja' }).click();
+      await page.waitForURL(new RegExp(`#m-${deep.clientId}$`));
+      await page.waitForFunction((id) => document.getElementById(id)?.classList.contains('search-target'), `m-${deep.clientId}`, { timeout: 40_000 });
+      expect(await page.locator(`#m-${deep.clientId}`).isVisible()).toBe(true);
+      expectNoPageErrors(user);
+    },
+    60_000,
+  );
 
   browserTest('shows results as one types, reads out their count, and a hit opens the conversation at that message', async () => {
     const user = await signInToChat(h, ann, 'ann');
