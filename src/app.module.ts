@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module';
 import { IntegrationsModule } from './integrations/integrations.module';
 import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
+import { SearchModule } from './search/search.module';
 import { CsrfMiddleware } from './security/csrf.middleware';
 import { SecurityModule } from './security/security.module';
 import { LocaleMiddleware } from './web/locale.middleware';
@@ -37,6 +38,7 @@ export class AppModule implements NestModule {
         PresenceModule,
         IntegrationsModule,
         CrmModule,
+        SearchModule,
         FilesModule,
         WebModule,
         HealthModule,

@@ -43,15 +43,16 @@ export class ConversationWindows {
     private readonly fragments: MessageFragments,
   ) {}
 
-  async open(me: User, conversationId: number, locale: Locale, beforeId?: number): Promise<ConversationView> {
-    return this.of(me, await this.conversations.open(me, conversationId), locale, beforeId);
+  /** `atId`: opened at that message (a search hit), when it is recent enough to show with everything after it. */
+  async open(me: User, conversationId: number, locale: Locale, beforeId?: number, atId?: number): Promise<ConversationView> {
+    return this.of(me, await this.conversations.open(me, conversationId), locale, beforeId, atId);
   }
 
-  async of(me: User, open: OpenConversation, locale: Locale, beforeId?: number): Promise<ConversationView> {
+  async of(me: User, open: OpenConversation, locale: Locale, beforeId?: number, atId?: number): Promise<ConversationView> {
     const { conversation, members, membership } = open;
     // The sequence is read before the messages: a change in between is then shown and also caught up, never lost.
     const seq = conversation.changeSeq;
-    const page = await this.messages.page(conversation.id, beforeId);
+    const page = (atId && (await this.messages.pageAt(conversation.id, atId))) || (await this.messages.page(conversation.id, beforeId));
     const read = watermarkOf(members.map((m) => ({ userId: m.user.id, lastRead: m.lastReadMessageId })));
     const other = conversation.kind === 'direct' ? members.find((m) => m.user.id !== me.id)?.user : undefined;
     const firstUnread = page.messages.find((m) => m.authorId !== me.id && !m.deletedAt && m.id > membership.lastReadMessageId);

@@ -1,11 +1,13 @@
 import { Controller, Get, Param, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { GwarRequest } from '../web/gwar-request';
+import { optional } from '../web/form';
 import { idParam } from '../web/id-param';
 import { isHtmx, redirect, render } from '../web/view';
 import { ChatEnabled } from './chat-enabled.guard';
 import { ConversationWindows } from './conversation.view';
 import { ConversationsService } from './conversations.service';
+import { idOf } from './message.form';
 
 /** Opens a conversation: a window fragment for htmx, a whole page (the main panel) without JavaScript. */
 @Controller('chat')
@@ -18,7 +20,7 @@ export class ConversationsController {
 
   @Get('conversations/:id')
   async show(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    const conversation = await this.windows.open(req.auth!.user, idParam(id), req.locale);
+    const conversation = await this.windows.open(req.auth!.user, idParam(id), req.locale, undefined, optional(idOf, req.query.at));
     render(req, res, 'chat/conversation', { conversation, mode: req.query.mode === 'main' ? 'main' : 'window' }, { fragment: 'chat/_window' });
   }
 

@@ -98,6 +98,17 @@ export function messagesBefore(
   );
 }
 
+/** The oldest `limit` messages from a message id on (that one included), oldest first. */
+export function messagesFrom(em: EntityManager, companyId: number, conversationId: number, fromId: number, limit: number): Promise<MessageRecord[]> {
+  return read(
+    em,
+    companyId,
+    `select ${COLUMNS} from message where company_id = ? and conversation_id = ? and id >= ? order by id limit ?`,
+    [companyId, conversationId, fromId, limit],
+    'm.id',
+  );
+}
+
 /** The first `limit` messages changed after a change sequence, in order. */
 export function messagesChangedSince(em: EntityManager, companyId: number, conversationId: number, seq: number, limit: number): Promise<MessageRecord[]> {
   return read(

@@ -7,7 +7,7 @@ import { scopedCompanyId } from '../database/company-scope';
 import { prepared } from '../database/prepared';
 import { textArray } from '../database/text-array';
 import { isManager } from './group-rights';
-import { messageById, messageByClientId, messagesBefore, messagesChangedSince, recordOf, recordQuery, RecordRow } from './message-records';
+import { messageById, messageByClientId, messagesBefore, messagesChangedSince, messagesFrom, recordOf, recordQuery, RecordRow } from './message-records';
 import type { MessageRecord } from './message.view';
 import { objectRefsIn } from './object-links';
 import { MessageEdits } from './message-edits';
@@ -27,6 +27,9 @@ export class NotStored extends Error {}
 
 export const PAGE_SIZE = 50;
 export const CATCH_UP_LIMIT = 500;
+/** A page opened at a message (from search) shows it and everything after it, up to this many. */
+export const JUMP_LIMIT = 500;
+const JUMP_CONTEXT = 10;
 
 /** A Help conversation takes messages only while its company's plan has Help chat (a downgrade keeps it, hidden). */
 const HELP_PLANS = textArray(plansIncluding('help'));
@@ -226,6 +229,18 @@ export class MessagesService {
   async page(conversationId: number, beforeId?: number): Promise<{ messages: MessageRecord[]; hasMore: boolean }> {
     const rows = await messagesBefore(this.em, scopedCompanyId(this.em), conversationId, beforeId, PAGE_SIZE + 1);
     return { messages: rows.slice(0, PAGE_SIZE).reverse(), hasMore: rows.length > PAGE_SIZE };
+  }
+
+  /**
+   * The page opened at a message: a few before it, it, and every message after it, so the window still ends at
+   * the newest (pushes and catch-ups stay right); null when it is not in the conversation or too far back.
+   */
+  async pageAt(conversationId: number, atId: number): Promise<{ messages: MessageRecord[]; hasMore: boolean } | null> {
+    const companyId = scopedCompanyId(this.em);
+    const from = await messagesFrom(this.em, companyId, conversationId, atId, JUMP_LIMIT + 1);
+    if (from[0]?.id !== atId || from.length > JUMP_LIMIT) return null;
+    const before = await messagesBefore(this.em, companyId, conversationId, atId, JUMP_CONTEXT + 1);
+    return { messages: [...before.slice(0, JUMP_CONTEXT).reverse(), ...from], hasMore: before.length > JUMP_CONTEXT };
   }
 
   /**

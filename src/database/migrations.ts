@@ -12,6 +12,7 @@ import { Migration20261202100000HelpChat } from '../../migrations/Migration20261
 import { Migration20261202110000Integrations } from '../../migrations/Migration20261202110000Integrations';
 import { Migration20261202120000Webhooks } from '../../migrations/Migration20261202120000Webhooks';
 import { Migration20261202130000TokenScopes } from '../../migrations/Migration20261202130000TokenScopes';
+import { Migration20261203000000Search } from '../../migrations/Migration20261203000000Search';
 import { Migration20261203100000ConversationMute } from '../../migrations/Migration20261203100000ConversationMute';
 import { Migration20261203200000CrmSourceMessage } from '../../migrations/Migration20261203200000CrmSourceMessage';
 import { Migration20261203400000IntegrationAvatar } from '../../migrations/Migration20261203400000IntegrationAvatar';
@@ -32,6 +33,7 @@ export const migrationsList = [
   { name: 'Migration20261202110000Integrations', class: Migration20261202110000Integrations },
   { name: 'Migration20261202120000Webhooks', class: Migration20261202120000Webhooks },
   { name: 'Migration20261202130000TokenScopes', class: Migration20261202130000TokenScopes },
+  { name: 'Migration20261203000000Search', class: Migration20261203000000Search },
   { name: 'Migration20261203100000ConversationMute', class: Migration20261203100000ConversationMute },
   { name: 'Migration20261203200000CrmSourceMessage', class: Migration20261203200000CrmSourceMessage },
   { name: 'Migration20261203400000IntegrationAvatar', class: Migration20261203400000IntegrationAvatar },

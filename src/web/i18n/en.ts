@@ -415,6 +415,21 @@ export const en = {
   'chat.openPanel': 'Chat',
   'chat.closePanel': 'Close the chat panel',
   'layout.menu': 'Menu',
+  // Search (src/search)
+  'search.label': 'Search',
+  'search.placeholder': 'Search messages, people, CRM…',
+  'search.submit': 'Search',
+  'search.title': 'Search',
+  'search.resultsFor': 'Results for “{q}”',
+  'search.count': 'Results: {count}',
+  'search.nothing': 'Nothing found. Try another word or a shorter form of it.',
+  'search.prompt': 'Type what you are looking for in the search box above: words of messages, names of people, groups and CRM records.',
+  'search.messages': 'Messages',
+  'search.people': 'People',
+  'search.groups': 'Groups',
+  'search.with': 'Conversation with {name}',
+  'search.more': 'More messages',
+  'search.allIn': 'All results in {kind}',
 } as const;
 
 export type MessageKey = keyof typeof en;
