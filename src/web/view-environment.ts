@@ -3,7 +3,7 @@ import { refusalText } from '../accounts/plan-refusal';
 import { has, planName, Plan } from '../accounts/plans';
 import { VIEWS_DIR } from '../config/paths';
 import { ASSET_VERSION } from './asset-version';
-import { avatarColour } from './avatar-colour';
+import { avatarGlobal } from './avatar';
 import { isLocale, Locale } from './i18n/translator';
 import { fileSize, initials } from './view-filters';
 
@@ -21,9 +21,9 @@ export function viewEnvironment(): Environment {
     shared = new nunjucks.Environment(new nunjucks.FileSystemLoader(VIEWS_DIR, { noCache: false }), { autoescape: true });
     shared.addFilter('initials', initials);
     shared.addFilter('fileSize', fileSize);
-    shared.addFilter('avatarColour', avatarColour);
     shared.addGlobal('kindSingular', { companies: 'company', tasks: 'task', notes: 'note', opportunities: 'opportunity' });
     shared.addGlobal('assetVersion', ASSET_VERSION);
+    shared.addGlobal('avatar', avatarGlobal);
     // What the plan table says, so that templates show or leave out a feature the way routes allow or refuse it.
     shared.addGlobal('has', (company: Parameters<typeof has>[0] | undefined, feature: Parameters<typeof has>[1]) => !!company && has(company, feature));
     shared.addGlobal('planName', function (this: unknown, plan: Plan) {
