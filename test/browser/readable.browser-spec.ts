@@ -4,7 +4,7 @@ import { Locator, Page } from 'playwright-core';
 import request from 'supertest';
 import { User } from '../../src/accounts/user.entity';
 import { createGroup } from '../support/chat';
-import { createCompany, createUser } from '../support/factories';
+import { createCompany, createUser, PASSWORD } from '../support/factories';
 import { Client, signedIn } from '../support/http-client';
 import { generateToken } from '../support/integrations';
 import { chatReady, openFromPanel, sendMessage, signInToChat } from './chat-helpers';
@@ -163,6 +163,56 @@ describeBrowser('readable conversations: groups, days, avatars and the way back 
     expect(firstRows[1]).toMatch(/\bmsg\b/);
   });
 
+  browserTest('keeps groups right when messages arrive out of order, one of them in the middle of a group', async () => {
+    const list = bobWin.locator('ol.messages');
+    // The server's own fragments for two messages, as a late push or a catch-up brings them.
+    const fragments = await list.evaluate(async (ol, groupId) => {
+      const res = await fetch(`/chat/conversations/${groupId}/changes?since=0`, { headers: { 'HX-Request': 'true' } });
+      const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+      const pick = (text: string) => Array.from(doc.querySelectorAll('li.msg')).find((li) => li.querySelector('.msg-body')?.textContent === text)!.outerHTML;
+      return [pick('today 4'), pick('today 3')];
+    }, groupId);
+    for (const text of ['today 3', 'today 4']) await item(bobWin, text).evaluate((li) => li.remove());
+    expect(await continued(bobWin, 'today 5')).toBe(false);
+    for (const html of fragments) {
+      await list.evaluate((ol, text) => (window as unknown as { htmx: { swap: (o: object) => Promise<void> } }).htmx.swap({ text, target: ol, swap: 'chat-messages' }), html);
+    }
+    await item(bobWin, 'today 3').waitFor();
+    expect(await continued(bobWin, 'today 3')).toBe(true);
+    expect(await continued(bobWin, 'today 4')).toBe(false);
+    expect(await continued(bobWin, 'today 5')).toBe(false);
+    expect(await bobWin.locator('li.msg .msg-body').allInnerTexts().then((t) => t.indexOf('today 3') < t.indexOf('today 4'))).toBe(true);
+  });
+
+  browserTest('without JavaScript every message shows its own name, avatar and time, and nothing is in the way', async () => {
+    const context = await h.browser.newContext({ baseURL: h.url, javaScriptEnabled: false, locale: 'en-US', viewport: { width: 1366, height: 860 } });
+    try {
+      const page = await context.newPage();
+      await page.goto('/login');
+      await page.getByLabel('E-mail', { exact: true }).fill(bob.email);
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: `Welcome, ${bob.name}` }).waitFor();
+      await page.goto(`/chat/conversations/${groupId}`);
+      const main = page.locator('main');
+      const next = main.locator('li.msg', { hasText: 'today 3' });
+      await next.waitFor();
+      expect(await next.getAttribute('class')).not.toContain('continued');
+      await expect(next.locator('.msg-avatar').isVisible()).resolves.toBe(true);
+      await expect(next.locator('.msg-author').isVisible()).resolves.toBe(true);
+      await expect(next.locator('.msg-time').isVisible()).resolves.toBe(true);
+      expect(await main.locator('li.day-separator').count()).toBe(0);
+      await expect(main.locator('button.jump-latest').isVisible()).resolves.toBe(false);
+      // The plain form still sends.
+      await main.getByLabel('Message', { exact: true }).fill('sent without JavaScript');
+      await main.getByRole('button', { name: 'Send', exact: true }).click();
+      await main.locator('li.msg', { hasText: 'sent without JavaScript' }).waitFor();
+      await item(annWin, 'sent without JavaScript').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
   browserTest('counts new messages below while one reads further up, and jumps down to them', async () => {
     const list = bobWin.locator('ol.messages');
     const jump = bobWin.locator('button.jump-latest');
@@ -236,5 +286,9 @@ describeBrowser('readable conversations: groups, days, avatars and the way back 
     await item(win, 'today 3').hover();
     await expectAccessible(b.page);
     await b.page.screenshot({ path: join(RESULTS_DIR, 'readable-conversation-window--bob.png') });
+    // Further up: the days' headings between Bob's and Ann's runs of messages.
+    await item(win, 'yesterday 2').evaluate((li) => li.scrollIntoView({ block: 'center' }));
+    await b.page.mouse.move(10, 10);
+    await b.page.screenshot({ path: join(RESULTS_DIR, 'readable-conversation-days--bob.png') });
   });
 });
