@@ -216,6 +216,7 @@ describeBrowser('readable conversations: groups, days, avatars and the way back 
   browserTest('counts new messages below while one reads further up, and jumps down to them', async () => {
     const list = bobWin.locator('ol.messages');
     const jump = bobWin.locator('button.jump-latest');
+    await list.evaluate((ol) => (ol.scrollTop = ol.scrollHeight));
     await list.evaluate((ol) => (ol.scrollTop = 0));
     await expect(jump.isVisible()).resolves.toBe(false);
     await sendMessage(annWin, 'while Bob reads 1');

@@ -13,11 +13,15 @@ function label(button, count) {
   return form.replace('{count}', String(count));
 }
 
-/** Messages from others arrived below while the reader was scrolled up. */
+/** Messages from others arrived while the reader was scrolled up: those below what they see are counted. */
 export function newBelow(win, arrived) {
   const button = buttonOf(win);
-  if (!button || arrived < 1) return;
-  const count = (counts.get(win) ?? 0) + arrived;
+  const list = $('ol.messages', win);
+  if (!button || !list) return;
+  const fold = list.scrollTop + list.clientHeight;
+  const below = arrived.filter((li) => li.isConnected && li.offsetParent === list && li.offsetTop >= fold).length;
+  if (!below) return;
+  const count = (counts.get(win) ?? 0) + below;
   counts.set(win, count);
   $('.jump-latest-text', button).textContent = label(button, count);
   // Said once when it appears; each message is read out as it comes anyway (announce.js).
