@@ -213,6 +213,37 @@ describeBrowser('readable conversations: groups, days, avatars and the way back 
     }
   });
 
+  browserTest('on a touch screen reply and ⋮ show on the message tapped, not beside every bubble', async () => {
+    const context = await h.browser.newContext({ baseURL: h.url, hasTouch: true, isMobile: true, locale: 'en-US', viewport: { width: 390, height: 844 } });
+    try {
+      const page = await context.newPage();
+      await page.goto('/login');
+      await page.getByLabel('E-mail', { exact: true }).fill(bob.email);
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: `Welcome, ${bob.name}` }).waitFor();
+      await page.goto(`/chat/conversations/${groupId}`);
+      await chatReady(page);
+      const main = page.locator('main');
+      const shown = (text: string) =>
+        main
+          .locator('li.msg', { has: page.locator('.msg-body', { hasText: new RegExp(`^${text}$`) }) })
+          .locator('.msg-actions')
+          .evaluate((e) => getComputedStyle(e).visibility === 'visible' && getComputedStyle(e).opacity === '1');
+      await main.locator('li.day-separator').first().waitFor();
+      expect(await shown('today 3')).toBe(false);
+      expect(await shown('today 5')).toBe(false);
+      await main.locator('li.msg .msg-body', { hasText: /^today 3$/ }).tap();
+      expect(await shown('today 3')).toBe(true);
+      expect(await shown('today 5')).toBe(false);
+      await main.locator('li.msg .msg-body', { hasText: /^today 5$/ }).tap();
+      expect(await shown('today 5')).toBe(true);
+      expect(await shown('today 3')).toBe(false);
+    } finally {
+      await context.close();
+    }
+  });
+
   browserTest('counts new messages below while one reads further up, and jumps down to them', async () => {
     const list = bobWin.locator('ol.messages');
     const jump = bobWin.locator('button.jump-latest');
