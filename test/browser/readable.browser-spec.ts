@@ -322,5 +322,17 @@ describeBrowser('readable conversations: groups, days, avatars and the way back 
     await item(win, 'yesterday 2').evaluate((li) => li.scrollIntoView({ block: 'center' }));
     await b.page.mouse.move(10, 10);
     await b.page.screenshot({ path: join(RESULTS_DIR, 'readable-conversation-days--bob.png') });
+
+    // In Polish: the days in Polish, and the page still passes axe.
+    await a.page.getByRole('button', { name: 'Polski', exact: true }).click();
+    await a.page.locator('html[lang="pl"]').waitFor({ state: 'attached' });
+    await a.page.goto(`/chat/conversations/${groupId}`);
+    await chatReady(a.page);
+    await a.page.locator('main li.day-separator').first().waitFor();
+    const polishDay = new Intl.DateTimeFormat('pl-PL', { weekday: 'long', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }) }).format(twoDaysAgo);
+    expect(await a.page.locator('main li.day-separator').allInnerTexts()).toEqual([polishDay, 'Wczoraj', 'Dzisiaj']);
+    await expectAccessible(a.page);
+    await a.page.locator('main li.day-separator', { hasText: 'Wczoraj' }).evaluate((li) => li.scrollIntoView({ block: 'start' }));
+    await a.page.screenshot({ path: join(RESULTS_DIR, 'readable-conversation-page-pl--ann.png') });
   });
 });
