@@ -50,7 +50,9 @@ describeBrowser('the status picker and the full-screen image', () => {
           const range = document.createRange();
           range.selectNodeContents(b);
           // The name: the button's last text, where it starts and how many lines it takes.
-          const text = Array.from(b.childNodes).filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim()).at(-1)!;
+          const text = Array.from(b.childNodes)
+            .filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim())
+            .at(-1)!;
           range.selectNodeContents(text);
           const lines = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top))).size;
           return { left: box.left, dot: dot.left, text: range.getBoundingClientRect().left, lines, right: box.right, viewport: innerWidth };

@@ -65,7 +65,12 @@ describeBrowser('readable conversations: groups, days, avatars and the way back 
   const deletedItem = (win: Locator, body: string) => win.locator(`li.msg[data-message-id="${ids.get(body)}"]`);
   const separators = (win: Locator) => win.locator('li.day-separator').allInnerTexts();
   const sameYear = twoDaysAgo.getFullYear() === new Date().getFullYear();
-  const twoDaysAgoHeading = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }) }).format(twoDaysAgo);
+  const twoDaysAgoHeading = new Intl.DateTimeFormat('en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    ...(sameYear ? {} : { year: 'numeric' }),
+  }).format(twoDaysAgo);
 
   beforeAll(async () => {
     h = await openHarness();
@@ -101,7 +106,11 @@ describeBrowser('readable conversations: groups, days, avatars and the way back 
       expect(await separators(win)).toEqual([twoDaysAgoHeading, 'Yesterday', 'Today']);
       // The separators are headings one level under the window's title, in the list's order.
       expect(await win.getByRole('heading', { level: 3 }).allInnerTexts()).toEqual(await separators(win));
-      const marks = await Promise.all(['early 19', 'early 20', 'yesterday 1', 'yesterday 2', 'yesterday 3', 'today 1', 'today 2', 'today 3', 'today 4', 'today 5'].map((t) => continued(win, t)));
+      const marks = await Promise.all(
+        ['early 19', 'early 20', 'yesterday 1', 'yesterday 2', 'yesterday 3', 'today 1', 'today 2', 'today 3', 'today 4', 'today 5'].map((t) =>
+          continued(win, t),
+        ),
+      );
       expect(marks).toEqual([false, true, false, true, false, false, true, true, false, false]);
     }
     // Only the first of a run shows the avatar, the name and the time; the others show the time on hover.
@@ -112,7 +121,12 @@ describeBrowser('readable conversations: groups, days, avatars and the way back 
     await expect(next.locator('.msg-avatar').isVisible()).resolves.toBe(false);
     expect(await next.locator('.msg-time').evaluate((e) => getComputedStyle(e).opacity)).toBe('0');
     await next.locator('.msg-body').hover();
-    expect(await settled(() => next.locator('.msg-time').evaluate((e) => getComputedStyle(e).opacity), (o) => o === '1')).toBe('1');
+    expect(
+      await settled(
+        () => next.locator('.msg-time').evaluate((e) => getComputedStyle(e).opacity),
+        (o) => o === '1',
+      ),
+    ).toBe('1');
     expect(await next.locator('.msg-time').getAttribute('title')).toMatch(/\d{4}/);
     // The name is still there for a screen reader, and the avatar is not read out.
     expect(await next.locator('.msg-author').textContent()).toContain('Ann Reader');
@@ -175,13 +189,21 @@ describeBrowser('readable conversations: groups, days, avatars and the way back 
     for (const text of ['today 3', 'today 4']) await item(bobWin, text).evaluate((li) => li.remove());
     expect(await continued(bobWin, 'today 5')).toBe(false);
     for (const html of fragments) {
-      await list.evaluate((ol, text) => (window as unknown as { htmx: { swap: (o: object) => Promise<void> } }).htmx.swap({ text, target: ol, swap: 'chat-messages' }), html);
+      await list.evaluate(
+        (ol, text) => (window as unknown as { htmx: { swap: (o: object) => Promise<void> } }).htmx.swap({ text, target: ol, swap: 'chat-messages' }),
+        html,
+      );
     }
     await item(bobWin, 'today 3').waitFor();
     expect(await continued(bobWin, 'today 3')).toBe(true);
     expect(await continued(bobWin, 'today 4')).toBe(false);
     expect(await continued(bobWin, 'today 5')).toBe(false);
-    expect(await bobWin.locator('li.msg .msg-body').allInnerTexts().then((t) => t.indexOf('today 3') < t.indexOf('today 4'))).toBe(true);
+    expect(
+      await bobWin
+        .locator('li.msg .msg-body')
+        .allInnerTexts()
+        .then((t) => t.indexOf('today 3') < t.indexOf('today 4')),
+    ).toBe(true);
   });
 
   browserTest('without JavaScript every message shows its own name, avatar and time, and nothing is in the way', async () => {
@@ -255,14 +277,29 @@ describeBrowser('readable conversations: groups, days, avatars and the way back 
     await jump.waitFor();
     expect(await jump.innerText()).toBe('1 new message');
     await sendMessage(annWin, 'while Bob reads 2');
-    expect(await settled(() => jump.innerText(), (t) => t === '2 new messages')).toBe('2 new messages');
+    expect(
+      await settled(
+        () => jump.innerText(),
+        (t) => t === '2 new messages',
+      ),
+    ).toBe('2 new messages');
     // Still up where Bob was reading.
     expect(await list.evaluate((ol) => ol.scrollTop)).toBeLessThan(50);
     // Told once, politely, that there is something below.
-    expect(await settled(() => b.page.locator('#chat-announcer').innerText(), (t) => t.includes('New messages below'))).toContain('New messages below');
+    expect(
+      await settled(
+        () => b.page.locator('#chat-announcer').innerText(),
+        (t) => t.includes('New messages below'),
+      ),
+    ).toContain('New messages below');
     await jump.click();
     await jump.waitFor({ state: 'hidden' });
-    expect(await settled(() => list.evaluate((ol) => ol.scrollHeight - ol.scrollTop - ol.clientHeight), (gap) => gap < 40)).toBeLessThan(40);
+    expect(
+      await settled(
+        () => list.evaluate((ol) => ol.scrollHeight - ol.scrollTop - ol.clientHeight),
+        (gap) => gap < 40,
+      ),
+    ).toBeLessThan(40);
     await expect(bobWin.getByLabel('Message', { exact: true }).evaluate((e) => e === document.activeElement)).resolves.toBe(true);
     // At the bottom, a new message scrolls into view and counts nothing.
     await sendMessage(annWin, 'while Bob is down here');
@@ -329,7 +366,9 @@ describeBrowser('readable conversations: groups, days, avatars and the way back 
     await a.page.goto(`/chat/conversations/${groupId}`);
     await chatReady(a.page);
     await a.page.locator('main li.day-separator').first().waitFor();
-    const polishDay = new Intl.DateTimeFormat('pl-PL', { weekday: 'long', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }) }).format(twoDaysAgo);
+    const polishDay = new Intl.DateTimeFormat('pl-PL', { weekday: 'long', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }) }).format(
+      twoDaysAgo,
+    );
     expect(await a.page.locator('main li.day-separator').allInnerTexts()).toEqual([polishDay, 'Wczoraj', 'Dzisiaj']);
     await expectAccessible(a.page);
     await a.page.locator('main li.day-separator', { hasText: 'Wczoraj' }).evaluate((li) => li.scrollIntoView({ block: 'start' }));

@@ -28,7 +28,10 @@ describe('messages carry their author and time for grouping, and an avatar for e
     const token = await generateToken(ad, groupId);
     // An integration may call itself anything, a member's name or markup included.
     for (const displayName of ['Max Member', '<img src=x onerror=alert(1)> Bot']) {
-      const res = await request(t.url).post('/api/v1/messages').set('Authorization', `Bearer ${token}`).send({ text: `from ${displayName.length}`, displayName });
+      const res = await request(t.url)
+        .post('/api/v1/messages')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ text: `from ${displayName.length}`, displayName });
       expect(res.status).toBe(201);
     }
 
@@ -51,6 +54,8 @@ describe('messages carry their author and time for grouping, and an avatar for e
     expect(html).toMatch(/<button type="button" class="jump-latest" data-action="jump-latest" hidden/);
     // The same for every viewer: what another member's page gets is what the admin's got.
     const other = (await m.agent.get(`/chat/conversations/${groupId}`).set('HX-Request', 'true')).text;
-    expect(messagesIn(other).map((li) => /data-author-key="[^"]*"/.exec(li)?.[0])).toEqual(messagesIn(html).map((li) => /data-author-key="[^"]*"/.exec(li)?.[0]));
+    expect(messagesIn(other).map((li) => /data-author-key="[^"]*"/.exec(li)?.[0])).toEqual(
+      messagesIn(html).map((li) => /data-author-key="[^"]*"/.exec(li)?.[0]),
+    );
   });
 });

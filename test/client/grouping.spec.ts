@@ -32,7 +32,12 @@ describe('how a conversation reads: groups and days', () => {
 
   it('starts a new group after anything else that stands between two messages (the “new messages” line)', () => {
     const t = at('2026-03-02T10:00:00');
-    expect(layout([{ author: 'u1', at: t }, { author: 'u1', at: t, broken: true }]).map((s) => s.continued)).toEqual([false, false]);
+    expect(
+      layout([
+        { author: 'u1', at: t },
+        { author: 'u1', at: t, broken: true },
+      ]).map((s) => s.continued),
+    ).toEqual([false, false]);
   });
 
   it('starts a new day, and a new group, at midnight in the page’s time zone, even a minute apart', () => {
@@ -49,7 +54,10 @@ describe('how a conversation reads: groups and days', () => {
   });
 
   it('keeps a message with an unreadable time on the day above it rather than breaking the conversation', () => {
-    const shown = layout([{ author: 'u1', at: at('2026-03-02T10:00:00') }, { author: 'u1', at: NaN }]);
+    const shown = layout([
+      { author: 'u1', at: at('2026-03-02T10:00:00') },
+      { author: 'u1', at: NaN },
+    ]);
     expect(shown[1]).toEqual({ day: '2026-03-02', newDay: false, continued: false });
   });
 

@@ -25,10 +25,15 @@ export function submit(form) {
     replyTo: form.elements.replyTo.value || undefined,
     body,
   };
-  const li = make('li', { id: `m-${message.clientId}`, className: 'msg mine pending', attrs: { 'data-conversation': String(message.conversationId), 'data-author-key': `u${me}`, 'data-created-at': new Date().toISOString() } }, [
-    make('div', { className: 'msg-body', textContent: body }),
-    make('div', { className: 'msg-meta' }),
-  ]);
+  const li = make(
+    'li',
+    {
+      id: `m-${message.clientId}`,
+      className: 'msg mine pending',
+      attrs: { 'data-conversation': String(message.conversationId), 'data-author-key': `u${me}`, 'data-created-at': new Date().toISOString() },
+    },
+    [make('div', { className: 'msg-body', textContent: body }), make('div', { className: 'msg-meta' })],
+  );
   const list = listOf(win);
   list.append(li);
   list.scrollTop = list.scrollHeight;

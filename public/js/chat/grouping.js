@@ -16,7 +16,7 @@ export const dayOf = (date) => `${date.getFullYear()}-${pad(date.getMonth() + 1)
 export function layout(items, gap = GROUP_GAP_MS) {
   let previous = null;
   return items.map((item) => {
-    const day = Number.isFinite(item.at) ? dayOf(new Date(item.at)) : previous?.day ?? '';
+    const day = Number.isFinite(item.at) ? dayOf(new Date(item.at)) : (previous?.day ?? '');
     const newDay = !previous || previous.day !== day;
     const continued = !newDay && !item.broken && !!item.author && previous.author === item.author && Math.abs(item.at - previous.at) <= gap;
     previous = { author: item.author, at: item.at, day };
