@@ -9,7 +9,7 @@ export class ChatRenderer {
     return viewEnvironment().render(template, {
       t: translator(locale),
       locale,
-      formatDateTime: (date: Date) => formatDateTime(locale, date),
+      formatDateTime: (value: Date | string | null) => (value ? formatDateTime(locale, new Date(value)) : ''),
       formatTime: (value: Date | string) => formatTime(locale, new Date(value)),
       ...context,
     });

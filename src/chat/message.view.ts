@@ -25,6 +25,13 @@ export interface MessageView {
   conversationId: number;
   authorId: number | null;
   authorName: string;
+  /**
+   * Who the page groups consecutive messages by: a member (u), an integration (i, or t for a token without one)
+   * or the support team's agent (s), so an integration's message never joins a member's group.
+   */
+  authorKey: string;
+  /** Drawn for every author: a member's initials, an integration's bot mark, the support team's colour. */
+  avatar: { kind: 'user' | 'bot' | 'support'; id: number; name: string };
   /** Posted by an integration through the group's API token. */
   viaApi: boolean;
   integrationName: string;
@@ -69,11 +76,22 @@ export interface MessageRecord {
 
 export const domIdOf = (clientId: string) => `m-${clientId}`;
 
+function authorOf(m: MessageRecord, name: string): { key: string; avatar: MessageView['avatar'] } {
+  if (m.integrationId || m.apiTokenId) {
+    const key = m.integrationId ? `i${m.integrationId}` : `t${m.apiTokenId}`;
+    return { key, avatar: { kind: 'bot', id: m.integrationId ?? m.apiTokenId ?? 0, name: name || m.integrationName || 'API' } };
+  }
+  if (m.supportAgentId) return { key: `s${m.supportAgentId}`, avatar: { kind: 'support', id: m.supportAgentId, name } };
+  return { key: m.authorId ? `u${m.authorId}` : '', avatar: { kind: 'user', id: m.authorId ?? 0, name } };
+}
+
 /** Called from the fragment seam only (message.fragments.ts), so every use renders the same. */
 export function messageView(m: MessageRecord, read: ReadWatermark, objects: Map<string, LinkedObject>): MessageView {
   const deleted = !!m.deletedAt;
   const reply = m.replyTo;
   const parts = deleted ? [] : segments(m.body, objects);
+  const authorName = m.authorName ?? m.displayName ?? '';
+  const author = authorOf(m, authorName);
   return {
     id: m.id,
     seq: m.seq,
@@ -81,7 +99,9 @@ export function messageView(m: MessageRecord, read: ReadWatermark, objects: Map<
     clientId: m.clientId,
     conversationId: m.conversationId,
     authorId: m.authorId,
-    authorName: m.authorName ?? m.displayName ?? '',
+    authorName,
+    authorKey: author.key,
+    avatar: author.avatar,
     viaApi: !!m.integrationId || !!m.apiTokenId,
     integrationName: m.integrationName ?? '',
     viaSupport: !!m.supportAgentId,

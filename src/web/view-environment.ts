@@ -3,6 +3,8 @@ import { refusalText } from '../accounts/plan-refusal';
 import { has, planName, Plan } from '../accounts/plans';
 import { VIEWS_DIR } from '../config/paths';
 import { ASSET_VERSION } from './asset-version';
+import { avatarGlobal } from './avatar';
+import { avatarColour } from './avatar-colour';
 import { isLocale, Locale } from './i18n/translator';
 import { fileSize, initials } from './view-filters';
 
@@ -22,6 +24,8 @@ export function viewEnvironment(): Environment {
     shared.addFilter('fileSize', fileSize);
     shared.addGlobal('kindSingular', { companies: 'company', tasks: 'task', notes: 'note', opportunities: 'opportunity' });
     shared.addGlobal('assetVersion', ASSET_VERSION);
+    shared.addGlobal('avatar', avatarGlobal);
+    shared.addFilter('avatarColour', avatarColour);
     // What the plan table says, so that templates show or leave out a feature the way routes allow or refuse it.
     shared.addGlobal('has', (company: Parameters<typeof has>[0] | undefined, feature: Parameters<typeof has>[1]) => !!company && has(company, feature));
     shared.addGlobal('planName', function (this: unknown, plan: Plan) {

@@ -1,6 +1,6 @@
 // The composer: a message shows at once and is sent over the socket in the order typed, one at a time per
 // conversation, retried with the same client id (never stored twice) until the server answers.
-import { $, listOf, make, setComposerError, strings, windowOf } from './dom.js';
+import { $, listOf, make, me, setComposerError, strings, windowOf } from './dom.js';
 import { announce, spoken } from './announce.js';
 import { offer, show, socket } from './live.js';
 import { bumpEntry } from './panel.js';
@@ -25,10 +25,15 @@ export function submit(form) {
     replyTo: form.elements.replyTo.value || undefined,
     body,
   };
-  const li = make('li', { id: `m-${message.clientId}`, className: 'msg mine pending', attrs: { 'data-conversation': String(message.conversationId) } }, [
-    make('div', { className: 'msg-body', textContent: body }),
-    make('div', { className: 'msg-meta' }),
-  ]);
+  const li = make(
+    'li',
+    {
+      id: `m-${message.clientId}`,
+      className: 'msg mine pending',
+      attrs: { 'data-conversation': String(message.conversationId), 'data-author-key': `u${me}`, 'data-created-at': new Date().toISOString() },
+    },
+    [make('div', { className: 'msg-body', textContent: body }), make('div', { className: 'msg-meta' })],
+  );
   const list = listOf(win);
   list.append(li);
   list.scrollTop = list.scrollHeight;

@@ -13,7 +13,7 @@ export const socket = typeof window.io === 'function' ? window.io({ auth: { loca
 const states = new Map();
 const listeners = { changed: [] };
 
-/** Told after messages were put into a window (scrolling, reads). */
+/** Told after messages were put into a window (scrolling, reads, the count below): (win, wasAtBottom, others' new messages). */
 export function onMessagesChanged(listener) {
   listeners.changed.push(listener);
 }
@@ -35,8 +35,9 @@ function placeInto(list, fragment) {
   // Someone else's message new to this page is read out once; edits, deletions and one's own are not.
   const fresh = new Set([...fragment.children].filter((li) => li.matches('li.msg') && !document.getElementById(li.id) && Number(li.dataset.authorId) !== me));
   const added = place(list, fragment);
-  for (const li of added) if (fresh.has(li) && !li.classList.contains('deleted')) announce(spoken(li));
-  if (win) for (const listener of listeners.changed) listener(win, follow);
+  const arrived = added.filter((li) => fresh.has(li) && !li.classList.contains('deleted'));
+  for (const li of arrived) announce(spoken(li));
+  if (win) for (const listener of listeners.changed) listener(win, follow, arrived);
   return added.length ? added : true;
 }
 

@@ -5,13 +5,15 @@ import { announceElsewhere } from './announce.js';
 import { $, $$, windowOf, windows } from './dom.js';
 import { cancelReply, retry, startReply, submit } from './composer.js';
 import { chooseEmoji, closePicker, onPickerKey, togglePicker } from './emoji.js';
-import { check, offer, onMessagesChanged, reconcile, socket, swapShell } from './live.js';
+import { atBottom, check, offer, onMessagesChanged, reconcile, socket, swapShell } from './live.js';
 import { decorate } from './messages.js';
 import { closeMenu, inMenu, menuOpen, onDetailsMenuKey, onMenuKey, openMenu, runMenu, startEdit } from './menus.js';
 import { badgesChanged, notify, unlockAudio, updateTitle } from './notify.js';
 import { bumpEntry, initTabs, onTabKey, refreshPanel, selectTab, showNotifications } from './panel.js';
+import { jumpToLatest, newBelow, seenLatest } from './latest.js';
 import { jumpTo } from './quotes.js';
 import { forgetReads, scheduleRead } from './reads.js';
+import { regroup, regroupAll } from './timeline.js';
 import './uploads.js';
 import {
   arrange,
@@ -43,6 +45,7 @@ const fullTime = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle:
 function localizeTimes(root) {
   const times = root.matches?.('time[datetime]') ? [root] : $$('time[datetime]', root);
   for (const time of times) {
+    if (time.closest('.day-separator')) continue;
     const date = new Date(time.dateTime);
     if (Number.isNaN(date.getTime())) continue;
     time.textContent = time.closest('.msg') ? shortTime.format(date) : fullTime.format(date);
@@ -54,8 +57,9 @@ function scrollToBottom(list) {
   if (list) list.scrollTop = list.scrollHeight;
 }
 
-onMessagesChanged((win, follow) => {
+onMessagesChanged((win, follow, arrived) => {
   if (follow) scrollToBottom($('ol.messages', win));
+  else newBelow(win, arrived);
   scheduleRead(win);
 });
 
@@ -185,6 +189,8 @@ document.addEventListener('click', (event) => {
       return action.closest('form').elements.body.focus();
     case 'retry':
       return li && retry(li);
+    case 'jump-latest':
+      return win && jumpToLatest(win);
   }
   const quote = target.closest('a.msg-quote[data-jump]');
   if (quote) {
@@ -237,6 +243,12 @@ document.addEventListener('contextmenu', (event) => {
 
 document.addEventListener('pointerdown', (event) => {
   unlockAudio();
+  // A touch has no hover: the message touched shows its reply and ⋮ buttons, until another is touched.
+  if (event.pointerType === 'touch') {
+    const touched = event.target.closest?.('li.msg');
+    for (const li of $$('li.msg.touched')) if (li !== touched) li.classList.remove('touched');
+    touched?.classList.add('touched');
+  }
   if (menuOpen() && !inMenu(event.target)) closeMenu(false);
   const win = event.target.closest?.('section.chat-window.floating');
   if (win) bringToFront(win);
@@ -253,13 +265,17 @@ document.addEventListener('focusin', (event) => {
 document.addEventListener(
   'scroll',
   (event) => {
-    if (event.target instanceof Element && event.target.matches('ol.messages')) scheduleRead(event.target.closest('section.chat-window'));
+    if (!(event.target instanceof Element) || !event.target.matches('ol.messages')) return;
+    const win = event.target.closest('section.chat-window');
+    scheduleRead(win);
+    if (win && atBottom(event.target)) seenLatest(win);
   },
   true,
 );
 
 const readAll = () => windows().forEach(scheduleRead);
 window.addEventListener('focus', readAll);
+window.addEventListener('focus', regroupAll);
 document.addEventListener('visibilitychange', readAll);
 window.addEventListener('resize', () => closeMenu(false));
 
@@ -326,7 +342,17 @@ document.addEventListener('chat:open', (event) => {
 });
 
 new MutationObserver((records) => {
-  for (const record of records) for (const node of record.addedNodes) if (node.nodeType === 1) localizeTimes(node);
+  const lists = new Set();
+  for (const record of records) {
+    if (record.target.matches?.('ol.messages')) lists.add(record.target);
+    for (const node of record.addedNodes) {
+      if (node.nodeType !== 1) continue;
+      localizeTimes(node);
+      for (const list of node.matches('ol.messages') ? [node] : $$('ol.messages', node)) lists.add(list);
+    }
+  }
+  // Its own separators change the list again; the second pass finds nothing to do.
+  for (const list of lists) if (list.isConnected) regroup(list);
   for (const win of windows()) initWindow(win, scheduleRead);
   reconcile();
 }).observe(document.body, { childList: true, subtree: true });
@@ -335,6 +361,7 @@ boot();
 // htmx may have processed the page before this module ran: the page's own messages are marked here once.
 decorate(document.body);
 localizeTimes(document.body);
+regroupAll();
 for (const win of windows()) initWindow(win, scheduleRead);
 reconcile();
 booting(true);

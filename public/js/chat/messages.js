@@ -54,11 +54,16 @@ export function decorate(root = document.body) {
     toggleData(li, 'canDelete', !deleted && (mine || win?.dataset.manages === 'true'));
     const body = $('.msg-body[data-editable]', li);
     if (body && mine) Object.assign(body, { tabIndex: 0, title: strings.clickToEdit ?? '' });
-    // One's own name is there for screen readers only: it takes no tab stop.
-    const author = $('button.msg-author', li);
-    if (author) author.tabIndex = mine ? -1 : 0;
+    authorTabStop(li);
     if (win) tick(li, readWatermark(win));
   }
+}
+
+/** One's own name, and the name repeated on every message of a group, are there for screen readers only: no tab stop. */
+export function authorTabStop(li) {
+  const author = $('button.msg-author', li);
+  const stop = li.classList.contains('mine') || li.classList.contains('continued') ? -1 : 0;
+  if (author && author.tabIndex !== stop) author.tabIndex = stop;
 }
 
 function toggleData(li, name, on) {

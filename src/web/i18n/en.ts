@@ -430,6 +430,14 @@ export const en = {
   'search.with': 'Conversation with {name}',
   'search.more': 'More messages',
   'search.allIn': 'All results in {kind}',
+  // Readable conversations (issue 19): day headings and the count of new messages below.
+  'chat.today': 'Today',
+  'chat.yesterday': 'Yesterday',
+  'chat.newBelow.one': '{count} new message',
+  'chat.newBelow.few': '{count} new messages',
+  'chat.newBelow.many': '{count} new messages',
+  'chat.newBelow.other': '{count} new messages',
+  'chat.newBelowAppeared': 'New messages below. Jump to latest is at the bottom of the conversation.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -432,4 +432,12 @@ export const pl: Record<MessageKey, string> = {
   'search.with': 'Rozmowa: {name}',
   'search.more': 'Więcej wiadomości',
   'search.allIn': 'Wszystkie wyniki w: {kind}',
+  // Readable conversations (issue 19): day headings and the count of new messages below.
+  'chat.today': 'Dzisiaj',
+  'chat.yesterday': 'Wczoraj',
+  'chat.newBelow.one': '{count} nowa wiadomość',
+  'chat.newBelow.few': '{count} nowe wiadomości',
+  'chat.newBelow.many': '{count} nowych wiadomości',
+  'chat.newBelow.other': '{count} nowej wiadomości',
+  'chat.newBelowAppeared': 'Nowe wiadomości poniżej. Przycisk przejścia do najnowszych jest na dole rozmowy.',
 };
