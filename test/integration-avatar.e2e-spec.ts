@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import request from 'supertest';
 import { Integration } from '../src/integrations/integration.entity';
 import { createGroup } from './support/chat';
 import { createCompany, createUser } from './support/factories';
@@ -49,12 +50,18 @@ describe('integration avatars', () => {
         res.on('end', () => done(null, Buffer.concat(chunks)));
       });
 
-  it('draws the initials on a square until a picture is uploaded, then serves the picture as a 128×128 PNG without its metadata', async () => {
+  const isBlank = async (png: Buffer) => {
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    return info.width === 1 && info.height === 1 && data[3] === 0;
+  };
+
+  it('shows the initials on a square until a picture is uploaded, then serves the picture as a 128×128 PNG without its metadata', async () => {
     const s = await scene('Web Shop');
-    const drawn = await avatarOf(s.member, s.integrationId);
-    expect(drawn.status).toBe(200);
-    expect(drawn.headers['content-type']).toContain('image/svg+xml');
-    expect(drawn.body.toString()).toContain('>WS</text>');
+    const blank = await avatarOf(s.member, s.integrationId);
+    expect(blank.status).toBe(200);
+    expect(await isBlank(blank.body)).toBe(true);
+    const dialog = await s.ad.load(`/chat/groups/${s.groupId}/api-token`);
+    expect(dialog.text).toMatch(/class="avatar avatar-md avatar-bot"[^>]*>WS<img class="avatar-image" src="\/chat\/integrations\/\d+\/avatar\?v=0"/);
 
     const photo = await sharp({ create: { width: 900, height: 400, channels: 3, background: { r: 30, g: 120, b: 60 } } })
       .jpeg()
@@ -74,7 +81,7 @@ describe('integration avatars', () => {
 
     const removed = await s.ad.agent.delete(`/chat/groups/${s.groupId}/api-token/avatar`).set('X-CSRF-Token', s.ad.csrf).set('HX-Request', 'true');
     expect(removed.text).toContain('The avatar has been removed');
-    expect((await avatarOf(s.member, s.integrationId)).headers['content-type']).toContain('image/svg+xml');
+    expect(await isBlank((await avatarOf(s.member, s.integrationId)).body)).toBe(true);
   });
 
   it('refuses what is not a small plain picture with a reason, keeping the avatar it had', async () => {
@@ -99,7 +106,7 @@ describe('integration avatars', () => {
       .field('nothing', 'here');
     expect(empty.status).toBe(422);
     expect(empty.text).toContain('Choose a picture first.');
-    expect((await avatarOf(s.member, s.integrationId)).headers['content-type']).toContain('image/svg+xml');
+    expect(await isBlank((await avatarOf(s.member, s.integrationId)).body)).toBe(true);
   });
 
   it('lets only those who manage the token change it, and only the group’s members see it', async () => {
@@ -117,13 +124,16 @@ describe('integration avatars', () => {
     expect((await s.member.agent.get('/chat/integrations/99999999999999999999/avatar')).status).toBe(404);
     // Without the CSRF header nothing is stored.
     expect((await s.ad.agent.post(`/chat/groups/${s.groupId}/api-token/avatar`).attach('avatar', png, 'a.png')).status).toBe(403);
-    expect((await avatarOf(s.member, s.integrationId)).headers['content-type']).toContain('image/svg+xml');
+    expect(await isBlank((await avatarOf(s.member, s.integrationId)).body)).toBe(true);
   });
 
-  it('escapes a hostile name in the drawn avatar', async () => {
-    const s = await scene('<script>x</script> "&');
-    const drawn = (await avatarOf(s.member, s.integrationId)).body.toString();
-    expect(drawn).not.toContain('<script>');
-    expect(drawn).toContain('&#60;&#34;</text>');
+  it('puts the integration’s picture and name, never the display name’s, on its messages, with the robot over it', async () => {
+    const s = await scene('<b>Shop</b> & Co');
+    const token = await generateToken(s.ad, s.groupId);
+    await request(t.url).post('/api/v1/messages').set('Authorization', `Bearer ${token}`).send({ text: 'paid', displayName: 'Anna Nowak' }).expect(201);
+    const html = (await s.member.agent.get(`/chat/conversations/${s.groupId}`).set('HX-Request', 'true')).text;
+    const li = html.split('<li ').find((part) => part.includes('paid'))!;
+    expect(li).toMatch(/class="avatar avatar-md avatar-bot msg-avatar"[^>]*>&#60;C<img class="avatar-image" src="\/chat\/integrations\/\d+\/avatar"[^>]*><svg class="bot-mark"/);
+    expect(li).not.toContain('<b>');
   });
 });

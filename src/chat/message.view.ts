@@ -1,6 +1,7 @@
 import { isFormatted, Segment, segments } from './linkify';
 import type { LinkedObject } from './object-links';
 import { isRead, ReadWatermark } from './read-watermark';
+import type { AvatarOf } from '../web/avatar';
 
 export interface AttachmentView {
   id: number;
@@ -31,7 +32,7 @@ export interface MessageView {
    */
   authorKey: string;
   /** Drawn for every author: a member's initials, an integration's bot mark, the support team's colour. */
-  avatar: { kind: 'user' | 'bot' | 'support'; id: number; name: string };
+  avatar: AvatarOf;
   /** Posted by an integration through the group's API token. */
   viaApi: boolean;
   integrationName: string;
@@ -79,7 +80,9 @@ export const domIdOf = (clientId: string) => `m-${clientId}`;
 function authorOf(m: MessageRecord, name: string): { key: string; avatar: MessageView['avatar'] } {
   if (m.integrationId || m.apiTokenId) {
     const key = m.integrationId ? `i${m.integrationId}` : `t${m.apiTokenId}`;
-    return { key, avatar: { kind: 'bot', id: m.integrationId ?? m.apiTokenId ?? 0, name: name || m.integrationName || 'API' } };
+    // The integration's own picture and name (a display name is per message; the identity is the integration's).
+    const image = m.integrationId ? `/chat/integrations/${m.integrationId}/avatar` : undefined;
+    return { key, avatar: { kind: 'bot', id: m.integrationId ?? m.apiTokenId ?? 0, name: m.integrationName || name || 'API', image } };
   }
   if (m.supportAgentId) return { key: `s${m.supportAgentId}`, avatar: { kind: 'support', id: m.supportAgentId, name } };
   return { key: m.authorId ? `u${m.authorId}` : '', avatar: { kind: 'user', id: m.authorId ?? 0, name } };

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Controller, Delete, Get, Inject, NotFoundException, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
@@ -10,13 +9,14 @@ import type { MessageKey } from '../web/i18n/en';
 import { idParam } from '../web/id-param';
 import { renderTokenDialog } from './api-token.view';
 import { GroupTokensService } from './group-tokens.service';
-import { avatarPng, generatedAvatar, readAvatarUpload } from './integration-avatar';
+import { avatarPng, readAvatarUpload, TRANSPARENT_PIXEL } from './integration-avatar';
 import { Integration } from './integration.entity';
 import { WebhooksService } from './webhooks.service';
 
 /**
  * An integration's avatar: uploaded and removed from its group's API token dialog by those who manage the token,
- * and shown to the group's members beside its messages (its initials on a square when it has no picture).
+ * and shown to the group's members beside its messages, over its initials on a square (avatar.ts) with a robot's
+ * head on top, so that even a person's photo never passes for a member.
  */
 @Controller()
 @UseGuards(ChatEnabled)
@@ -59,13 +59,11 @@ export class IntegrationAvatarsController {
   async show(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const integration = await this.em.findOne(Integration, idParam(id), { populate: ['avatar'] });
     if (!integration || !(await this.conversations.isMember(req.auth!.user.id, integration.conversation.id))) throw new NotFoundException();
-    const tag = integration.avatarUpdatedAt
-      ? `"a${integration.avatarUpdatedAt.getTime()}"`
-      : `"g${createHash('sha256').update(integration.name).digest('base64url').slice(0, 22)}"`;
-    res.set({ ETag: tag, 'Cache-Control': 'private, no-cache', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'" });
+    const tag = integration.avatarUpdatedAt ? `"a${integration.avatarUpdatedAt.getTime()}"` : '"none"';
+    res.set({ ETag: tag, 'Cache-Control': 'private, no-cache' });
     if (req.get('If-None-Match') === tag) return void res.status(304).end();
-    if (integration.avatar) return void res.type('image/png').send(integration.avatar);
-    res.type('image/svg+xml').send(generatedAvatar(integration.id, integration.name));
+    // Without a picture the initials under it show: a transparent pixel costs no second request.
+    res.type('image/png').send(integration.avatar ?? TRANSPARENT_PIXEL);
   }
 
   private async managed(req: GwarRequest, id: string): Promise<{ open: OpenConversation; integration: Integration }> {

@@ -6,6 +6,8 @@ export interface AvatarOf {
   kind: 'user' | 'bot' | 'support';
   id: number;
   name: string;
+  /** An uploaded picture over the initials (an integration's: transparent when it has none). */
+  image?: string;
 }
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -23,7 +25,8 @@ const BOT_MARK =
 export function avatarHtml(a: AvatarOf, size: 'sm' | 'md' = 'md', extra = ''): string {
   const classes = ['avatar', `avatar-${size}`, a.kind === 'bot' ? 'avatar-bot' : a.kind === 'support' ? 'avatar-support' : '', extra].filter(Boolean).join(' ');
   const colour = a.kind === 'support' ? '' : ` style="background-color: ${avatarColour(a.id)}"`;
-  return `<span class="${escape(classes)}"${colour} aria-hidden="true">${escape(initials(a.name))}${a.kind === 'bot' ? BOT_MARK : ''}</span>`;
+  const image = a.image ? `<img class="avatar-image" src="${escape(a.image)}" alt="" decoding="async">` : '';
+  return `<span class="${escape(classes)}"${colour} aria-hidden="true">${escape(initials(a.name))}${image}${a.kind === 'bot' ? BOT_MARK : ''}</span>`;
 }
 
 export const avatarGlobal = (a: AvatarOf, size?: 'sm' | 'md', extra?: string) => new nunjucks.runtime.SafeString(avatarHtml(a, size, extra));

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import sharp from 'sharp';
 import { User } from '../../src/accounts/user.entity';
 import { createGroup } from '../support/chat';
 import { createCompany, createUser } from '../support/factories';
@@ -61,6 +62,13 @@ describeBrowser('an integration in the browser: its name and badge, Markdown-lit
     const token = await dialog.locator('#api-token-value').inputValue();
     // The dialog's example makes a new Idempotency-Key each run.
     await expect(dialog.locator('#api-token-example').inputValue()).resolves.toContain('Idempotency-Key: $(uuidgen)');
+    // Its own picture, which its messages then show under a robot's head.
+    const picture = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#e07a10' } })
+      .png()
+      .toBuffer();
+    await dialog.getByLabel('Avatar (PNG, JPEG, WebP or GIF)').setInputFiles({ name: 'shop.png', mimeType: 'image/png', buffer: picture });
+    await dialog.getByRole('button', { name: 'Upload avatar' }).click();
+    await dialog.getByText('The avatar has been saved.').waitFor();
     await dialog.getByLabel('Webhook address (https://…)').fill(receiverUrl);
     await dialog.getByRole('button', { name: 'Save webhook' }).click();
     const secret = await dialog.getByLabel('Signing secret').inputValue();
@@ -82,6 +90,10 @@ describeBrowser('an integration in the browser: its name and badge, Markdown-lit
     await line.waitFor();
     await expect(line.locator('.via-api').innerText()).resolves.toMatch(/Bob Member.*\(Webshop\).*API/s);
     await expect(line.getByRole('button', { name: 'Bob Member' }).count()).resolves.toBe(0);
+    const avatar = line.locator('.avatar-bot img.avatar-image');
+    await avatar.evaluate((img: HTMLImageElement) => (img.complete ? undefined : new Promise((resolve) => img.addEventListener('load', resolve))));
+    await expect(avatar.evaluate((img: HTMLImageElement) => img.naturalWidth)).resolves.toBe(128);
+    await line.locator('.avatar-bot .bot-mark').waitFor({ state: 'attached' });
     await expect(line.locator('strong').innerText()).resolves.toBe('1042');
     await expect(line.locator('em').innerText()).resolves.toBe('paid');
     const link = line.getByRole('link', { name: 'see the order' });
