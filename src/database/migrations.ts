@@ -12,6 +12,7 @@ import { Migration20261202100000HelpChat } from '../../migrations/Migration20261
 import { Migration20261202110000Integrations } from '../../migrations/Migration20261202110000Integrations';
 import { Migration20261202120000Webhooks } from '../../migrations/Migration20261202120000Webhooks';
 import { Migration20261202130000TokenScopes } from '../../migrations/Migration20261202130000TokenScopes';
+import { Migration20261203300000Livechat } from '../../migrations/Migration20261203300000Livechat';
 
 /** Listed here, not globbed, so the same list runs from TypeScript in tests and from dist in production. */
 export const migrationsList = [
@@ -29,4 +30,5 @@ export const migrationsList = [
   { name: 'Migration20261202110000Integrations', class: Migration20261202110000Integrations },
   { name: 'Migration20261202120000Webhooks', class: Migration20261202120000Webhooks },
   { name: 'Migration20261202130000TokenScopes', class: Migration20261202130000TokenScopes },
+  { name: 'Migration20261203300000Livechat', class: Migration20261203300000Livechat },
 ];
