@@ -1,4 +1,4 @@
-import { Body, Controller, ForbiddenException, Get, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { SignedIn } from '../accounts/access.guards';
@@ -46,6 +46,7 @@ export class ConsultantController {
   }
 
   @Post('chats/:id/messages')
+  @HttpCode(200)
   async answer(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string, @Body() body: unknown): Promise<void> {
     const me = this.consultant(req);
     const chat = await this.chats.ofConsultant(me, idParam(id)); // 404 before anything else

@@ -59,7 +59,6 @@ export class LivechatRouting implements OnModuleInit, OnModuleDestroy {
     await this.running;
   }
 
-  @OnEvent('livechat.chat.started')
   @OnEvent('livechat.chat.closed')
   onChat(event: LivechatChatEvent): void {
     this.kick(event.companyId);
@@ -115,11 +114,18 @@ export class LivechatRouting implements OnModuleInit, OnModuleDestroy {
     return rows.map((r) => r.company_id);
   }
 
-  /** One routing pass of a company; skipped when another instance holds it (the next sweep comes back). */
-  async route(companyId: number): Promise<void> {
+  /**
+   * One routing pass of a company. In the background it is skipped when another pass holds the company (that
+   * one, or the next sweep, routes what this one would have); a visitor's new chat waits for its turn instead,
+   * so the answer already says whether they are in a queue.
+   */
+  async route(companyId: number, options: { wait?: boolean } = {}): Promise<void> {
     const routed = await this.em().transactional(async (em) => {
-      const [lock] = await sql<{ ok: boolean }>(em, `select pg_try_advisory_xact_lock(?, ?) as ok`, [LOCK_SPACE, companyId]);
-      if (!lock.ok) return null;
+      if (options.wait) await sql(em, `select pg_advisory_xact_lock(?, ?)`, [LOCK_SPACE, companyId]);
+      else {
+        const [lock] = await sql<{ ok: boolean }>(em, `select pg_try_advisory_xact_lock(?, ?) as ok`, [LOCK_SPACE, companyId]);
+        if (!lock.ok) return null;
+      }
       const [settings] = await sql<{ max_chats: number; reroute_seconds: number }>(
         em,
         `select max_chats, reroute_seconds from livechat_settings where company_id = ?`,

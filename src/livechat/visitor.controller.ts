@@ -116,6 +116,7 @@ export class VisitorController {
   }
 
   @Post(':key/api/chats')
+  @HttpCode(200)
   async begin(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string, @Body() body: unknown): Promise<void> {
     const settings = await this.api(req, res, key);
     speak(req, res);
@@ -138,7 +139,7 @@ export class VisitorController {
     }
     const chat = await this.chats.start(settings, { ...visitor, name: form.data.name || visitor.name }, form.data.clientId, form.data.body);
     // Routed before the answer, so the visitor sees a queue place only when there is a queue.
-    await this.routing.route(settings.companyId);
+    await this.routing.route(settings.companyId, { wait: true });
     this.showChat(res, settings, (await this.chats.ofVisitor(visitor, chat.publicId)) ?? chat);
   }
 
@@ -158,6 +159,7 @@ export class VisitorController {
   }
 
   @Post(':key/api/chats/:chat/messages')
+  @HttpCode(200)
   async send(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string, @Param('chat') publicId: string, @Body() body: unknown): Promise<void> {
     const settings = await this.api(req, res, key);
     const t = translator(speak(req, res));
@@ -176,6 +178,7 @@ export class VisitorController {
   }
 
   @Post(':key/api/offline')
+  @HttpCode(200)
   async leave(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string, @Body() body: unknown): Promise<void> {
     const settings = await this.api(req, res, key);
     speak(req, res);
