@@ -1,12 +1,15 @@
 /**
  * The loader a website's page gets from the snippet: it only adds a launcher bubble (with an unread count) and,
  * on the first click, the iframe with the widget. Styles are set through the CSSOM, so a host page's CSP that
- * refuses inline styles does not break it; nothing else of the host page is read or touched.
+ * refuses inline styles does not break it. Where the browser gives the cross-site iframe no storage of its own
+ * (third-party storage blocked), the loader keeps the visitor's token in the website's storage for it and hands
+ * it over only to the widget's own frame and origin; nothing else of the host page is read or touched.
  */
-export function loaderScript(config: { widgetUrl: string; origin: string; colour: string; label: string; unread: string }): string {
+export function loaderScript(config: { key: string; widgetUrl: string; origin: string; colour: string; label: string; unread: string }): string {
   return `(function(){var K=${JSON.stringify(config).replace(/</g, '\\u003c')};
 if(window.__gwarLivechat)return;window.__gwarLivechat=1;
 function css(e,s){for(var k in s)e.style[k]=s[k]}
+var S='gwar-livechat:'+K.key;function get(){try{return localStorage.getItem(S)}catch(e){return null}}function set(v){try{localStorage.setItem(S,v)}catch(e){}}
 function go(){var d=document,b=d.createElement('button'),n=d.createElement('span'),f=null,open=false;
 b.type='button';b.setAttribute('aria-label',K.label);b.setAttribute('aria-expanded','false');b.title=K.label;
 b.innerHTML='<svg aria-hidden="true" viewBox="0 0 24 24" width="28" height="28"><path fill="#fff" d="M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>';
@@ -22,7 +25,7 @@ f.style.display=o?'block':'none';place();b.setAttribute('aria-expanded',String(o
 b.addEventListener('click',function(){toggle(!open)});
 addEventListener('resize',place);
 addEventListener('message',function(e){if(!f||e.source!==f.contentWindow||e.origin!==K.origin)return;var m=e.data&&e.data.gwarLivechat;
-if(m==='close'){toggle(false);b.focus()}else if(m==='ready'){post(open?'open':'closed')}else if(m&&typeof m.unread==='number')unread(m.unread)})}
+if(m==='close'){toggle(false);b.focus()}else if(m==='ready'){post({hello:open?'open':'closed',token:get()})}else if(m&&typeof m.unread==='number')unread(m.unread);else if(m&&typeof m.token==='string')set(m.token)})}
 if(document.body)go();else addEventListener('DOMContentLoaded',go)})();
 `;
 }

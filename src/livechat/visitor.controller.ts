@@ -61,6 +61,7 @@ export class VisitorController {
     const t = translator(speak(req, res));
     const origin = `${req.protocol}://${req.get('host')}`;
     const script = loaderScript({
+      key: settings.publicKey,
       widgetUrl: `${origin}/livechat/${settings.publicKey}/widget`,
       origin,
       colour: settings.colour,

@@ -1,7 +1,8 @@
 // The Livechat widget inside its iframe. The server renders every piece (the forms, the messages, the queue
 // line); this script only sends forms with the visitor's token in a header, and places pushed messages in
 // order by their sequence, catching up from the last one it holds after a gap or a reconnect. The token lives
-// in this frame's own storage (a cross-site iframe may get no cookies); without storage it lives for the page.
+// in this frame's own storage (a cross-site iframe gets no cookies); where the browser refuses a cross-site frame
+// storage too, the loader keeps it in the website's storage and hands it over when the frame says it is ready.
 (() => {
   const root = document.getElementById('lc');
   const body = document.getElementById('lc-body');
@@ -22,14 +23,16 @@
   } catch {
     token = null;
   }
+  let parentOrigin = null;
   function keep(value) {
     token = value;
     try {
       if (value) localStorage.setItem(slot, value);
       else localStorage.removeItem(slot);
     } catch {
-      // storage refused: the token lives as long as this page
+      // storage refused (a cross-site frame): the loader keeps it for us
     }
+    if (parentOrigin) parent.postMessage({ gwarLivechat: { token: value || '' } }, parentOrigin);
   }
 
   function tell(message) {
@@ -224,9 +227,21 @@
   document.addEventListener('click', (event) => {
     if (event.target.closest('[data-close]')) tell('close');
   });
+  let hello;
+  const greeted = new Promise((resolve) => {
+    hello = resolve;
+    setTimeout(resolve, embedded ? 1000 : 0);
+  });
   window.addEventListener('message', (event) => {
     if (event.source !== parent) return;
-    const message = event.data && event.data.gwarLivechat;
+    let message = event.data && event.data.gwarLivechat;
+    if (message && message.hello) {
+      // The website that frames us (frame-ancestors let only a listed one) and the token it kept for us.
+      parentOrigin = event.origin;
+      if (!token && typeof message.token === 'string' && message.token) token = message.token;
+      message = message.hello;
+      hello();
+    }
     if (message === 'open' || message === 'closed') open = message === 'open';
     if (open) {
       unread = 0;
@@ -236,8 +251,10 @@
   });
   document.addEventListener('visibilitychange', () => !document.hidden && open && catchUp());
 
-  call('GET', 'state').then(show, () => {
-    body.textContent = root.dataset.notSent;
-  });
   tell('ready');
+  greeted
+    .then(() => call('GET', 'state'))
+    .then(show, () => {
+      body.textContent = root.dataset.notSent;
+    });
 })();
