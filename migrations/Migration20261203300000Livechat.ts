@@ -44,7 +44,8 @@ export class Migration20261203300000Livechat extends Migration {
       "last_message_at" timestamptz null,
       "created_at" timestamptz not null default now(),
       "closed_at" timestamptz null,
-      "rating" smallint null check ("rating" between 1 and 5))`);
+      "rating" smallint null check ("rating" between 1 and 5),
+      "rating_comment" varchar(1000) null)`);
     this.addSql(`create unique index "livechat_chat_one_open" on "livechat_chat" ("visitor_id") where "status" <> 'closed'`);
     this.addSql(`create index "livechat_chat_queue" on "livechat_chat" ("company_id", "queued_at") where "status" = 'waiting'`);
     this.addSql(`create index "livechat_chat_consultant" on "livechat_chat" ("consultant_id") where "status" in ('assigned', 'active')`);

@@ -261,6 +261,27 @@ export class LivechatChats {
     return result;
   }
 
+  /** Closed by its consultant: out of their count at once (the queue moves), and the visitor may rate it. */
+  async close(chat: LiveChat): Promise<void> {
+    const [row] = await sql<{ id: number }>(
+      this.em,
+      `update livechat_chat set status = 'closed', closed_at = now(), answer_deadline = null
+        where id = ? and company_id = ? and status <> 'closed' returning id`,
+      [chat.id, chat.companyId],
+    );
+    if (row) this.events.emit('livechat.chat.closed', { companyId: chat.companyId, chatId: chat.id } satisfies LivechatChatEvent);
+  }
+
+  /** A visitor's 1–5 (and a comment) for a closed chat of theirs, once. */
+  async rate(chat: LiveChat, rating: number, comment: string): Promise<boolean> {
+    const rows = await sql(
+      this.em,
+      `update livechat_chat set rating = ?, rating_comment = ? where id = ? and company_id = ? and status = 'closed' and rating is null returning id`,
+      [rating, comment || null, chat.id, chat.companyId],
+    );
+    return rows.length > 0;
+  }
+
   /** What a visitor leaves when nobody is on duty: kept for the company. */
   async leaveMessage(settings: LivechatSettings, visitor: Visitor | null, input: { name: string; email: string; body: string }): Promise<void> {
     await sql(this.em, `insert into livechat_left_message (company_id, visitor_id, name, email, body) values (?, ?, ?, ?, ?)`, [

@@ -64,6 +64,14 @@ export class ConsultantController {
     render(req, res, 'livechat/_composer', { chat, composer: { clientId: randomUUID(), body: '' } });
   }
 
+  /** The consultant ends the chat: the visitor is told and asked for a rating; the consultant's page goes home. */
+  @Post('chats/:id/close')
+  async close(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    const chat = await this.chats.ofConsultant(this.consultant(req), idParam(id));
+    await this.chats.close(chat);
+    redirect(req, res, '/');
+  }
+
   private consultant(req: GwarRequest) {
     const { user, company } = req.auth!;
     requireFeature(company, 'livechat');

@@ -7,7 +7,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { inCompany } from '../database/background-work';
 import { RealtimeGateway } from '../realtime/realtime.gateway';
 import { inLocale, userRoom } from '../realtime/server-events';
-import { LivechatChats, LivechatMessageEvent } from './chats.service';
+import { LivechatChatEvent, LivechatChats, LivechatMessageEvent } from './chats.service';
 import type { LivechatRouted } from './routing.service';
 import { LivechatSections } from './sections';
 import { sql } from './sql';
@@ -82,6 +82,28 @@ export class LivechatBroadcaster {
       }
       await this.pushQueue(event.companyId);
     });
+  }
+
+  /** A closed chat: its visitor is told (and asked for a rating), its consultant's section loses it. */
+  @OnEvent('livechat.chat.closed', { async: true, promisify: true })
+  onClosed(event: LivechatChatEvent): Promise<void> {
+    return inCompany(this.orm, event.companyId, this.logger, async () => {
+      const chat = await this.chats.byId(event.companyId, event.chatId);
+      if (!chat) return;
+      for (const locale of this.visitors.localesOf(chat.visitorId, !!this.config.redisUrl)) {
+        const html = this.renderer.render('livechat/_w-status.njk', locale, { chat, closed: true });
+        this.visitors.server.to(visitorRoom(chat.visitorId, locale)).emit('status', { chat: chat.publicId, html });
+      }
+      if (chat.consultantId) await this.pushSection(event.companyId, chat.consultantId);
+    });
+  }
+
+  private async pushSection(companyId: number, consultantId: number): Promise<void> {
+    const room = userRoom(consultantId);
+    const locales = this.gateway.localesFor([room]);
+    if (!locales.length) return;
+    const section = await this.sections.of(companyId, consultantId);
+    for (const locale of locales) this.gateway.server.to(inLocale(room, locale)).emit('html', this.renderer.render('livechat/_section.njk', locale, { ...section, oob: true }));
   }
 
   /** Every open chat's visitor learns where they stand: a place in the queue, or nothing once someone has it. */

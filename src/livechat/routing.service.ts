@@ -25,6 +25,8 @@ export interface LivechatRouted {
 }
 
 const OPEN = `('assigned', 'active')`;
+/** How often an instance applies the retention setting. */
+const PURGE_EVERY_MS = 60 * 60 * 1000;
 
 /**
  * Routes each company's Livechat conversations to its consultants on duty: fewest open chats first, then the
@@ -41,6 +43,7 @@ export class LivechatRouting implements OnModuleInit, OnModuleDestroy {
   private readonly due = new Set<number | 'sweep'>();
   private running?: Promise<void>;
   private stopped = false;
+  private purgedAt = 0;
 
   constructor(
     private readonly orm: MikroORM,
@@ -88,12 +91,38 @@ export class LivechatRouting implements OnModuleInit, OnModuleDestroy {
       const [next] = this.due;
       this.due.delete(next);
       try {
+        if (next === 'sweep' && Date.now() - this.purgedAt > PURGE_EVERY_MS) {
+          this.purgedAt = Date.now();
+          await this.purge();
+        }
         const companies = next === 'sweep' ? await this.companiesToRoute() : [next];
         for (const companyId of companies) await this.route(companyId);
       } catch (err) {
         this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
       }
     }
+  }
+
+  /**
+   * Retention: a visitor not seen for longer than their company's setting goes, with their chats and messages
+   * (unless a chat of theirs is still open), and so do messages left that long ago. Idempotent, so every
+   * instance may run it.
+   */
+  async purge(): Promise<void> {
+    const em = this.em();
+    await sql(
+      em,
+      `/* all companies: Livechat retention */
+       delete from livechat_visitor v using livechat_settings s
+        where s.company_id = v.company_id and v.last_seen_at < now() - make_interval(days => s.retention_days)
+          and not exists (select 1 from livechat_chat c where c.visitor_id = v.id and c.status <> 'closed')`,
+    );
+    await sql(
+      em,
+      `/* all companies: Livechat retention */
+       delete from livechat_left_message m using livechat_settings s
+        where s.company_id = m.company_id and m.created_at < now() - make_interval(days => s.retention_days)`,
+    );
   }
 
   private em(): EntityManager {

@@ -13,7 +13,7 @@ import { loaderScript } from './loader';
 import { allowedOrigin, frameAncestors } from './origins';
 import { LivechatRouting } from './routing.service';
 import { LivechatSettings, LivechatSettingsService } from './settings.service';
-import { readMessage, readOffline, readStart } from './visitor.form';
+import { readMessage, readOffline, readRating, readStart } from './visitor.form';
 import { TOKEN_HEADER, Visitor, VisitorsService } from './visitors.service';
 
 const ASSETS: Record<string, StaticAsset> = {
@@ -95,7 +95,7 @@ export class VisitorController {
   @HttpCode(201)
   async issue(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string): Promise<void> {
     const settings = await this.api(req, res, key);
-    const limit = await this.limits.consume('livechatAddress', `${settings.companyId}:${req.ip}`);
+    const limit = await this.limits.consume('livechatTokens', `${settings.companyId}:${req.ip}`);
     if (!limit.allowed) {
       res.set('Retry-After', String(limit.retryAfterSeconds)).status(429).json({ error: 'too_many', retryAfterSeconds: limit.retryAfterSeconds });
       return;
@@ -156,7 +156,12 @@ export class VisitorController {
     speak(req, res);
     const chat = await this.chats.ofVisitor(await this.visitor(req, settings), publicId);
     const from = /^\d{1,15}$/.test(after ?? '') ? Number(after) : 0;
-    res.render('livechat/_w-catch-up', { messages: await this.chats.messages(chat, from), position: await this.chats.queuePosition(chat) });
+    res.render('livechat/_w-catch-up', {
+      chat,
+      messages: await this.chats.messages(chat, from),
+      position: await this.chats.queuePosition(chat),
+      closed: chat.status === 'closed',
+    });
   }
 
   @Post(':key/api/chats/:chat/messages')
@@ -176,6 +181,19 @@ export class VisitorController {
     }
     const { seq } = await this.chats.send(chat, { author: 'visitor', name: visitor.name ?? '' }, form.data.clientId, form.data.body);
     res.render('livechat/_message', { message: await this.chats.message(chat, seq) });
+  }
+
+  @Post(':key/api/chats/:chat/rating')
+  @HttpCode(200)
+  async rate(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string, @Param('chat') publicId: string, @Body() body: unknown): Promise<void> {
+    const settings = await this.api(req, res, key);
+    speak(req, res);
+    const chat = await this.chats.ofVisitor(await this.visitor(req, settings), publicId);
+    if (chat.status !== 'closed') throw new NotFoundException();
+    const form = readRating(body);
+    if (!form.data) return void res.status(422).render('livechat/_w-status', { closed: true, chat, rating: form });
+    await this.chats.rate(chat, form.data.rating, form.data.comment);
+    res.render('livechat/_w-status', { closed: true, chat, rated: true });
   }
 
   @Post(':key/api/offline')

@@ -50,3 +50,7 @@ export function readOffline(input: unknown) {
 export function readMessage(input: unknown) {
   return parseForm({ body: body(), clientId: clientId() }, input);
 }
+
+export function readRating(input: unknown) {
+  return parseForm({ rating: z.enum(['1', '2', '3', '4', '5'], { error: 'livechat.ratingRequired' }).transform(Number), comment: field.optionalText(1000) }, input);
+}

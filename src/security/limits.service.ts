@@ -26,8 +26,9 @@ export const LIMITS = {
    * cannot pass 240 in a few seconds across its boundary (at most 60 in any 10 s, 150 in any minute).
    */
   apiToken: { rate: { points: 120, duration: 60 }, spread: { points: 30, duration: 10 } },
-  /** Livechat visitors: new visitor tokens and new chats (or left messages) per address, messages per visitor. */
+  /** Livechat visitors: new chats (or left messages) and new visitor tokens per address, messages per visitor. */
   livechatAddress: { rate: { points: 20, duration: 3600 }, burst: { points: 10, duration: 600 } },
+  livechatTokens: { rate: { points: 60, duration: 3600 }, burst: { points: 30, duration: 600 } },
   livechatMessages: { rate: { points: 10, duration: 10 }, burst: { points: 20, duration: 60 } },
 } satisfies Record<string, { rate: Window; burst?: Window; spread?: Window }>;
 

@@ -112,7 +112,16 @@
     holder.innerHTML = await res.text();
     for (const li of holder.content.querySelectorAll('li[data-seq]')) place(li.outerHTML);
     const status = holder.content.getElementById('lc-status');
-    if (status) document.getElementById('lc-status')?.replaceWith(status);
+    if (status) setStatus(status);
+  }
+
+  /** The line under the log; once the chat has ended, the box to write in goes and the rating comes. */
+  function setStatus(status) {
+    document.getElementById('lc-status')?.replaceWith(status);
+    const ended = status.hasAttribute('data-closed');
+    const composer = body.querySelector('[data-lc-send]');
+    if (composer) composer.hidden = ended;
+    if (ended && !status.contains(document.activeElement)) status.querySelector('input')?.focus();
   }
 
   function connect() {
@@ -141,7 +150,7 @@
       const holder = document.createElement('template');
       holder.innerHTML = String(event.html).trim();
       const status = holder.content.firstElementChild;
-      if (status) document.getElementById('lc-status')?.replaceWith(status);
+      if (status) setStatus(status);
     });
   }
 
@@ -215,6 +224,13 @@
     } else if (form.matches('[data-lc-form]')) {
       event.preventDefault();
       submitForm(form);
+    } else if (form.matches('[data-lc-rate]')) {
+      event.preventDefault();
+      call('POST', form.getAttribute('action'), new URLSearchParams(new FormData(form))).then(async (res) => {
+        const holder = document.createElement('template');
+        holder.innerHTML = (await res.text()).trim();
+        if (holder.content.firstElementChild) setStatus(holder.content.firstElementChild);
+      });
     }
   });
   document.addEventListener('keydown', (event) => {

@@ -450,6 +450,13 @@ export const en = {
   'livechat.acceptByAnswering': 'This chat is yours: answer it to accept it, or it moves on to another consultant.',
   'livechat.movedOn': 'This chat moved on to another consultant.',
   'livechat.answer': 'Your answer',
+  'livechat.ended': 'The chat has ended. Thank you for writing to us.',
+  'livechat.rateQuestion': 'How was it? (1 poor, 5 excellent)',
+  'livechat.ratingComment': 'A comment (optional)',
+  'livechat.rate': 'Send the rating',
+  'livechat.ratingRequired': 'Choose from 1 to 5.',
+  'livechat.thanksForRating': 'Thank you for your rating.',
+  'livechat.closeChat': 'End the chat',
 } as const;
 
 export type MessageKey = keyof typeof en;

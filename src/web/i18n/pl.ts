@@ -452,4 +452,11 @@ export const pl: Record<MessageKey, string> = {
   'livechat.acceptByAnswering': 'Ten czat jest Twój: odpowiedz, aby go przyjąć, inaczej przejdzie do innego konsultanta.',
   'livechat.movedOn': 'Ten czat przeszedł do innego konsultanta.',
   'livechat.answer': 'Twoja odpowiedź',
+  'livechat.ended': 'Czat został zakończony. Dziękujemy za wiadomość.',
+  'livechat.rateQuestion': 'Jak oceniasz rozmowę? (1 słabo, 5 świetnie)',
+  'livechat.ratingComment': 'Komentarz (opcjonalnie)',
+  'livechat.rate': 'Wyślij ocenę',
+  'livechat.ratingRequired': 'Wybierz od 1 do 5.',
+  'livechat.thanksForRating': 'Dziękujemy za ocenę.',
+  'livechat.closeChat': 'Zakończ czat',
 };
