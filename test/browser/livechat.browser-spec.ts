@@ -118,6 +118,31 @@ describeBrowser('Livechat: a website’s visitor chats with a consultant, in two
     await v.page.reload();
     await v.page.getByRole('button', { name: 'Talk to Acme' }).click();
     await widget.locator('#lc-log', { hasText: 'Anything else?' }).waitFor();
+
+    // Anna ends the chat: the widget says so and asks for a rating, which the visitor gives with the keyboard.
+    await a.page.getByRole('button', { name: 'End the chat' }).click();
+    await a.page.waitForURL(`${h.url}/`);
+    await widget.getByText('The chat has ended.').waitFor({ timeout: 5000 });
+    expect(await widget.locator('[data-lc-send]').isHidden()).toBe(true);
+    const first = widget.getByRole('radio', { name: '1' });
+    await first.focus();
+    for (let i = 0; i < 3; i++) await v.page.keyboard.press('ArrowRight');
+    expect(await widget.getByRole('radio', { name: '4' }).isChecked()).toBe(true);
+    await widget.getByLabel('A comment (optional)').fill('Quick and kind');
+    await widget.getByRole('button', { name: 'Send the rating' }).press('Enter');
+    await widget.getByText('Thank you for your rating.').waitFor();
+    const [row] = await h.app.em().getConnection().execute(`select rating, rating_comment from livechat_chat where company_id = ?`, [company.id]);
+    expect(row).toEqual({ rating: 4, rating_comment: 'Quick and kind' });
+  });
+
+  browserTest('the widget is accessible, in Polish for a Polish browser', async () => {
+    const pl = await h.newUser({ label: 'polish-visitor', locale: 'pl-PL' });
+    await pl.page.goto(`${h.url}/livechat/${key}/widget`);
+    await pl.page.getByRole('heading', { level: 1, name: 'Talk to Acme' }).waitFor();
+    await pl.page.locator('.lc-start, .lc-offline').first().waitFor();
+    expect(await pl.page.locator('html').getAttribute('lang')).toBe('pl');
+    await pl.page.getByRole('button', { name: /Rozpocznij czat|Zostaw wiadomość/ }).waitFor();
+    await expectAccessible(pl.page);
   });
 
   browserTest('a website not in the list cannot frame the widget', async () => {
