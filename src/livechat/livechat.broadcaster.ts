@@ -71,7 +71,9 @@ export class LivechatBroadcaster {
         const locales = this.gateway.localesFor([room]);
         if (!locales.length) continue;
         const section = await this.sections.of(event.companyId, consultantId);
-        const moved = event.released.filter((m) => m.consultantId === consultantId && !event.assigned.some((a) => a.chatId === m.chatId && a.consultantId === consultantId));
+        const moved = event.released.filter(
+          (m) => m.consultantId === consultantId && !event.assigned.some((a) => a.chatId === m.chatId && a.consultantId === consultantId),
+        );
         const chime = gained.has(consultantId) ? `new:${gained.get(consultantId)}` : undefined;
         for (const locale of locales) {
           const html =
@@ -103,7 +105,8 @@ export class LivechatBroadcaster {
     const locales = this.gateway.localesFor([room]);
     if (!locales.length) return;
     const section = await this.sections.of(companyId, consultantId);
-    for (const locale of locales) this.gateway.server.to(inLocale(room, locale)).emit('html', this.renderer.render('livechat/_section.njk', locale, { ...section, oob: true }));
+    for (const locale of locales)
+      this.gateway.server.to(inLocale(room, locale)).emit('html', this.renderer.render('livechat/_section.njk', locale, { ...section, oob: true }));
   }
 
   /** Every open chat's visitor learns where they stand: a place in the queue, or nothing once someone has it. */

@@ -12,11 +12,12 @@ import { LivechatSettingsService } from './settings.service';
 import { VisitorController } from './visitor.controller';
 import { VisitorGateway } from './visitor.gateway';
 import { VisitorsService } from './visitors.service';
+import { WidgetController } from './widget.controller';
 
 @Module({
   imports: [ChatModule, RealtimeModule, SecurityModule],
   // The settings and consultant routes first: their literal paths must win over the visitor's /livechat/:key/….
-  controllers: [LivechatSettingsController, ConsultantController, VisitorController],
+  controllers: [LivechatSettingsController, ConsultantController, WidgetController, VisitorController],
   providers: [LivechatSettingsService, VisitorsService, LivechatChats, LivechatRouting, LivechatSections, VisitorGateway, LivechatBroadcaster],
   exports: [LivechatRouting],
 })

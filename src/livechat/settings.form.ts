@@ -24,7 +24,12 @@ export function readOrigin(line: string): string | null {
 
 const origins = z
   .string()
-  .transform((v) => v.split(/\r?\n/).map((l) => l.trim()).filter(Boolean))
+  .transform((v) =>
+    v
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean),
+  )
   .refine((lines) => lines.length <= MAX_ORIGINS, 'livechat.tooManyOrigins')
   .refine((lines) => lines.every((l) => readOrigin(l) !== null), 'livechat.originInvalid')
   .transform((lines) => [...new Set(lines.map((l) => readOrigin(l)!))]);

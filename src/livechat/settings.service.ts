@@ -80,9 +80,10 @@ export class LivechatSettingsService {
     if (!/^[A-Za-z0-9_-]{16,64}$/.test(publicKey)) return null;
     const [row] = await this.em
       .getConnection()
-      .execute<Row[]>(`/* all companies: a widget is known by its public key before its company */ select ${COLUMNS} from livechat_settings where public_key = ?`, [
-        publicKey,
-      ]);
+      .execute<Row[]>(
+        `/* all companies: a widget is known by its public key before its company */ select ${COLUMNS} from livechat_settings where public_key = ?`,
+        [publicKey],
+      );
     return row ? fromRow(row) : null;
   }
 

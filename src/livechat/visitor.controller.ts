@@ -1,43 +1,38 @@
-import { Body, Controller, ForbiddenException, Get, HttpCode, NotFoundException, Options, Param, Post, Query, Req, Res, UnauthorizedException } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Options,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { PUBLIC_DIR, ROOT } from '../config/paths';
 import { LimitsService } from '../security/limits.service';
 import type { GwarRequest } from '../web/gwar-request';
-import { formatTime, Locale, localeFromAcceptLanguage, translator } from '../web/i18n/translator';
-import { ASSET_VERSION } from '../web/asset-version';
+import { translator } from '../web/i18n/translator';
 import { LiveChat, LivechatChats } from './chats.service';
-import { sendCompressed, StaticAsset } from './compressed';
-import { loaderScript } from './loader';
-import { allowedOrigin, frameAncestors } from './origins';
+import { allowedOrigin } from './origins';
 import { LivechatRouting } from './routing.service';
 import { LivechatSettings, LivechatSettingsService } from './settings.service';
 import { readMessage, readOffline, readRating, readStart } from './visitor.form';
+import { liveWidget, speak } from './widget-access';
 import { TOKEN_HEADER, Visitor, VisitorsService } from './visitors.service';
 
-const ASSETS: Record<string, StaticAsset> = {
-  'widget.js': new StaticAsset(join(PUBLIC_DIR, 'js/livechat/widget.js'), 'text/javascript; charset=utf-8'),
-  'widget.css': new StaticAsset(join(PUBLIC_DIR, 'css/livechat-widget.css'), 'text/css; charset=utf-8'),
-  'socket.io.js': new StaticAsset(join(ROOT, 'node_modules/socket.io-client/dist/socket.io.min.js'), 'text/javascript; charset=utf-8'),
-};
-
-/** The widget speaks the browser's language (a cross-site iframe gets none of Gwar's cookies anyway). */
-function speak(req: GwarRequest, res: Response): Locale {
-  const locale = localeFromAcceptLanguage(req.get('Accept-Language'));
-  res.locals.locale = locale;
-  res.locals.t = translator(locale);
-  res.locals.formatTime = (value: Date | string) => formatTime(locale, new Date(value));
-  return locale;
-}
-
 /**
- * What a website's visitor reaches: the loader, the widget's iframe page and assets, and the widget's API. A key
- * that names no live widget is a 404; a request from an origin the widget does not list is a 403; the API knows
- * a visitor only by the token in the X-Livechat-Token header (401 without one it issued), and a chat only
- * through its unguessable public id together with that token (404 otherwise).
+ * The widget's API, which its iframe's script calls. A key that names no live widget is a 404; a request from an
+ * origin the widget does not list is a 403; a visitor is known only by the token in the X-Livechat-Token header
+ * (401 without one this server issued), and a chat only through its unguessable public id together with that
+ * token (404 otherwise).
  */
-@Controller('livechat')
+@Controller('livechat/:key/api')
 export class VisitorController {
   constructor(
     private readonly settings: LivechatSettingsService,
@@ -47,51 +42,14 @@ export class VisitorController {
     private readonly limits: LimitsService,
   ) {}
 
-  @Get('assets/:version/:file')
-  asset(@Req() req: GwarRequest, @Res() res: Response, @Param('file') file: string): void {
-    const asset = Object.hasOwn(ASSETS, file) ? ASSETS[file] : undefined;
-    if (!asset) throw new NotFoundException();
-    const { body, gzipped } = asset.get();
-    sendCompressed(req, res, body, gzipped, asset.type, 'public, max-age=31536000, immutable');
-  }
-
-  @Get(':key/loader.js')
-  async loader(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string): Promise<void> {
-    const settings = await this.widget(key);
-    const t = translator(speak(req, res));
-    const origin = `${req.protocol}://${req.get('host')}`;
-    const script = loaderScript({
-      key: settings.publicKey,
-      widgetUrl: `${origin}/livechat/${settings.publicKey}/widget`,
-      origin,
-      colour: settings.colour,
-      label: settings.title || t('livechat.defaultTitle'),
-      unread: t('livechat.unreadCount', { count: '{count}' }),
-    });
-    // Short-lived: a change of colour or title reaches websites within minutes.
-    sendCompressed(req, res, Buffer.from(script), undefined, 'text/javascript; charset=utf-8', 'public, max-age=300');
-  }
-
-  @Get(':key/widget')
-  async page(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string): Promise<void> {
-    const settings = await this.widget(key);
-    speak(req, res);
-    res.removeHeader('X-Frame-Options');
-    res.set(
-      'Content-Security-Policy',
-      `default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors ${frameAncestors(settings.origins)}; base-uri 'none'; form-action 'self'`,
-    );
-    res.render('livechat/widget', { settings, assetVersion: ASSET_VERSION });
-  }
-
-  @Options(':key/api/*path')
+  @Options('*path')
   async preflight(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string): Promise<void> {
     await this.api(req, res, key);
     res.set({ 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': `Content-Type, ${TOKEN_HEADER}`, 'Access-Control-Max-Age': '600' });
     res.status(204).end();
   }
 
-  @Post(':key/api/visitor')
+  @Post('visitor')
   @HttpCode(201)
   async issue(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string): Promise<void> {
     const settings = await this.api(req, res, key);
@@ -105,7 +63,7 @@ export class VisitorController {
   }
 
   /** What the widget shows now: the visitor's open chat, else the pre-chat form, else (nobody on duty) the offline form. */
-  @Get(':key/api/state')
+  @Get('state')
   async state(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string): Promise<void> {
     const settings = await this.api(req, res, key);
     speak(req, res);
@@ -116,7 +74,7 @@ export class VisitorController {
     this.start(res, settings, {});
   }
 
-  @Post(':key/api/chats')
+  @Post('chats')
   @HttpCode(200)
   async begin(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string, @Body() body: unknown): Promise<void> {
     const settings = await this.api(req, res, key);
@@ -129,7 +87,12 @@ export class VisitorController {
       const limit = await this.limits.consume('livechatAddress', `${settings.companyId}:${req.ip}`);
       if (!limit.allowed) {
         res.set('Retry-After', String(limit.retryAfterSeconds));
-        return this.start(res, settings, { values: form.values, errors: {}, clientId: form.data.clientId, error: 'livechat.tooManyChats', retryAfter: limit.retryAfterSeconds }, 429);
+        return this.start(
+          res,
+          settings,
+          { values: form.values, errors: {}, clientId: form.data.clientId, error: 'livechat.tooManyChats', retryAfter: limit.retryAfterSeconds },
+          429,
+        );
       }
     }
     await this.visitors.describe(visitor, { name: form.data.name, email: form.data.email });
@@ -144,7 +107,7 @@ export class VisitorController {
     this.showChat(res, settings, (await this.chats.ofVisitor(visitor, chat.publicId)) ?? chat);
   }
 
-  @Get(':key/api/chats/:chat/messages')
+  @Get('chats/:chat/messages')
   async catchUp(
     @Req() req: GwarRequest,
     @Res() res: Response,
@@ -164,7 +127,7 @@ export class VisitorController {
     });
   }
 
-  @Post(':key/api/chats/:chat/messages')
+  @Post('chats/:chat/messages')
   @HttpCode(200)
   async send(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string, @Param('chat') publicId: string, @Body() body: unknown): Promise<void> {
     const settings = await this.api(req, res, key);
@@ -173,17 +136,24 @@ export class VisitorController {
     const chat = await this.chats.ofVisitor(visitor, publicId);
     if (chat.status === 'closed') throw new NotFoundException();
     const form = readMessage(body);
-    if (!form.data) return void res.status(422).type('text/plain').send(t(form.errors.body ?? 'form.invalid'));
+    if (!form.data)
+      return void res
+        .status(422)
+        .type('text/plain')
+        .send(t(form.errors.body ?? 'form.invalid'));
     const limit = await this.limits.consume('livechatMessages', visitor.id);
     if (!limit.allowed) {
       res.set('Retry-After', String(limit.retryAfterSeconds));
-      return void res.status(429).type('text/plain').send(t('livechat.slowDown', { seconds: limit.retryAfterSeconds }));
+      return void res
+        .status(429)
+        .type('text/plain')
+        .send(t('livechat.slowDown', { seconds: limit.retryAfterSeconds }));
     }
     const { seq } = await this.chats.send(chat, { author: 'visitor', name: visitor.name ?? '' }, form.data.clientId, form.data.body);
     res.render('livechat/_message', { message: await this.chats.message(chat, seq) });
   }
 
-  @Post(':key/api/chats/:chat/rating')
+  @Post('chats/:chat/rating')
   @HttpCode(200)
   async rate(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string, @Param('chat') publicId: string, @Body() body: unknown): Promise<void> {
     const settings = await this.api(req, res, key);
@@ -196,7 +166,7 @@ export class VisitorController {
     res.render('livechat/_w-status', { closed: true, chat, rated: true });
   }
 
-  @Post(':key/api/offline')
+  @Post('offline')
   @HttpCode(200)
   async leave(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string, @Body() body: unknown): Promise<void> {
     const settings = await this.api(req, res, key);
@@ -213,15 +183,9 @@ export class VisitorController {
     res.render('livechat/_w-left');
   }
 
-  private async widget(key: string): Promise<LivechatSettings> {
-    const settings = await this.settings.live(key);
-    if (!settings) throw new NotFoundException();
-    return settings;
-  }
-
   /** The widget's API answers its own iframe (Gwar's origin) and the websites it lists, with CORS for those. */
   private async api(req: GwarRequest, res: Response, key: string): Promise<LivechatSettings> {
-    const settings = await this.widget(key);
+    const settings = await liveWidget(this.settings, key);
     const origin = req.get('Origin');
     if (!allowedOrigin(origin, req.get('host'), settings.origins)) throw new ForbiddenException();
     res.vary('Origin');

@@ -12,7 +12,11 @@ export const clientId = () => z.string().regex(UUID, 'form.invalid');
 function byMode(mode: FieldMode, schema: z.ZodString, max: number) {
   if (mode === 'required') return schema;
   // Optional (or off: then it is not shown, and whatever comes is dropped below).
-  return z.string().trim().max(max, 'form.tooLong').pipe(z.union([z.literal(''), schema]));
+  return z
+    .string()
+    .trim()
+    .max(max, 'form.tooLong')
+    .pipe(z.union([z.literal(''), schema]));
 }
 
 export interface StartInput {
@@ -52,5 +56,8 @@ export function readMessage(input: unknown) {
 }
 
 export function readRating(input: unknown) {
-  return parseForm({ rating: z.enum(['1', '2', '3', '4', '5'], { error: 'livechat.ratingRequired' }).transform(Number), comment: field.optionalText(1000) }, input);
+  return parseForm(
+    { rating: z.enum(['1', '2', '3', '4', '5'], { error: 'livechat.ratingRequired' }).transform(Number), comment: field.optionalText(1000) },
+    input,
+  );
 }

@@ -65,7 +65,8 @@ describeBrowser('Livechat: a website’s visitor chats with a consultant, in two
     const v = await h.newUser({ label: 'visitor' });
     const transferred: { url: string; bytes: Promise<number> }[] = [];
     v.page.on('requestfinished', (request) => {
-      if (request.url().startsWith(h.url)) transferred.push({ url: request.url(), bytes: request.sizes().then((s) => s.responseBodySize + s.responseHeadersSize) });
+      if (request.url().startsWith(h.url))
+        transferred.push({ url: request.url(), bytes: request.sizes().then((s) => s.responseBodySize + s.responseHeadersSize) });
     });
     await v.page.goto(`http://localhost:${site.port}/`);
     const launcher = v.page.getByRole('button', { name: 'Talk to Acme' });

@@ -89,7 +89,10 @@ describe('Livechat identity, isolation and origins', () => {
     const crossed = Object.assign(new Visitor(t.url, elsewhere.key), { token: mine.token });
     expect((await crossed.start('hi')).status).toBe(401);
     // The token is stored hashed.
-    const [stored] = await t.em().getConnection().execute<{ n: number }[]>(`select count(*)::int as n from livechat_visitor where token_hash = ?`, [mine.token]);
+    const [stored] = await t
+      .em()
+      .getConnection()
+      .execute<{ n: number }[]>(`select count(*)::int as n from livechat_visitor where token_hash = ?`, [mine.token]);
     expect(stored.n).toBe(0);
     // My messages never reach the other visitor's socket.
     await mine.send('private to me');
@@ -97,7 +100,11 @@ describe('Livechat identity, isolation and origins', () => {
     expect(other.messages.every((m) => m.chat === other.chat && !m.html.includes('private to me'))).toBe(true);
     // A socket with a made-up token, or none, is refused.
     const refused = io(`${t.url}/livechat`, { transports: ['websocket'], auth: { key, token: 'B'.repeat(43) }, reconnection: false, forceNew: true });
-    await expect(new Promise((resolve, reject) => (refused.once('connect', () => reject(new Error('admitted'))), refused.once('connect_error', (e) => resolve(e.message))))).resolves.toBe('unauthorized');
+    await expect(
+      new Promise(
+        (resolve, reject) => (refused.once('connect', () => reject(new Error('admitted'))), refused.once('connect_error', (e) => resolve(e.message))),
+      ),
+    ).resolves.toBe('unauthorized');
     refused.close();
   });
 
@@ -153,7 +160,10 @@ describe('Livechat identity, isolation and origins', () => {
     const listed = await request(t.url).post(`/livechat/${key}/api/visitor`).set('Origin', ORIGIN);
     expect(listed.status).toBe(201);
     expect(listed.headers['access-control-allow-origin']).toBe(ORIGIN);
-    const preflight = await request(t.url).options(`/livechat/${key}/api/state`).set('Origin', ORIGIN).set('Access-Control-Request-Headers', 'x-livechat-token');
+    const preflight = await request(t.url)
+      .options(`/livechat/${key}/api/state`)
+      .set('Origin', ORIGIN)
+      .set('Access-Control-Request-Headers', 'x-livechat-token');
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-headers']).toContain('x-livechat-token');
     for (const origin of ['https://evil.example.com', 'https://shop.example.com.evil.net', 'null']) {
@@ -163,8 +173,16 @@ describe('Livechat identity, isolation and origins', () => {
     }
     // The socket too.
     const v = await visitor(key);
-    const evil = io(`${t.url}/livechat`, { transports: ['websocket'], auth: { key, token: v.token }, extraHeaders: { Origin: 'https://evil.example.com' }, reconnection: false, forceNew: true });
-    await expect(new Promise((resolve, reject) => (evil.once('connect', () => reject(new Error('admitted'))), evil.once('connect_error', (e) => resolve(e.message))))).resolves.toBe('forbidden');
+    const evil = io(`${t.url}/livechat`, {
+      transports: ['websocket'],
+      auth: { key, token: v.token },
+      extraHeaders: { Origin: 'https://evil.example.com' },
+      reconnection: false,
+      forceNew: true,
+    });
+    await expect(
+      new Promise((resolve, reject) => (evil.once('connect', () => reject(new Error('admitted'))), evil.once('connect_error', (e) => resolve(e.message)))),
+    ).resolves.toBe('forbidden');
     evil.close();
     // An unknown key is a 404 everywhere; Gwar's own pages still refuse framing.
     expect((await request(t.url).get(`/livechat/${'x'.repeat(30)}/widget`)).status).toBe(404);

@@ -43,7 +43,10 @@ describe('Livechat: closing, rating, limits, retention, language', () => {
     await eventually(() => expect(v.statuses.some((s) => s.html.includes('The chat has ended') && s.html.includes('name="rating"'))).toBe(true));
     // The next in line gets Anna at once.
     await eventually(async () => {
-      const [row] = await t.em().getConnection().execute<{ consultant_id: number }[]>(`select consultant_id from livechat_chat where public_id = ?`, [waiting.chat]);
+      const [row] = await t
+        .em()
+        .getConnection()
+        .execute<{ consultant_id: number }[]>(`select consultant_id from livechat_chat where public_id = ?`, [waiting.chat]);
       expect(row.consultant_id).toBe(anna.user.id);
     });
     // A closed chat takes no more messages, and is gone from Anna's reach.
@@ -86,7 +89,14 @@ describe('Livechat: closing, rating, limits, retention, language', () => {
     expect(blocked!.text).toContain('hello ');
     // More tokens from the address than a person needs are refused too.
     let tokens = 0;
-    while (tokens < 100 && (await new Visitor(t.url, key).issue().then(() => true, () => false))) tokens++;
+    while (
+      tokens < 100 &&
+      (await new Visitor(t.url, key).issue().then(
+        () => true,
+        () => false,
+      ))
+    )
+      tokens++;
     expect(tokens).toBeLessThan(100);
   });
 
@@ -98,15 +108,23 @@ describe('Livechat: closing, rating, limits, retention, language', () => {
     await old.start('long ago');
     await t.em().getConnection().execute(`update livechat_chat set status = 'closed' where public_id = ?`, [old.chat]);
     await t.em().getConnection().execute(`update livechat_settings set retention_days = 30 where company_id = ?`, [company.id]);
-    await t.em().getConnection().execute(`update livechat_visitor set last_seen_at = now() - interval '31 days' where token_hash is not null and id = (select visitor_id from livechat_chat where public_id = ?)`, [old.chat]);
+    await t
+      .em()
+      .getConnection()
+      .execute(
+        `update livechat_visitor set last_seen_at = now() - interval '31 days' where token_hash is not null and id = (select visitor_id from livechat_chat where public_id = ?)`,
+        [old.chat],
+      );
     const recent = await visitor(key);
     await recent.start('just now');
     const routing = t.app.get((await import('../../src/livechat/routing.service')).LivechatRouting);
     await routing.purge();
-    const rows = await t.em().getConnection().execute<{ body: string }[]>(
-      `select m.body from livechat_message m join livechat_chat c on c.id = m.chat_id where c.company_id = ? order by m.id`,
-      [company.id],
-    );
+    const rows = await t
+      .em()
+      .getConnection()
+      .execute<{ body: string }[]>(`select m.body from livechat_message m join livechat_chat c on c.id = m.chat_id where c.company_id = ? order by m.id`, [
+        company.id,
+      ]);
     expect(rows.map((r) => r.body)).toEqual(['just now']);
     expect((await old.get('state')).status).toBe(200); // a forgotten token is nobody: the widget starts afresh
   });

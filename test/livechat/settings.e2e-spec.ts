@@ -46,7 +46,16 @@ describe('Livechat settings', () => {
     const saved = await admin.post('/livechat/settings', good);
     expect(saved.status).toBe(303);
     const [row] = await t.em().getConnection().execute(`select * from livechat_settings where company_id = ?`, [company.id]);
-    expect(row).toMatchObject({ enabled: true, colour: '#aa3300', origins: ['https://www.acme.test', 'http://localhost:8080'], name_field: 'required', email_field: 'off', max_chats: 4, reroute_seconds: 45, retention_days: 30 });
+    expect(row).toMatchObject({
+      enabled: true,
+      colour: '#aa3300',
+      origins: ['https://www.acme.test', 'http://localhost:8080'],
+      name_field: 'required',
+      email_field: 'off',
+      max_chats: 4,
+      reroute_seconds: 45,
+      retention_days: 30,
+    });
     // The widget now follows the settings: its title, greeting, the name it asks for and the consent line.
     const loader = await request(t.url).get(`/livechat/${key}/loader.js`);
     expect(loader.status).toBe(200);
@@ -64,7 +73,14 @@ describe('Livechat settings', () => {
     const company = await createCompany(t.em(), { plan: 'enterprise', apiAddon: true });
     const admin = await signedIn(t.url, (await createUser(t.em(), company, { role: 'admin' })).email);
     await admin.load('/livechat/settings');
-    const bad = { ...good, colour: 'red', origins: 'https://ok.test\nhttps://bad.test/path\n*.evil.test', maxChats: '0', rerouteSeconds: 'soon', greeting: 'Kept <as typed>' };
+    const bad = {
+      ...good,
+      colour: 'red',
+      origins: 'https://ok.test\nhttps://bad.test/path\n*.evil.test',
+      maxChats: '0',
+      rerouteSeconds: 'soon',
+      greeting: 'Kept <as typed>',
+    };
     const res = await admin.post('/livechat/settings', bad, { htmx: true });
     expect(res.status).toBe(422);
     expect(res.text).toContain('value="red"');
@@ -77,7 +93,10 @@ describe('Livechat settings', () => {
     const [row] = await t.em().getConnection().execute(`select enabled from livechat_settings where company_id = ?`, [company.id]);
     expect(row.enabled).toBe(false);
     // Hostile shapes never make a 500.
-    const odd = await admin.agent.post('/livechat/settings').type('form').send(`_csrf=${encodeURIComponent(admin.csrf)}&colour[]=1&origins[a]=b&maxChats=99999999999`);
+    const odd = await admin.agent
+      .post('/livechat/settings')
+      .type('form')
+      .send(`_csrf=${encodeURIComponent(admin.csrf)}&colour[]=1&origins[a]=b&maxChats=99999999999`);
     expect(odd.status).toBe(422);
   });
 
@@ -95,7 +114,15 @@ describe('Livechat settings', () => {
   it('reads origins as whole origins only', () => {
     expect(readOrigin('https://www.example.com/')).toBe('https://www.example.com');
     expect(readOrigin('HTTP://Example.com:8080')).toBe('http://example.com:8080');
-    for (const bad of ['example.com', 'ftp://example.com', 'https://example.com/shop', 'https://*.example.com', 'https://user@example.com', 'https://example.com?x', 'javascript:alert(1)'])
+    for (const bad of [
+      'example.com',
+      'ftp://example.com',
+      'https://example.com/shop',
+      'https://*.example.com',
+      'https://user@example.com',
+      'https://example.com?x',
+      'javascript:alert(1)',
+    ])
       expect(readOrigin(bad)).toBeNull();
   });
 
@@ -105,11 +132,15 @@ describe('Livechat settings', () => {
     await admin.load('/livechat/settings');
     await admin.post('/livechat/settings', { ...good, origins: ORIGIN });
     const [{ public_key: key }] = await t.em().getConnection().execute(`select public_key from livechat_settings where company_id = ?`, [company.id]);
-    const loader = await request(t.url).get(`/livechat/${key}/loader.js`).set('Accept-Encoding', 'gzip').buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+    const loader = await request(t.url)
+      .get(`/livechat/${key}/loader.js`)
+      .set('Accept-Encoding', 'gzip')
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
     expect(loader.headers['content-encoding']).toBe('gzip');
     const loaderBytes = Number(loader.headers['content-length'] ?? (loader.body as Buffer).length);
     expect(loaderBytes).toBeLessThanOrEqual(3 * 1024);

@@ -47,7 +47,10 @@ export interface Consultant {
 /** A user configured for Livechat, signed in with a page open, in the given status (Livechat consultant by default). */
 export async function consultant(t: TestApp, company: Company, status = 'livechat', name = unique('Consultant')): Promise<Consultant> {
   const user = await createUser(t.em(), company, { name });
-  await t.em().getConnection().execute(`update app_user set livechat_configured = true, callback_configured = ? where id = ?`, [status.includes('callback'), user.id]);
+  await t
+    .em()
+    .getConnection()
+    .execute(`update app_user set livechat_configured = true, callback_configured = ? where id = ?`, [status.includes('callback'), user.id]);
   user.livechatConfigured = true;
   const client = await signedIn(t.url, user.email);
   const page = await Page.open(t.url, client);
@@ -158,7 +161,10 @@ export async function chatRows(t: TestApp, companyId: number) {
 }
 
 export async function assignedTo(t: TestApp, publicId: string): Promise<number | null> {
-  const [row] = await t.em().getConnection().execute<{ consultant_id: number | null }[]>(`select consultant_id from livechat_chat where public_id = ?`, [publicId]);
+  const [row] = await t
+    .em()
+    .getConnection()
+    .execute<{ consultant_id: number | null }[]>(`select consultant_id from livechat_chat where public_id = ?`, [publicId]);
   return row?.consultant_id ?? null;
 }
 
