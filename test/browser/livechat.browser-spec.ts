@@ -146,6 +146,22 @@ describeBrowser('Livechat: a website’s visitor chats with a consultant, in two
     await expectAccessible(pl.page);
   });
 
+  browserTest('the admin’s settings page is accessible, and its test page shows the widget', async () => {
+    const admin = await createUser(h.app.em(), company, { name: 'Adam Admin', role: 'admin' });
+    const a = await signInToChat(h, admin, 'admin');
+    await a.page.getByRole('link', { name: 'Livechat', exact: true }).click();
+    await a.page.getByRole('heading', { level: 1, name: 'Livechat' }).waitFor();
+    await expectAccessible(a.page);
+    // A bad colour comes back with the message and the text as typed.
+    await a.page.getByLabel('Colour').fill('blue');
+    await a.page.getByRole('button', { name: 'Save' }).click();
+    await a.page.getByText('Enter a colour as # and six hex digits').waitFor();
+    expect(await a.page.getByLabel('Colour').inputValue()).toBe('blue');
+    await a.page.getByRole('link', { name: 'Try the widget' }).click();
+    await a.page.getByRole('button', { name: 'Talk to Acme' }).click();
+    await a.page.frameLocator('iframe[title="Talk to Acme"]').getByRole('heading', { level: 1, name: 'Talk to Acme' }).waitFor();
+  });
+
   browserTest('a website not in the list cannot frame the widget', async () => {
     const other = await h.newUser({ label: 'elsewhere' });
     // The same page from 127.0.0.1: another origin than the listed localhost.

@@ -1,4 +1,4 @@
-import { settle } from '../support/chat';
+import { Page, settle } from '../support/chat';
 import { createCompany, createUser } from '../support/factories';
 import { signedIn } from '../support/http-client';
 import { assignedTo, chatRows, choose, consultant, eventually, livechatCompany, Visitor } from '../support/livechat';
@@ -9,7 +9,7 @@ describe('Livechat routing', () => {
   let t: TestApp;
   const closers: (() => void)[] = [];
   beforeAll(async () => {
-    t = await startTestApp({ LIVECHAT_SWEEP_MS: '200', PRESENCE_GRACE_MS: '100' });
+    t = await startTestApp({ LIVECHAT_SWEEP_MS: '200', PRESENCE_GRACE_MS: '1000' });
     await createCompany(t.em(), { operator: true });
   });
   afterAll(async () => {
@@ -87,8 +87,15 @@ describe('Livechat routing', () => {
     const bob = await on(company);
     await choose(anna.client, 'available');
     await eventually(async () => expect(await assignedTo(t, v.chat)).toBe(bob.user.id), 2000);
-    // Bob closes his page: nobody else is on duty, so the chat waits (first in line) until someone is.
+    // Bob goes from one page to the next: a moment without a socket does not take his chat away.
     bob.page.close();
+    await settle(300);
+    const next = await Page.open(t.url, bob.client);
+    await settle(1500);
+    const [kept] = await t.em().getConnection().execute(`select consultant_id, passed_by from livechat_chat where public_id = ?`, [v.chat]);
+    expect(kept).toEqual({ consultant_id: bob.user.id, passed_by: [anna.user.id] }); // never taken from Bob
+    // He closes his last page: nobody else is on duty, so the chat waits (first in line) until someone is.
+    next.close();
     await eventually(async () => expect((await chatRows(t, company.id))[0].status).toBe('waiting'), 3000);
     const carol = await on(company);
     await eventually(async () => expect(await assignedTo(t, v.chat)).toBe(carol.user.id), 2000);
