@@ -127,11 +127,10 @@
   function connect() {
     if (socket || typeof io !== 'function' || !token) return;
     socket = io('/livechat', { auth: { key, token, locale: document.documentElement.lang }, transports: ['websocket', 'polling'] });
-    let before = false;
-    socket.on('connect', () => {
-      if (before) catchUp();
-      before = true;
-    });
+    // Every connect (the first too: the chat was drawn before the socket joined) catches up from the last
+    // message held, and so does a check every 15 s: a push that never came is made good.
+    socket.on('connect', () => catchUp());
+    setInterval(() => document.hidden || catchUp(), 15000);
     socket.on('message', (event) => {
       if (!event || event.chat !== chat) return;
       const li = place(String(event.html));
