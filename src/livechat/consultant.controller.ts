@@ -1,4 +1,4 @@
-import { Body, Controller, ForbiddenException, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, NotFoundException, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { SignedIn } from '../accounts/access.guards';
@@ -49,7 +49,12 @@ export class ConsultantController {
   @HttpCode(200)
   async answer(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string, @Body() body: unknown): Promise<void> {
     const me = this.consultant(req);
-    const chat = await this.chats.ofConsultant(me, idParam(id)); // 404 before anything else
+    const chat = await this.chats.ofConsultant(me, idParam(id)).catch((err: unknown) => {
+      // A chat that moved on (or closed) while the answer was typed: the page says so where the composer was.
+      if (err instanceof NotFoundException && isHtmx(req)) return null;
+      throw err;
+    });
+    if (!chat) return render(req, res, 'livechat/_composer-gone', { chatId: idParam(id) }, { status: 404 });
     const form = readMessage(body);
     const limit = form.data ? await this.limits.consume('messages', me.id) : undefined;
     const error = form.data ? (limit && !limit.allowed ? 'chat.slowDown' : undefined) : (form.errors.body ?? 'form.invalid');

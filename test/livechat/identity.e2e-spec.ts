@@ -128,6 +128,13 @@ describe('Livechat identity, isolation and origins', () => {
     await settle();
     expect(outsider.page.received()).not.toContain('second message');
     expect(outsider.page.received()).not.toContain(`lc-log-${id}`);
+    // Anna's answer after the chat closed: the composer says it was not sent.
+    await anna.client.load(`/livechat/chats/${id}`);
+    await t.em().getConnection().execute(`update livechat_chat set status = 'closed' where id = ?`, [id]);
+    const late = await anna.client.post(`/livechat/chats/${id}/messages`, { clientId: randomUUID(), body: 'too late' }, { htmx: true });
+    expect(late.status).toBe(404);
+    expect(late.text).toContain('your answer was not sent');
+    expect(late.text).not.toContain('<html');
     const [{ n }] = await t.em().getConnection().execute<{ n: number }[]>(`select count(*)::int as n from livechat_message where body = 'hijack'`);
     expect(n).toBe(0);
   });

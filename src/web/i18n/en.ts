@@ -457,6 +457,7 @@ export const en = {
   'livechat.ratingRequired': 'Choose from 1 to 5.',
   'livechat.thanksForRating': 'Thank you for your rating.',
   'livechat.closeChat': 'End the chat',
+  'livechat.composerGone': 'This chat is no longer yours (it moved on or ended): your answer was not sent.',
 } as const;
 
 export type MessageKey = keyof typeof en;

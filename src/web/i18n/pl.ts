@@ -459,4 +459,5 @@ export const pl: Record<MessageKey, string> = {
   'livechat.ratingRequired': 'Wybierz od 1 do 5.',
   'livechat.thanksForRating': 'Dziękujemy za ocenę.',
   'livechat.closeChat': 'Zakończ czat',
+  'livechat.composerGone': 'Ten czat nie jest już Twój (przeszedł dalej lub się zakończył): odpowiedź nie została wysłana.',
 };
