@@ -109,6 +109,16 @@ describeBrowser('Livechat: a website’s visitor chats with a consultant, in two
     await a.page.locator('.lc-log .lc-msg.from-visitor', { hasText: 'Great, thanks' }).waitFor({ timeout: 5000 });
     await expectAccessible(a.page);
 
+    // The visitor's network drops; what Anna writes meanwhile arrives once it is back.
+    await v.context.setOffline(true);
+    await answer.fill('Written while you were away');
+    await answer.press('Enter');
+    await a.page.locator('.lc-log .lc-msg', { hasText: 'Written while you were away' }).waitFor();
+    await v.page.waitForTimeout(1000);
+    expect(await widget.locator('.lc-msg', { hasText: 'Written while you were away' }).count()).toBe(0);
+    await v.context.setOffline(false);
+    await widget.locator('.lc-msg.from-consultant', { hasText: 'Written while you were away' }).waitFor({ timeout: 20000 });
+
     // Minimised, a consultant's message shows as an unread count on the launcher.
     await widget.getByRole('button', { name: 'Minimise the chat' }).click();
     await answer.fill('Anything else?');
