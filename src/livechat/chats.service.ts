@@ -282,6 +282,16 @@ export class LivechatChats {
     return rows.length > 0;
   }
 
+  /** The messages visitors left, the newest first (the retention setting deletes the old ones). */
+  async leftMessages(companyId: number): Promise<{ name: string; email: string; body: string; createdAt: Date }[]> {
+    const rows = await sql<{ name: string; email: string; body: string; created_at: Date }>(
+      this.em,
+      `select name, email, body, created_at from livechat_left_message where company_id = ? order by created_at desc, id desc limit 500`,
+      [companyId],
+    );
+    return rows.map((r) => ({ name: r.name, email: r.email, body: r.body, createdAt: new Date(r.created_at) }));
+  }
+
   /** What a visitor leaves when nobody is on duty: kept for the company. */
   async leaveMessage(settings: LivechatSettings, visitor: Visitor | null, input: { name: string; email: string; body: string }): Promise<void> {
     await sql(this.em, `insert into livechat_left_message (company_id, visitor_id, name, email, body) values (?, ?, ?, ?, ?)`, [

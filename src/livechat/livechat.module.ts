@@ -3,6 +3,7 @@ import { ChatModule } from '../chat/chat.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { SecurityModule } from '../security/security.module';
 import { LivechatChats } from './chats.service';
+import { LeftMessagesController } from './left-messages.controller';
 import { ConsultantController } from './consultant.controller';
 import { LivechatBroadcaster } from './livechat.broadcaster';
 import { LivechatRouting } from './routing.service';
@@ -17,7 +18,7 @@ import { WidgetController } from './widget.controller';
 @Module({
   imports: [ChatModule, RealtimeModule, SecurityModule],
   // The settings and consultant routes first: their literal paths must win over the visitor's /livechat/:key/….
-  controllers: [LivechatSettingsController, ConsultantController, WidgetController, VisitorController],
+  controllers: [LivechatSettingsController, LeftMessagesController, ConsultantController, WidgetController, VisitorController],
   providers: [LivechatSettingsService, VisitorsService, LivechatChats, LivechatRouting, LivechatSections, VisitorGateway, LivechatBroadcaster],
   exports: [LivechatRouting],
 })

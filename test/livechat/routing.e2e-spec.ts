@@ -113,6 +113,15 @@ describe('Livechat routing', () => {
     expect(await chatRows(t, company.id)).toHaveLength(0);
     const [left] = await t.em().getConnection().execute<{ body: string }[]>(`select body from livechat_left_message where company_id = ?`, [company.id]);
     expect(left.body).toBe('is anyone there?');
+    // The company admin reads it; nobody else of the company, and no other company, does.
+    const admin = await signedIn(t.url, (await createUser(t.em(), company, { role: 'admin' })).email);
+    const list = await admin.load('/livechat/left-messages');
+    expect(list.status).toBe(200);
+    expect(list.text).toContain('is anyone there?');
+    expect((await plain.client.agent.get('/livechat/left-messages')).status).toBe(403);
+    const elsewhere = await livechatCompany(t);
+    const otherAdmin = await signedIn(t.url, (await createUser(t.em(), elsewhere.company, { role: 'admin' })).email);
+    expect((await otherAdmin.load('/livechat/left-messages')).text).not.toContain('is anyone there?');
     // A user in the Livechat status whose flag was taken away is not on duty either.
     const former = await on(company);
     await t.em().getConnection().execute(`update app_user set livechat_configured = false where id = ?`, [former.user.id]);

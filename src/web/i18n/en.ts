@@ -458,6 +458,9 @@ export const en = {
   'livechat.thanksForRating': 'Thank you for your rating.',
   'livechat.closeChat': 'End the chat',
   'livechat.composerGone': 'This chat is no longer yours (it moved on or ended): your answer was not sent.',
+  'livechat.leftMessages': 'Messages left by visitors',
+  'livechat.noLeftMessages': 'No messages left yet.',
+  'livechat.leftAt': 'Left',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -460,4 +460,7 @@ export const pl: Record<MessageKey, string> = {
   'livechat.thanksForRating': 'Dziękujemy za ocenę.',
   'livechat.closeChat': 'Zakończ czat',
   'livechat.composerGone': 'Ten czat nie jest już Twój (przeszedł dalej lub się zakończył): odpowiedź nie została wysłana.',
+  'livechat.leftMessages': 'Wiadomości zostawione przez odwiedzających',
+  'livechat.noLeftMessages': 'Nikt jeszcze nie zostawił wiadomości.',
+  'livechat.leftAt': 'Zostawiono',
 };
