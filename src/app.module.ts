@@ -10,6 +10,7 @@ import { CrmModule } from './crm/crm.module';
 import { FilesModule } from './files/files.module';
 import { HealthModule } from './health/health.module';
 import { IntegrationsModule } from './integrations/integrations.module';
+import { LivechatModule } from './livechat/livechat.module';
 import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { SearchModule } from './search/search.module';
@@ -43,6 +44,7 @@ export class AppModule implements NestModule {
         WebModule,
         HealthModule,
         RealtimeModule,
+        LivechatModule,
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],

@@ -27,6 +27,8 @@ export interface AppConfig {
   webhooksAllowPrivate: boolean;
   /** Images of more pixels (width × height) get no thumbnail and are only ever downloaded, never decoded whole. */
   imageMaxPixels: number;
+  /** How often each instance looks for Livechat conversations to route: unanswered ones past their deadline, waiting ones, a consultant gone. */
+  livechatSweepMs: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -64,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     socketsPerSession: int(env.SOCKETS_PER_SESSION, 20),
     webhooksAllowPrivate: bool(env.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES, false),
     imageMaxPixels: int(env.IMAGE_MAX_PIXELS, 50_000_000),
+    livechatSweepMs: int(env.LIVECHAT_SWEEP_MS, 2000),
   };
 }
 

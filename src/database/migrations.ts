@@ -15,6 +15,7 @@ import { Migration20261202130000TokenScopes } from '../../migrations/Migration20
 import { Migration20261203000000Search } from '../../migrations/Migration20261203000000Search';
 import { Migration20261203100000ConversationMute } from '../../migrations/Migration20261203100000ConversationMute';
 import { Migration20261203200000CrmSourceMessage } from '../../migrations/Migration20261203200000CrmSourceMessage';
+import { Migration20261203300000Livechat } from '../../migrations/Migration20261203300000Livechat';
 import { Migration20261203400000IntegrationAvatar } from '../../migrations/Migration20261203400000IntegrationAvatar';
 
 /** Listed here, not globbed, so the same list runs from TypeScript in tests and from dist in production. */
@@ -36,5 +37,6 @@ export const migrationsList = [
   { name: 'Migration20261203000000Search', class: Migration20261203000000Search },
   { name: 'Migration20261203100000ConversationMute', class: Migration20261203100000ConversationMute },
   { name: 'Migration20261203200000CrmSourceMessage', class: Migration20261203200000CrmSourceMessage },
+  { name: 'Migration20261203300000Livechat', class: Migration20261203300000Livechat },
   { name: 'Migration20261203400000IntegrationAvatar', class: Migration20261203400000IntegrationAvatar },
 ];

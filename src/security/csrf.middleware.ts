@@ -46,6 +46,7 @@ export class CsrfMiddleware implements NestMiddleware {
    */
   private exempt(req: GwarRequest): boolean {
     // originalUrl, not path: inside a Nest middleware req.path is relative to where it is mounted.
-    return req.originalUrl.startsWith('/api/');
+    // The Livechat widget's API knows its visitor by a token in a header, never a cookie (its iframe is cross-site).
+    return req.originalUrl.startsWith('/api/') || /^\/livechat\/[^/]+\/api\//.test(req.originalUrl);
   }
 }

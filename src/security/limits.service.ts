@@ -22,6 +22,10 @@ export const LIMITS = {
   uploads: { rate: { points: 30, duration: 60 }, burst: { points: 60, duration: 600 } },
   signInEmail: { rate: { points: 10, duration: 15 * 60 } },
   signInAddress: { rate: { points: 100, duration: 15 * 60 } },
+  /** Livechat visitors: new chats (or left messages) and new visitor tokens per address, messages per visitor. */
+  livechatAddress: { rate: { points: 20, duration: 3600 }, burst: { points: 10, duration: 600 } },
+  livechatTokens: { rate: { points: 60, duration: 3600 }, burst: { points: 30, duration: 600 } },
+  livechatMessages: { rate: { points: 10, duration: 10 }, burst: { points: 20, duration: 60 } },
 } satisfies Record<string, { rate: Window; burst?: Window }>;
 
 /**

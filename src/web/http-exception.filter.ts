@@ -31,7 +31,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     // A feature outside the plan says which plans have it, on the page and in the problem alike.
     const planRefusal = error instanceof FeatureRefused ? refusalText(error.feature, locale) : undefined;
     const code = KNOWN.has(status) ? status : status >= 500 ? 500 : 400;
-    const wantsProblem = req.path.startsWith('/api/') || (req.accepts(['html', 'json']) === 'json' && !isHtmx(req));
+    // The Livechat widget's API (its iframe's script) is an API too: a problem, never the sign-in page.
+    const wantsProblem =
+      req.path.startsWith('/api/') || /^\/livechat\/[^/]+\/api\//.test(req.path) || (req.accepts(['html', 'json']) === 'json' && !isHtmx(req));
 
     if (wantsProblem) {
       // Every problem says what happened; one the server caused names the request to ask about.

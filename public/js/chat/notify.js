@@ -44,7 +44,7 @@ export function unlockAudio() {
 }
 
 /** A short two-note chime, made on the spot: no sound file to fetch. */
-function chime() {
+export function chime() {
   unlockAudio();
   if (!audio) return;
   const now = audio.currentTime;

@@ -1,0 +1,86 @@
+import { Body, Controller, ForbiddenException, Get, HttpCode, NotFoundException, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { SignedIn } from '../accounts/access.guards';
+import { requireFeature } from '../accounts/plan-refusal';
+import { LimitsService } from '../security/limits.service';
+import { text } from '../web/form';
+import type { GwarRequest } from '../web/gwar-request';
+import { idParam } from '../web/id-param';
+import { isHtmx, redirect, render } from '../web/view';
+import { LivechatChats } from './chats.service';
+import { LivechatSections } from './sections';
+import { readMessage } from './visitor.form';
+
+/**
+ * A consultant's side: the panel's Livechat section, and each chat assigned to them (its log, and the answer
+ * that accepts it). Only users configured for Livechat, in a plan that has it; a chat that is not theirs is a 404.
+ */
+@Controller('livechat')
+@UseGuards(SignedIn)
+export class ConsultantController {
+  constructor(
+    private readonly chats: LivechatChats,
+    private readonly sections: LivechatSections,
+    private readonly limits: LimitsService,
+  ) {}
+
+  @Get('section')
+  async section(@Req() req: GwarRequest, @Res() res: Response): Promise<void> {
+    const me = this.consultant(req);
+    render(req, res, 'livechat/_section', await this.sections.of(me.company.id, me.id));
+  }
+
+  @Get('chats/:id')
+  async show(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    const me = this.consultant(req);
+    const chat = await this.chats.ofConsultant(me, idParam(id));
+    render(req, res, 'livechat/chat', { chat, messages: await this.chats.messages(chat), composer: { clientId: randomUUID(), body: '' } });
+  }
+
+  /** The log alone: a page that reconnects fetches it to catch up with what it missed. */
+  @Get('chats/:id/log')
+  async log(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    const chat = await this.chats.ofConsultant(this.consultant(req), idParam(id));
+    render(req, res, 'livechat/_log', { chat, messages: await this.chats.messages(chat) });
+  }
+
+  @Post('chats/:id/messages')
+  @HttpCode(200)
+  async answer(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string, @Body() body: unknown): Promise<void> {
+    const me = this.consultant(req);
+    const chat = await this.chats.ofConsultant(me, idParam(id)).catch((err: unknown) => {
+      // A chat that moved on (or closed) while the answer was typed: the page says so where the composer was.
+      if (err instanceof NotFoundException && isHtmx(req)) return null;
+      throw err;
+    });
+    if (!chat) return render(req, res, 'livechat/_composer-gone', { chatId: idParam(id) }, { status: 404 });
+    const form = readMessage(body);
+    const limit = form.data ? await this.limits.consume('messages', me.id) : undefined;
+    const error = form.data ? (limit && !limit.allowed ? 'chat.slowDown' : undefined) : (form.errors.body ?? 'form.invalid');
+    if (error || !form.data) {
+      const composer = { clientId: text(body, 'clientId') || randomUUID(), body: text(body, 'body'), error };
+      const status = error === 'chat.slowDown' ? 429 : 422;
+      return render(req, res, 'livechat/chat', { chat, messages: await this.chats.messages(chat), composer }, { fragment: 'livechat/_composer', status });
+    }
+    await this.chats.send(chat, { author: 'consultant', name: me.name, consultantId: me.id }, form.data.clientId, form.data.body);
+    if (!isHtmx(req)) return redirect(req, res, `/livechat/chats/${chat.id}`);
+    // The log comes with the push the consultant's pages get; the reply is the composer, empty for the next answer.
+    render(req, res, 'livechat/_composer', { chat, composer: { clientId: randomUUID(), body: '' } });
+  }
+
+  /** The consultant ends the chat: the visitor is told and asked for a rating; the consultant's page goes home. */
+  @Post('chats/:id/close')
+  async close(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    const chat = await this.chats.ofConsultant(this.consultant(req), idParam(id));
+    await this.chats.close(chat);
+    redirect(req, res, '/');
+  }
+
+  private consultant(req: GwarRequest) {
+    const { user, company } = req.auth!;
+    requireFeature(company, 'livechat');
+    if (!user.livechatConfigured) throw new ForbiddenException();
+    return user;
+  }
+}

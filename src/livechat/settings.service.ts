@@ -1,0 +1,124 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { has, Plan } from '../accounts/plans';
+import { textArray } from '../database/text-array';
+import { newToken } from '../security/tokens';
+import type { FieldMode } from './settings.form';
+
+export interface LivechatSettings {
+  companyId: number;
+  publicKey: string;
+  enabled: boolean;
+  title: string;
+  greeting: string;
+  colour: string;
+  origins: string[];
+  nameField: FieldMode;
+  emailField: FieldMode;
+  consent: string;
+  offlineText: string;
+  maxChats: number;
+  rerouteSeconds: number;
+  retentionDays: number;
+}
+
+export type SettingsInput = Omit<LivechatSettings, 'companyId' | 'publicKey'>;
+
+interface Row {
+  company_id: number;
+  public_key: string;
+  enabled: boolean;
+  title: string;
+  greeting: string;
+  colour: string;
+  origins: string[];
+  name_field: FieldMode;
+  email_field: FieldMode;
+  consent: string;
+  offline_text: string;
+  max_chats: number;
+  reroute_seconds: number;
+  retention_days: number;
+}
+
+const COLUMNS = `company_id, public_key, enabled, title, greeting, colour, origins, name_field, email_field, consent, offline_text, max_chats, reroute_seconds, retention_days`;
+
+function fromRow(r: Row): LivechatSettings {
+  return {
+    companyId: r.company_id,
+    publicKey: r.public_key,
+    enabled: r.enabled,
+    title: r.title,
+    greeting: r.greeting,
+    colour: r.colour,
+    origins: r.origins,
+    nameField: r.name_field,
+    emailField: r.email_field,
+    consent: r.consent,
+    offlineText: r.offline_text,
+    maxChats: r.max_chats,
+    rerouteSeconds: r.reroute_seconds,
+    retentionDays: r.retention_days,
+  };
+}
+
+/** A company's widget: made (off, with a fresh public key) the first time an admin looks at it. */
+@Injectable()
+export class LivechatSettingsService {
+  constructor(private readonly em: EntityManager) {}
+
+  async of(companyId: number): Promise<LivechatSettings> {
+    await this.em
+      .getConnection()
+      .execute(`insert into livechat_settings (company_id, public_key) values (?, ?) on conflict (company_id) do nothing`, [companyId, newToken(24)]);
+    const [row] = await this.em.getConnection().execute<Row[]>(`select ${COLUMNS} from livechat_settings where company_id = ?`, [companyId]);
+    return fromRow(row);
+  }
+
+  /** The widget a public key names, whatever its state: the caller decides what an off widget answers. */
+  async byKey(publicKey: string): Promise<LivechatSettings | null> {
+    if (!/^[A-Za-z0-9_-]{16,64}$/.test(publicKey)) return null;
+    const [row] = await this.em
+      .getConnection()
+      .execute<Row[]>(
+        `/* all companies: a widget is known by its public key before its company */ select ${COLUMNS} from livechat_settings where public_key = ?`,
+        [publicKey],
+      );
+    return row ? fromRow(row) : null;
+  }
+
+  /** The widget of a key, only while it is on and its company's plan has Livechat: else there is no widget. */
+  async live(publicKey: unknown): Promise<LivechatSettings | null> {
+    if (typeof publicKey !== 'string') return null;
+    const settings = await this.byKey(publicKey);
+    if (!settings?.enabled) return null;
+    const [company] = await this.em
+      .getConnection()
+      .execute<{ plan: Plan; api_addon: boolean }[]>(`select plan, api_addon from company where id = ?`, [settings.companyId]);
+    return company && has({ plan: company.plan, apiAddon: company.api_addon }, 'livechat') ? settings : null;
+  }
+
+  async save(companyId: number, input: SettingsInput): Promise<void> {
+    await this.of(companyId);
+    await this.em.getConnection().execute(
+      `update livechat_settings set enabled = ?, title = ?, greeting = ?, colour = ?, origins = ?::text[], name_field = ?, email_field = ?, consent = ?,
+              offline_text = ?, max_chats = ?, reroute_seconds = ?, retention_days = ?, updated_at = now()
+        where company_id = ?`,
+      [
+        input.enabled,
+        input.title,
+        input.greeting,
+        input.colour,
+        textArray(input.origins),
+        input.nameField,
+        input.emailField,
+        input.consent,
+        input.offlineText,
+        input.maxChats,
+        input.rerouteSeconds,
+        input.retentionDays,
+        companyId,
+      ],
+    );
+  }
+}

@@ -1,0 +1,221 @@
+import {
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Options,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { LimitsService } from '../security/limits.service';
+import type { GwarRequest } from '../web/gwar-request';
+import { translator } from '../web/i18n/translator';
+import { LiveChat, LivechatChats } from './chats.service';
+import { allowedOrigin } from './origins';
+import { LivechatRouting } from './routing.service';
+import { LivechatSettings, LivechatSettingsService } from './settings.service';
+import { readMessage, readOffline, readRating, readStart } from './visitor.form';
+import { liveWidget, speak } from './widget-access';
+import { TOKEN_HEADER, Visitor, VisitorsService } from './visitors.service';
+
+/**
+ * The widget's API, which its iframe's script calls. A key that names no live widget is a 404; a request from an
+ * origin the widget does not list is a 403; a visitor is known only by the token in the X-Livechat-Token header
+ * (401 without one this server issued), and a chat only through its unguessable public id together with that
+ * token (404 otherwise).
+ */
+@Controller('livechat/:key/api')
+export class VisitorController {
+  constructor(
+    private readonly settings: LivechatSettingsService,
+    private readonly visitors: VisitorsService,
+    private readonly chats: LivechatChats,
+    private readonly routing: LivechatRouting,
+    private readonly limits: LimitsService,
+  ) {}
+
+  @Options('*path')
+  async preflight(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string): Promise<void> {
+    await this.api(req, res, key);
+    res.set({ 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': `Content-Type, ${TOKEN_HEADER}`, 'Access-Control-Max-Age': '600' });
+    res.status(204).end();
+  }
+
+  @Post('visitor')
+  @HttpCode(201)
+  async issue(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string): Promise<void> {
+    const settings = await this.api(req, res, key);
+    const limit = await this.limits.consume('livechatTokens', `${settings.companyId}:${req.ip}`);
+    if (!limit.allowed) {
+      res.set('Retry-After', String(limit.retryAfterSeconds)).status(429).json({ error: 'too_many', retryAfterSeconds: limit.retryAfterSeconds });
+      return;
+    }
+    const { token } = await this.visitors.issue(settings);
+    res.status(201).json({ token });
+  }
+
+  /** What the widget shows now: the visitor's open chat, else the pre-chat form, else (nobody on duty) the offline form. */
+  @Get('state')
+  async state(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string): Promise<void> {
+    const settings = await this.api(req, res, key);
+    speak(req, res);
+    const visitor = await this.visitors.resolve(settings, req.get(TOKEN_HEADER));
+    const chat = visitor && (await this.chats.openChatOf(visitor));
+    if (chat) return this.showChat(res, settings, chat);
+    if (!(await this.chats.onDuty(settings.companyId))) return this.offline(res, settings, {});
+    this.start(res, settings, {});
+  }
+
+  @Post('chats')
+  @HttpCode(200)
+  async begin(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string, @Body() body: unknown): Promise<void> {
+    const settings = await this.api(req, res, key);
+    speak(req, res);
+    const visitor = await this.visitor(req, settings);
+    const form = readStart(settings, body);
+    if (!form.data) return this.start(res, settings, { values: form.values, errors: form.errors, clientId: form.values.clientId }, 422);
+    const open = await this.chats.openChatOf(visitor);
+    if (!open) {
+      const limit = await this.limits.consume('livechatAddress', `${settings.companyId}:${req.ip}`);
+      if (!limit.allowed) {
+        res.set('Retry-After', String(limit.retryAfterSeconds));
+        return this.start(
+          res,
+          settings,
+          { values: form.values, errors: {}, clientId: form.data.clientId, error: 'livechat.tooManyChats', retryAfter: limit.retryAfterSeconds },
+          429,
+        );
+      }
+    }
+    await this.visitors.describe(visitor, { name: form.data.name, email: form.data.email });
+    if (!open && !(await this.chats.onDuty(settings.companyId))) {
+      // Everyone left while the visitor typed: the message is kept for the company, as the offline form keeps it.
+      await this.chats.leaveMessage(settings, visitor, { name: form.data.name, email: form.data.email, body: form.data.body });
+      return void res.render('livechat/_w-left');
+    }
+    const chat = await this.chats.start(settings, { ...visitor, name: form.data.name || visitor.name }, form.data.clientId, form.data.body);
+    // Routed before the answer, so the visitor sees a queue place only when there is a queue.
+    await this.routing.route(settings.companyId, { wait: true });
+    this.showChat(res, settings, (await this.chats.ofVisitor(visitor, chat.publicId)) ?? chat);
+  }
+
+  @Get('chats/:chat/messages')
+  async catchUp(
+    @Req() req: GwarRequest,
+    @Res() res: Response,
+    @Param('key') key: string,
+    @Param('chat') publicId: string,
+    @Query('after') after: string,
+  ): Promise<void> {
+    const settings = await this.api(req, res, key);
+    speak(req, res);
+    const chat = await this.chats.ofVisitor(await this.visitor(req, settings), publicId);
+    const from = /^\d{1,15}$/.test(after ?? '') ? Number(after) : 0;
+    res.render('livechat/_w-catch-up', {
+      chat,
+      messages: await this.chats.messages(chat, from),
+      position: await this.chats.queuePosition(chat),
+      closed: chat.status === 'closed',
+    });
+  }
+
+  @Post('chats/:chat/messages')
+  @HttpCode(200)
+  async send(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string, @Param('chat') publicId: string, @Body() body: unknown): Promise<void> {
+    const settings = await this.api(req, res, key);
+    const t = translator(speak(req, res));
+    const visitor = await this.visitor(req, settings);
+    const chat = await this.chats.ofVisitor(visitor, publicId);
+    if (chat.status === 'closed') throw new NotFoundException();
+    const form = readMessage(body);
+    if (!form.data)
+      return void res
+        .status(422)
+        .type('text/plain')
+        .send(t(form.errors.body ?? 'form.invalid'));
+    const limit = await this.limits.consume('livechatMessages', visitor.id);
+    if (!limit.allowed) {
+      res.set('Retry-After', String(limit.retryAfterSeconds));
+      return void res
+        .status(429)
+        .type('text/plain')
+        .send(t('livechat.slowDown', { seconds: limit.retryAfterSeconds }));
+    }
+    const { seq } = await this.chats.send(chat, { author: 'visitor', name: visitor.name ?? '' }, form.data.clientId, form.data.body);
+    res.render('livechat/_message', { message: await this.chats.message(chat, seq) });
+  }
+
+  @Post('chats/:chat/rating')
+  @HttpCode(200)
+  async rate(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string, @Param('chat') publicId: string, @Body() body: unknown): Promise<void> {
+    const settings = await this.api(req, res, key);
+    speak(req, res);
+    const chat = await this.chats.ofVisitor(await this.visitor(req, settings), publicId);
+    if (chat.status !== 'closed') throw new NotFoundException();
+    const form = readRating(body);
+    if (!form.data) return void res.status(422).render('livechat/_w-status', { closed: true, chat, rating: form });
+    await this.chats.rate(chat, form.data.rating, form.data.comment);
+    res.render('livechat/_w-status', { closed: true, chat, rated: true });
+  }
+
+  @Post('offline')
+  @HttpCode(200)
+  async leave(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string, @Body() body: unknown): Promise<void> {
+    const settings = await this.api(req, res, key);
+    speak(req, res);
+    const form = readOffline(body);
+    if (!form.data) return this.offline(res, settings, { values: form.values, errors: form.errors }, 422);
+    const limit = await this.limits.consume('livechatAddress', `${settings.companyId}:${req.ip}`);
+    if (!limit.allowed) {
+      res.set('Retry-After', String(limit.retryAfterSeconds));
+      return this.offline(res, settings, { values: form.values, errors: {}, error: 'livechat.tooManyChats', retryAfter: limit.retryAfterSeconds }, 429);
+    }
+    const visitor = await this.visitors.resolve(settings, req.get(TOKEN_HEADER));
+    await this.chats.leaveMessage(settings, visitor, { name: form.data.name, email: form.data.email, body: form.data.body });
+    res.render('livechat/_w-left');
+  }
+
+  /** The widget's API answers its own iframe (Gwar's origin) and the websites it lists, with CORS for those. */
+  private async api(req: GwarRequest, res: Response, key: string): Promise<LivechatSettings> {
+    const settings = await liveWidget(this.settings, key);
+    const origin = req.get('Origin');
+    if (!allowedOrigin(origin, req.get('host'), settings.origins)) throw new ForbiddenException();
+    res.vary('Origin');
+    if (origin && settings.origins.includes(origin)) res.set({ 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'Retry-After' });
+    return settings;
+  }
+
+  private async visitor(req: GwarRequest, settings: LivechatSettings): Promise<Visitor> {
+    const visitor = await this.visitors.resolve(settings, req.get(TOKEN_HEADER));
+    if (!visitor) throw new UnauthorizedException();
+    return visitor;
+  }
+
+  private async showChat(res: Response, settings: LivechatSettings, chat: LiveChat): Promise<void> {
+    res.render('livechat/_w-chat', { settings, chat, messages: await this.chats.messages(chat), position: await this.chats.queuePosition(chat) });
+  }
+
+  private start(res: Response, settings: LivechatSettings, form: Partial<StartView>, status = 200): void {
+    res.status(status).render('livechat/_w-start', { settings, form: { values: {}, errors: {}, ...form, clientId: form.clientId || randomUUID() } });
+  }
+
+  private offline(res: Response, settings: LivechatSettings, form: Partial<StartView>, status = 200): void {
+    res.status(status).render('livechat/_w-offline', { settings, form: { values: {}, errors: {}, ...form } });
+  }
+}
+
+interface StartView {
+  values: Record<string, string>;
+  errors: Record<string, string>;
+  clientId: string;
+  error: string;
+  retryAfter: number;
+}
