@@ -201,6 +201,42 @@ describeBrowser('windows beside the work, phones, no JavaScript and desktop noti
     expectNoPageErrors(a);
   });
 
+  browserTest('where a form leaves no room beside it, the windows a page brings back wait in the "+N" list; one chosen shows', async () => {
+    const { page } = a;
+    await page.goto('/');
+    await chatReady(page);
+    const harbour = windowOf(page, 'Harbour');
+    if (!(await harbour.isVisible())) {
+      await page.locator('#chat-more-button').click();
+      await page.getByRole('menuitem', { name: 'Harbour' }).click();
+    }
+    const maximized = page.waitForResponse((res) => new URL(res.url()).pathname === '/chat/settings');
+    await harbour.getByRole('button', { name: 'Maximize' }).click();
+    await harbour.locator('xpath=..').and(page.locator('#chat-dock')).waitFor({ state: 'attached' });
+    await maximized;
+
+    // The column beside the page leaves the form no room for a small window: Bob's and Cid's wait in the list.
+    await page.goto('/crm/tasks/new');
+    await chatReady(page);
+    await page.locator('#chat-more-button').waitFor();
+    expect(await page.locator('#chat-more-button').innerText()).toBe('+2');
+    expect(await page.locator('#chat-windows > section.chat-window:visible').count()).toBe(0);
+    for (const field of await page.locator('main form.form input, main form.form select, main form.form textarea, main form.form button').all()) {
+      if (await field.isVisible()) expect(await clickable(field)).toBe(true);
+    }
+    // The user's own choice shows, over the form if need be.
+    await page.locator('#chat-more-button').click();
+    await page.getByRole('menuitem', { name: bob.name }).click();
+    await windowOf(page, bob.name).waitFor({ state: 'visible' });
+    await page.waitForFunction(() => document.activeElement?.matches('#chat-windows section textarea[name="body"]'));
+
+    const small = page.waitForResponse((res) => new URL(res.url()).pathname === '/chat/settings');
+    await harbour.getByRole('button', { name: 'Small window' }).click();
+    await harbour.locator('xpath=..').and(page.locator('#chat-windows')).waitFor({ state: 'attached' });
+    await small;
+    expectNoPageErrors(a);
+  });
+
   browserTest('by keyboard: Alt+Shift+arrows go from chat to chat, the grip resizes and moves a docked window, Esc closes', async () => {
     const { page } = a;
     await page.goto('/');

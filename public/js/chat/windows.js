@@ -124,6 +124,7 @@ export function focusWindow(win) {
 /** Shows a window: its tab in the dock, its place at the right of the bar (out of the "+N" list), or the phone's screen. */
 export function bringToFront(win) {
   if (!win?.classList.contains('floating')) return;
+  win.dataset.chosen = 'true';
   if (phone.matches) {
     for (const other of floatingWindows()) other.classList.toggle('front', other === win);
   } else if (win.parentElement === dock()) {
@@ -255,15 +256,18 @@ export function arrange() {
     const form = $('#main form.form, #main form.crm-form');
     const formBox = form?.getBoundingClientRect();
     const clearOfForm = formBox && formBox.width ? Math.max(box.left, formBox.right + GAP) : box.left;
-    // Beside the form if one fits there; otherwise the whole width (the page then scrolls clear of them).
+    // Beside the form if one fits there. Where none does, only a window the user opened or chose on this page
+    // shows (over the form, as asked); the ones the page brought back wait in the "+N" list.
     const widest = Math.max(0, ...small.map(widthOf));
-    const left = box.right - clearOfForm >= widest ? clearOfForm : box.left;
+    const besideForm = box.right - clearOfForm >= widest;
+    const crowded = !besideForm && clearOfForm > box.left;
+    const left = besideForm ? clearOfForm : box.left;
     const room = box.right - left;
     let used = 0;
     small.forEach((win, i) => {
       const width = widthOf(win);
       const more = i < small.length - 1 ? GAP + 56 : 0;
-      const fits = !hidden.length && (i === 0 || used + GAP + width + more <= room);
+      const fits = !hidden.length && (!crowded || win.dataset.chosen === 'true') && (i === 0 || used + GAP + width + more <= room);
       win.classList.toggle('overflowed', !fits);
       if (fits) used += (i ? GAP : 0) + width;
       else hidden.push(win);
