@@ -100,7 +100,7 @@ export class LivechatChats {
   async openChatOf(visitor: Visitor): Promise<LiveChat | null> {
     const [row] = await sql<ChatRow>(
       this.em,
-      `select ${CHAT_COLUMNS} from livechat_chat c join livechat_visitor v on v.id = c.visitor_id
+      `select ${CHAT_COLUMNS} from livechat_chat c join livechat_visitor v on v.id = c.visitor_id and v.company_id = c.company_id
         where c.visitor_id = ? and c.company_id = ? and c.status <> 'closed'`,
       [visitor.id, visitor.companyId],
     );
@@ -111,7 +111,7 @@ export class LivechatChats {
     if (!/^[A-Za-z0-9_-]{16,64}$/.test(publicId)) throw new NotFoundException();
     const [row] = await sql<ChatRow>(
       this.em,
-      `select ${CHAT_COLUMNS} from livechat_chat c join livechat_visitor v on v.id = c.visitor_id
+      `select ${CHAT_COLUMNS} from livechat_chat c join livechat_visitor v on v.id = c.visitor_id and v.company_id = c.company_id
         where c.public_id = ? and c.visitor_id = ? and c.company_id = ?`,
       [publicId, visitor.id, visitor.companyId],
     );
@@ -123,7 +123,7 @@ export class LivechatChats {
   async ofConsultant(me: User, chatId: number): Promise<LiveChat> {
     const [row] = await sql<ChatRow>(
       this.em,
-      `select ${CHAT_COLUMNS} from livechat_chat c join livechat_visitor v on v.id = c.visitor_id
+      `select ${CHAT_COLUMNS} from livechat_chat c join livechat_visitor v on v.id = c.visitor_id and v.company_id = c.company_id
         where c.id = ? and c.company_id = ? and c.consultant_id = ? and c.status in ('assigned', 'active')`,
       [chatId, me.company.id, me.id],
     );
@@ -134,7 +134,7 @@ export class LivechatChats {
   async byId(companyId: number, chatId: number): Promise<LiveChat | null> {
     const [row] = await sql<ChatRow>(
       this.em,
-      `select ${CHAT_COLUMNS} from livechat_chat c join livechat_visitor v on v.id = c.visitor_id where c.id = ? and c.company_id = ?`,
+      `select ${CHAT_COLUMNS} from livechat_chat c join livechat_visitor v on v.id = c.visitor_id and v.company_id = c.company_id where c.id = ? and c.company_id = ?`,
       [chatId, companyId],
     );
     return row ? chatOf(row) : null;
@@ -145,8 +145,8 @@ export class LivechatChats {
     const rows = await sql<ChatRow & { last_excerpt: string | null; last_author: string | null }>(
       this.em,
       `select ${CHAT_COLUMNS}, m.body as last_excerpt, m.author as last_author
-         from livechat_chat c join livechat_visitor v on v.id = c.visitor_id
-         left join lateral (select left(body, 80) as body, author from livechat_message where chat_id = c.id order by seq desc limit 1) m on true
+         from livechat_chat c join livechat_visitor v on v.id = c.visitor_id and v.company_id = c.company_id
+         left join lateral (select left(body, 80) as body, author from livechat_message where chat_id = c.id and company_id = c.company_id order by seq desc limit 1) m on true
         where c.company_id = ? and c.consultant_id = ? and c.status in ('assigned', 'active')
         order by coalesce(c.last_message_at, c.created_at) desc`,
       [companyId, consultantId],
@@ -177,7 +177,7 @@ export class LivechatChats {
 
   /** Someone is there to answer (whether or not they are free): otherwise the visitor gets the offline form. */
   async onDuty(companyId: number): Promise<boolean> {
-    const [row] = await sql<{ n: number }>(this.em, `select count(*)::int as n from app_user u where ${ON_DUTY}`, [companyId]);
+    const [row] = await sql<{ n: number }>(this.em, `select count(*)::int as n from app_user u where u.company_id = ? and ${ON_DUTY}`, [companyId]);
     return row.n > 0;
   }
 
@@ -221,7 +221,7 @@ export class LivechatChats {
   private async byIdIn(em: EntityManager, companyId: number, chatId: number): Promise<LiveChat | null> {
     const [row] = await sql<ChatRow>(
       em,
-      `select ${CHAT_COLUMNS} from livechat_chat c join livechat_visitor v on v.id = c.visitor_id where c.id = ? and c.company_id = ?`,
+      `select ${CHAT_COLUMNS} from livechat_chat c join livechat_visitor v on v.id = c.visitor_id and v.company_id = c.company_id where c.id = ? and c.company_id = ?`,
       [chatId, companyId],
     );
     return row ? chatOf(row) : null;
@@ -239,7 +239,7 @@ export class LivechatChats {
   ): Promise<{ seq: number; created: boolean }> {
     const consultantId = from.author === 'consultant' ? from.consultantId : null;
     const result = await this.em.transactional(async (em) => {
-      const [known] = await sql<{ seq: string }>(em, `select seq from livechat_message where chat_id = ? and client_id = ?`, [chat.id, clientId]);
+      const [known] = await sql<{ seq: string }>(em, `select seq from livechat_message where chat_id = ? and company_id = ? and client_id = ?`, [chat.id, chat.companyId, clientId]);
       if (known) return { seq: Number(known.seq), created: false };
       const [bumped] = await sql<{ seq: string }>(
         em,

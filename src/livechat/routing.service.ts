@@ -6,7 +6,7 @@ import { plansIncluding } from '../accounts/plans';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { textArray } from '../database/text-array';
 import type { LivechatChatEvent } from './chats.service';
-import { onDuty } from './consultants';
+import { ON_DUTY } from './consultants';
 import { intArray, sql } from './sql';
 
 /** Names the advisory locks that keep two instances from routing one company's chats at once. */
@@ -137,7 +137,7 @@ export class LivechatRouting implements OnModuleInit, OnModuleDestroy {
        select distinct c.company_id from livechat_chat c join company co on co.id = c.company_id
         where co.api_addon and co.plan = any(?::text[]) and c.status <> 'closed'
           and (c.status = 'waiting' or (c.status = 'assigned' and c.answer_deadline <= now()) or c.consultant_id is null
-               or not exists (select 1 from app_user u where u.id = c.consultant_id and ${onDuty('c.company_id')}))`,
+               or not exists (select 1 from app_user u where u.id = c.consultant_id and u.company_id = c.company_id and ${ON_DUTY}))`,
       [textArray(plansIncluding('livechat'))],
     );
     return rows.map((r) => r.company_id);
@@ -168,7 +168,7 @@ export class LivechatRouting implements OnModuleInit, OnModuleDestroy {
            select c.id, c.consultant_id from livechat_chat c
             where c.company_id = ? and c.status in ${OPEN}
               and ((c.status = 'assigned' and c.answer_deadline <= now()) or c.consultant_id is null
-                   or not exists (select 1 from app_user u where u.id = c.consultant_id and ${onDuty('c.company_id')}))
+                   or not exists (select 1 from app_user u where u.id = c.consultant_id and u.company_id = c.company_id and ${ON_DUTY}))
             for update)
          update livechat_chat c set status = 'waiting', consultant_id = null, answer_deadline = null,
                 passed_by = case when gone.consultant_id is null then c.passed_by else array_append(c.passed_by, gone.consultant_id) end
@@ -186,10 +186,10 @@ export class LivechatRouting implements OnModuleInit, OnModuleDestroy {
         const [pick] = await sql<{ id: number }>(
           em,
           `select u.id from app_user u
-             left join livechat_consultant lc on lc.user_id = u.id
+             left join livechat_consultant lc on lc.user_id = u.id and lc.company_id = u.company_id
              cross join lateral (select count(*)::int as n from livechat_chat o
                                   where o.consultant_id = u.id and o.company_id = u.company_id and o.status in ${OPEN}) open
-            where ${onDuty('?')} and open.n < ?
+            where u.company_id = ? and ${ON_DUTY} and open.n < ?
             order by (u.id = any(?::int[])), open.n, lc.last_assigned_at nulls first, u.id
             limit 1`,
           [companyId, cap, intArray(chat.passed_by ?? [])],
@@ -198,8 +198,8 @@ export class LivechatRouting implements OnModuleInit, OnModuleDestroy {
         await sql(
           em,
           `update livechat_chat set status = 'assigned', consultant_id = ?, assigned_at = now(),
-                  answer_deadline = now() + make_interval(secs => ?) where id = ?`,
-          [pick.id, deadline, chat.id],
+                  answer_deadline = now() + make_interval(secs => ?) where id = ? and company_id = ?`,
+          [pick.id, deadline, chat.id, companyId],
         );
         await sql(
           em,
