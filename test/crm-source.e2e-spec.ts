@@ -38,7 +38,7 @@ describe('a CRM record made from a message links back to it', () => {
     const taskId = await fromMessage(a, 'tasks', sent.id!, { name: 'Call Acme', status: 'new' });
     expect((await t.em().findOneOrFail(CrmTask, taskId, { filters: false })).sourceMessageId).toBe(sent.id);
 
-    const expectedHref = `/chat/conversations/${group}#m-${sent.clientId}`;
+    const expectedHref = `/chat/conversations/${group}?at=${sent.id}#m-${sent.clientId}`;
     for (const member of [a, b]) {
       const page = await member.load(`/crm/tasks/${taskId}`);
       expect(page.status).toBe(200);

@@ -13,6 +13,7 @@ import { ChatSettingsService } from './chat-settings.service';
 import { ChatRenderer } from './chat.renderer';
 import { ConversationMember } from './conversation-member.entity';
 import { Conversation } from './conversation.entity';
+import { MessageContextController } from './message-context.controller';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
 import { GroupsController } from './groups.controller';
@@ -32,7 +33,7 @@ import { UserDetailsController } from './user-details.controller';
 
 @Module({
   imports: [MikroOrmModule.forFeature([Conversation, ConversationMember, Message, ChatSettings, Attachment]), PresenceModule, NotificationsModule, SecurityModule],
-  controllers: [PanelController, ConversationsController, MessagesController, ChangesController, ReadsController, GroupsController, UserDetailsController, MutesController],
+  controllers: [PanelController, ConversationsController, MessageContextController, MessagesController, ChangesController, ReadsController, GroupsController, UserDetailsController, MutesController],
   providers: [
     ConversationsService,
     MessagesService,

@@ -35,6 +35,21 @@ export interface ConversationView {
 }
 
 /** A conversation's window as one user sees it: the page, the htmx reply, a reopened window and a page of older messages. */
+export interface MessagesAround {
+  id: number;
+  title: string;
+  messages: MessageFragment[];
+  /** The first and last shown, when there are more that way: the links read on from them. */
+  earlierId: number | null;
+  laterId: number | null;
+  at: { id: number; clientId: string };
+}
+
+function titleOf(me: User, { conversation, members }: OpenConversation): string {
+  if (conversation.kind === 'group') return conversation.name ?? '';
+  return members.find((m) => m.user.id !== me.id)?.user.name ?? '';
+}
+
 @Injectable()
 export class ConversationWindows {
   constructor(
@@ -48,6 +63,23 @@ export class ConversationWindows {
     return this.of(me, await this.conversations.open(me, conversationId), locale, beforeId, atId);
   }
 
+  /** The messages around one too far back to open the conversation at (see MessagesService.around); null if not there. */
+  async around(me: User, conversationId: number, atId: number, locale: Locale): Promise<MessagesAround | null> {
+    const open = await this.conversations.open(me, conversationId);
+    const found = await this.messages.around(open.conversation.id, atId);
+    if (!found) return null;
+    const read = watermarkOf(open.members.map((m) => ({ userId: m.user.id, lastRead: m.lastReadMessageId })));
+    const { messages, hasEarlier, hasLater } = found;
+    return {
+      id: open.conversation.id,
+      title: titleOf(me, open),
+      messages: await this.fragments.render(messages, locale, read),
+      earlierId: hasEarlier ? messages[0].id : null,
+      laterId: hasLater ? messages[messages.length - 1].id : null,
+      at: messages.find((m) => m.id === atId)!,
+    };
+  }
+
   async of(me: User, open: OpenConversation, locale: Locale, beforeId?: number, atId?: number): Promise<ConversationView> {
     const { conversation, members, membership } = open;
     // The sequence is read before the messages: a change in between is then shown and also caught up, never lost.
@@ -59,7 +91,7 @@ export class ConversationWindows {
     return {
       id: conversation.id,
       kind: conversation.kind,
-      title: conversation.kind === 'group' ? (conversation.name ?? '') : (other?.name ?? ''),
+      title: titleOf(me, open),
       otherUser: other ? { id: other.id, name: other.name } : null,
       memberCount: members.length,
       seq,

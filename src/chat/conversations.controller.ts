@@ -8,6 +8,7 @@ import { ChatEnabled } from './chat-enabled.guard';
 import { ConversationWindows } from './conversation.view';
 import { ConversationsService } from './conversations.service';
 import { idOf } from './message.form';
+import { MessagesService } from './messages.service';
 
 /** Opens a conversation: a window fragment for htmx, a whole page (the main panel) without JavaScript. */
 @Controller('chat')
@@ -16,11 +17,20 @@ export class ConversationsController {
   constructor(
     private readonly conversations: ConversationsService,
     private readonly windows: ConversationWindows,
+    private readonly messages: MessagesService,
   ) {}
 
   @Get('conversations/:id')
   async show(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    const conversation = await this.windows.open(req.auth!.user, idParam(id), req.locale, undefined, optional(idOf, req.query.at));
+    const atId = optional(idOf, req.query.at);
+    // A message too far back to open the live conversation at is read on the page around it.
+    if (atId && !isHtmx(req)) {
+      const membership = await this.conversations.membership(req.auth!.user, idParam(id));
+      if (await this.messages.tooDeep(membership.conversation.id, atId)) {
+        return redirect(req, res, `/chat/conversations/${membership.conversation.id}/around/${atId}`);
+      }
+    }
+    const conversation = await this.windows.open(req.auth!.user, idParam(id), req.locale, undefined, atId);
     render(req, res, 'chat/conversation', { conversation, mode: req.query.mode === 'main' ? 'main' : 'window' }, { fragment: 'chat/_window' });
   }
 

@@ -29,6 +29,8 @@ export const PAGE_SIZE = 50;
 export const CATCH_UP_LIMIT = 500;
 /** A page opened at a message (from search) shows it and everything after it, up to this many. */
 export const JUMP_LIMIT = 500;
+/** Messages shown on each side of one read in its context. */
+const AROUND = 15;
 const JUMP_CONTEXT = 10;
 
 /** A Help conversation takes messages only while its company's plan has Help chat (a downgrade keeps it, hidden). */
@@ -241,6 +243,33 @@ export class MessagesService {
     if (from[0]?.id !== atId || from.length > JUMP_LIMIT) return null;
     const before = await messagesBefore(this.em, companyId, conversationId, atId, JUMP_CONTEXT + 1);
     return { messages: [...before.slice(0, JUMP_CONTEXT).reverse(), ...from], hasMore: before.length > JUMP_CONTEXT };
+  }
+
+  /**
+   * The messages around one further back than a page can open at: a few before it, it, and a few after, for a page
+   * of its own that reads history (no pushes land there); null when it is not in the conversation.
+   */
+  async around(conversationId: number, atId: number): Promise<{ messages: MessageRecord[]; hasEarlier: boolean; hasLater: boolean } | null> {
+    const companyId = scopedCompanyId(this.em);
+    const from = await messagesFrom(this.em, companyId, conversationId, atId, AROUND + 2);
+    if (from[0]?.id !== atId) return null;
+    const before = await messagesBefore(this.em, companyId, conversationId, atId, AROUND + 1);
+    return {
+      messages: [...before.slice(0, AROUND).reverse(), ...from.slice(0, AROUND + 1)],
+      hasEarlier: before.length > AROUND,
+      hasLater: from.length > AROUND + 1,
+    };
+  }
+
+  /** Whether a message of the conversation lies further back than pageAt opens at (so the page around it shows it instead). */
+  async tooDeep(conversationId: number, atId: number): Promise<boolean> {
+    const companyId = scopedCompanyId(this.em);
+    const [row] = await this.em.getConnection().execute<{ n: number }[]>(
+      `select count(*)::int as n from (select 1 from message where company_id = ? and conversation_id = ? and id >= ? limit ?) newer
+        where exists (select 1 from message where id = ? and company_id = ? and conversation_id = ?)`,
+      [companyId, conversationId, atId, JUMP_LIMIT + 1, atId, companyId, conversationId],
+    );
+    return row.n > JUMP_LIMIT;
   }
 
   /**

@@ -154,7 +154,7 @@ export class CrmService {
       const { conversation, members } = await this.conversations.open(viewer, message.conversationId);
       const other = members.find((m) => m.user.id !== viewer.id)?.user;
       const title = conversation.kind === 'group' ? (conversation.name ?? '') : conversation.kind === 'direct' ? (other?.name ?? '') : '';
-      return { kind: conversation.kind, title, href: `/chat/conversations/${conversation.id}#${domIdOf(message.clientId)}` };
+      return { kind: conversation.kind, title, href: `/chat/conversations/${conversation.id}?at=${message.id}#${domIdOf(message.clientId)}` };
     } catch {
       return null; // not a member (404), or a Help conversation outside the plan: no trace of it
     }

@@ -68,6 +68,10 @@ describeBrowser('the demo as a new user sees it, the CRM filter row and a task�
   browserTest('the CRM list’s filters sit in one labelled row on a desktop and wrap on a phone without sideways scrolling', async () => {
     const { page } = anna;
     await page.goto('/crm/tasks');
+    // Measured once the chat has started and laid out its windows, which can narrow the page.
+    await chatReady(page);
+    for (const close of await page.locator('section.chat-window button[data-action="close"]:visible').all()) await close.click();
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     const boxes = await page
       .locator('.crm-filters > *')
       .evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ top: r.top, bottom: r.bottom })));
@@ -112,7 +116,7 @@ describeBrowser('the demo as a new user sees it, the CRM filter row and a task�
     await back.waitFor();
     await shot(page, 'crm-task-source-pl');
     await back.click();
-    await page.waitForURL(/\/chat\/conversations\/\d+#m-/);
+    await page.waitForURL(/\/chat\/conversations\/\d+\?at=\d+#m-/);
     const target = page.locator('.msg:target');
     await target.waitFor();
     await expect(target.innerText()).resolves.toContain('Możemy zejść do 8%');

@@ -41,16 +41,21 @@ describeBrowser('the search box', () => {
   afterAll(() => h?.close());
 
   browserTest(
-    'finds a hit further back than the jump limit by loading older pages',
+    'opens a hit further back than the conversation opens at on the page around it, with the way back to the latest',
     async () => {
       const user = await signInToChat(h, ann, 'ann-deep');
       const { page } = user;
       await page.goto('/search?q=reklamacje');
       await htmxReady(page);
       await page.locator('#main .search-hit a', { hasText: 'reklamacja' }).click();
-      await page.waitForURL(new RegExp(`#m-${deep.clientId}$`));
-      await page.waitForFunction((id) => document.getElementById(id)?.classList.contains('search-target'), `m-${deep.clientId}`, { timeout: 40_000 });
-      expect(await page.locator(`#m-${deep.clientId}`).isVisible()).toBe(true);
+      await page.waitForURL(new RegExp(`/chat/conversations/${deep.conversationId}/around/\\d+#m-${deep.clientId}$`));
+      const hit = page.locator(`#m-${deep.clientId}`);
+      expect(await hit.isVisible()).toBe(true);
+      expect(await hit.evaluate((el) => el.matches(':target'))).toBe(true);
+      await expectAccessible(page);
+      await page.getByRole('link', { name: 'Later messages' }).waitFor();
+      await page.getByRole('link', { name: 'Go to the latest messages' }).click();
+      await page.waitForURL(new RegExp(`/chat/conversations/${deep.conversationId}$`));
       expectNoPageErrors(user);
     },
     60_000,

@@ -141,6 +141,7 @@ export class Scene {
     if (p.startsWith('/crm/:kind')) return KINDS.map((k) => ({ kind: k.slug, id: String(ids.crm[k.slug]) }));
     if (p.startsWith('/operator/companies/:id')) return [{ id: String(this.otherCompany.id) }];
     if (p.startsWith('/admin/users/:id')) return [{ id: String(this.users.victim.id) }];
+    if (p.startsWith('/chat/conversations/:id/around')) return [{ id: String(ids.group), messageId: String(ids.groupMessage) }];
     if (p.startsWith('/chat/conversations/:id')) return [{ id: String(ids.group) }, { id: String(ids.direct) }];
     if (p.startsWith('/chat/groups/:id')) return [{ id: String(ids.group) }];
     if (p.startsWith('/chat/messages/:id')) return [{ id: String(ids.groupMessage) }];

@@ -232,12 +232,16 @@ describe('search', () => {
     const at = await a.agent.get(`/chat/conversations/${chat}?at=${target.id}`);
     expect(at.text).toContain(`id="m-${target.clientId}"`);
     expect(at.text).toContain('potem 120');
-    // Further back than JUMP_LIMIT messages: the newest page, as usual (the page's script then looks back for it).
+    // Further back than JUMP_LIMIT messages: the page around it; a window (htmx) opens at the newest page as usual.
     await insertMessages(t.em(), { companyId: company.id, conversationId: chat, authorId: anna.id }, 400, { label: 'jeszcze', firstSeq: 300 });
     const deep = await a.agent.get(`/chat/conversations/${chat}?at=${target.id}`);
-    expect(deep.status).toBe(200);
-    expect(deep.text).not.toContain(`id="m-${target.clientId}"`);
-    expect(deep.text).toContain('jeszcze 400');
+    expect(deep.status).toBe(303);
+    expect(deep.headers.location).toBe(`/chat/conversations/${chat}/around/${target.id}`);
+    expect((await a.agent.get(deep.headers.location)).text).toContain(`id="m-${target.clientId}"`);
+    const window = await a.agent.get(`/chat/conversations/${chat}?at=${target.id}`).set('HX-Request', 'true');
+    expect(window.status).toBe(200);
+    expect(window.text).not.toContain(`id="m-${target.clientId}"`);
+    expect(window.text).toContain('jeszcze 400');
     // Someone else's message id opens the conversation as usual.
     expect((await a.agent.get(`/chat/conversations/${chat}?at=1`)).status).toBe(200);
     expect((await a.agent.get(`/chat/conversations/${chat}?at=abc`)).status).toBe(200);

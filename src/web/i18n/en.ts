@@ -518,6 +518,12 @@ export const en = {
   'livechat.leftMessages': 'Messages left by visitors',
   'livechat.noLeftMessages': 'No messages left yet.',
   'livechat.leftAt': 'Left',
+  // A message read among its neighbours (a search hit further back than a conversation opens at).
+  'chat.around.title': 'Earlier in {title}',
+  'chat.around.notice': 'You are reading earlier messages; new ones arrive in the conversation itself.',
+  'chat.around.latest': 'Go to the latest messages',
+  'chat.around.earlier': 'Earlier messages',
+  'chat.around.later': 'Later messages',
 } as const;
 
 export type MessageKey = keyof typeof en;

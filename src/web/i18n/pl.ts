@@ -520,4 +520,10 @@ export const pl: Record<MessageKey, string> = {
   'livechat.leftMessages': 'Wiadomości zostawione przez odwiedzających',
   'livechat.noLeftMessages': 'Nikt jeszcze nie zostawił wiadomości.',
   'livechat.leftAt': 'Zostawiono',
+  // A message read among its neighbours (a search hit further back than a conversation opens at).
+  'chat.around.title': 'Wcześniej w: {title}',
+  'chat.around.notice': 'Czytasz wcześniejsze wiadomości; nowe pojawiają się w samej rozmowie.',
+  'chat.around.latest': 'Przejdź do najnowszych wiadomości',
+  'chat.around.earlier': 'Wcześniejsze wiadomości',
+  'chat.around.later': 'Późniejsze wiadomości',
 };
