@@ -182,7 +182,7 @@ describe('npm run demo', () => {
 
     const taskId = Number(/object-tasks-(\d+)/.exec(conversation.text)![1]);
     const task = await anna.load(`/crm/tasks/${taskId}`);
-    expect(task.text).toMatch(new RegExp(`<a href="/chat/conversations/${sales}#m-[0-9a-f-]+">From a message in the group “Sprzedaż”</a>`));
+    expect(task.text).toMatch(new RegExp(`<a href="/chat/conversations/${sales}\\?at=\\d+#m-[0-9a-f-]+">From a message in the group “Sprzedaż”</a>`));
 
     // Her bell: a task assigned to her and a mention, both today and unread; the groups she was added to, read.
     const panel = home.text;
