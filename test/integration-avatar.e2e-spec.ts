@@ -133,7 +133,7 @@ describe('integration avatars', () => {
     await request(t.url).post('/api/v1/messages').set('Authorization', `Bearer ${token}`).send({ text: 'paid', displayName: 'Anna Nowak' }).expect(201);
     const html = (await s.member.agent.get(`/chat/conversations/${s.groupId}`).set('HX-Request', 'true')).text;
     const li = html.split('<li ').find((part) => part.includes('paid'))!;
-    expect(li).toMatch(/class="avatar avatar-md avatar-bot msg-avatar"[^>]*>&#60;C<img class="avatar-image" src="\/chat\/integrations\/\d+\/avatar"[^>]*><svg class="bot-mark"/);
+    expect(li).toMatch(/class="avatar avatar-md avatar-bot msg-avatar"[^>]*>&lt;C<img class="avatar-image" src="\/chat\/integrations\/\d+\/avatar"[^>]*><svg class="bot-mark"/);
     expect(li).not.toContain('<b>');
   });
 });

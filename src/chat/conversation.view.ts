@@ -45,7 +45,8 @@ export interface MessagesAround {
   at: { id: number; clientId: string };
 }
 
-function titleOf(me: User, { conversation, members }: OpenConversation): string {
+/** A group's name; a one-to-one conversation's, the other person's; a Help conversation has none of its own. */
+export function titleOf(me: User, { conversation, members }: OpenConversation): string {
   if (conversation.kind === 'group') return conversation.name ?? '';
   return members.find((m) => m.user.id !== me.id)?.user.name ?? '';
 }

@@ -4,6 +4,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { randomUUID } from 'node:crypto';
 import { has } from '../accounts/plans';
 import { User } from '../accounts/user.entity';
+import { titleOf } from '../chat/conversation.view';
 import { ConversationsService } from '../chat/conversations.service';
 import { domIdOf, MessageRecord } from '../chat/message.view';
 import { MessagesService } from '../chat/messages.service';
@@ -151,10 +152,13 @@ export class CrmService {
     if (!record.sourceMessageId || !has(viewer.company, 'chat')) return null;
     try {
       const message = await this.messages.visible(viewer, record.sourceMessageId);
-      const { conversation, members } = await this.conversations.open(viewer, message.conversationId);
-      const other = members.find((m) => m.user.id !== viewer.id)?.user;
-      const title = conversation.kind === 'group' ? (conversation.name ?? '') : conversation.kind === 'direct' ? (other?.name ?? '') : '';
-      return { kind: conversation.kind, title, href: `/chat/conversations/${conversation.id}?at=${message.id}#${domIdOf(message.clientId)}` };
+      const open = await this.conversations.open(viewer, message.conversationId);
+      const { conversation } = open;
+      return {
+        kind: conversation.kind,
+        title: titleOf(viewer, open),
+        href: `/chat/conversations/${conversation.id}?at=${message.id}#${domIdOf(message.clientId)}`,
+      };
     } catch {
       return null; // not a member (404), or a Help conversation outside the plan: no trace of it
     }

@@ -1,3 +1,5 @@
+import { escapeHtml } from '../web/escape-html';
+
 /**
  * ts_headline marks the matched words with these two private-use characters (taken out of the text first);
  * the text is then escaped as any user text is, and only the markers become <mark>: nothing the author wrote
@@ -8,11 +10,6 @@ export const MARK_END = '\uE001';
 
 export const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=24, MinWords=8, ShortWord=1, MaxFragments=2, FragmentDelimiter=" … "`;
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
 export function highlightedHtml(headline: string): string {
-  return headline
-    .replace(/[&<>"']/g, (c) => ESCAPES[c])
-    .replaceAll(MARK_START, '<mark>')
-    .replaceAll(MARK_END, '</mark>');
+  return escapeHtml(headline).replaceAll(MARK_START, '<mark>').replaceAll(MARK_END, '</mark>');
 }

@@ -1,5 +1,6 @@
 import nunjucks from 'nunjucks';
 import { avatarColour } from './avatar-colour';
+import { escapeHtml } from './escape-html';
 import { initials } from './view-filters';
 
 export interface AvatarOf {
@@ -9,8 +10,6 @@ export interface AvatarOf {
   /** An uploaded picture over the initials (an integration's: transparent when it has none). */
   image?: string;
 }
-
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 // White robot on a dark tile: the mark that tells an integration from a member at a glance.
 const BOT_MARK =
@@ -25,8 +24,8 @@ const BOT_MARK =
 export function avatarHtml(a: AvatarOf, size: 'sm' | 'md' = 'md', extra = ''): string {
   const classes = ['avatar', `avatar-${size}`, a.kind === 'bot' ? 'avatar-bot' : a.kind === 'support' ? 'avatar-support' : '', extra].filter(Boolean).join(' ');
   const colour = a.kind === 'support' ? '' : ` style="background-color: ${avatarColour(a.id)}"`;
-  const image = a.image ? `<img class="avatar-image" src="${escape(a.image)}" alt="" decoding="async">` : '';
-  return `<span class="${escape(classes)}"${colour} aria-hidden="true">${escape(initials(a.name))}${image}${a.kind === 'bot' ? BOT_MARK : ''}</span>`;
+  const image = a.image ? `<img class="avatar-image" src="${escapeHtml(a.image)}" alt="" decoding="async">` : '';
+  return `<span class="${escapeHtml(classes)}"${colour} aria-hidden="true">${escapeHtml(initials(a.name))}${image}${a.kind === 'bot' ? BOT_MARK : ''}</span>`;
 }
 
 export const avatarGlobal = (a: AvatarOf, size?: 'sm' | 'md', extra?: string) => new nunjucks.runtime.SafeString(avatarHtml(a, size, extra));
