@@ -4,36 +4,23 @@ import { io } from 'socket.io-client';
 import { settle } from '../support/chat';
 import { createCompany, createUser } from '../support/factories';
 import { signedIn } from '../support/http-client';
-import { consultant, eventually, livechatCompany, ORIGIN, Visitor } from '../support/livechat';
+import { eventually, LivechatCast, livechatCompany, ORIGIN, Visitor } from '../support/livechat';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /** Who reaches what: visitors only their own chat, consultants only theirs, nothing outside the plan or the listed websites. */
 describe('Livechat identity, isolation and origins', () => {
   let t: TestApp;
-  const closers: (() => void)[] = [];
+  const cast = new LivechatCast(() => t);
+  const { visitor, chatId } = cast;
+  const on = cast.consultant;
   beforeAll(async () => {
     t = await startTestApp({ LIVECHAT_SWEEP_MS: '200' });
     await createCompany(t.em(), { operator: true });
   });
   afterAll(async () => {
-    closers.forEach((c) => c());
+    cast.close();
     await t.close();
   });
-
-  async function visitor(key: string, origin = ORIGIN): Promise<Visitor> {
-    const v = await new Visitor(t.url, key, origin).issue();
-    closers.push(() => v.close());
-    return v;
-  }
-  async function on(company: Parameters<typeof consultant>[1]) {
-    const c = await consultant(t, company);
-    closers.push(() => c.page.close());
-    return c;
-  }
-  async function chatId(publicId: string): Promise<number> {
-    const [row] = await t.em().getConnection().execute<{ id: number }[]>(`select id from livechat_chat where public_id = ?`, [publicId]);
-    return row.id;
-  }
 
   it('chats live both ways: the visitor’s message reaches the consultant’s page, the answer the visitor’s socket, in order', async () => {
     const { company, key } = await livechatCompany(t);

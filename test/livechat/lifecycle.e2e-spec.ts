@@ -1,34 +1,25 @@
 import { createCompany } from '../support/factories';
-import { consultant, eventually, livechatCompany, Visitor } from '../support/livechat';
+import { eventually, LivechatCast, livechatCompany, Visitor } from '../support/livechat';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /** A chat's end and rating, the visitor limits, retention, and the widget's language. */
 describe('Livechat: closing, rating, limits, retention, language', () => {
   let t: TestApp;
-  const closers: (() => void)[] = [];
+  const cast = new LivechatCast(() => t);
+  const { visitor, chatId } = cast;
+  const on = cast.consultant;
   beforeAll(async () => {
     t = await startTestApp({ LIVECHAT_SWEEP_MS: '200' });
     await createCompany(t.em(), { operator: true });
   });
   afterAll(async () => {
-    closers.forEach((c) => c());
+    cast.close();
     await t.close();
   });
 
-  async function visitor(key: string): Promise<Visitor> {
-    const v = await new Visitor(t.url, key).issue();
-    closers.push(() => v.close());
-    return v;
-  }
-  async function chatId(publicId: string): Promise<number> {
-    const [row] = await t.em().getConnection().execute<{ id: number }[]>(`select id from livechat_chat where public_id = ?`, [publicId]);
-    return row.id;
-  }
-
   it('lets the consultant close a chat: the visitor is told and rates it once, and the freed place goes to the queue', async () => {
     const { company, key } = await livechatCompany(t, { maxChats: 1 });
-    const anna = await consultant(t, company);
-    closers.push(() => anna.page.close());
+    const anna = await on(company);
     const v = await visitor(key);
     await v.connect();
     await v.start('first');
@@ -66,8 +57,7 @@ describe('Livechat: closing, rating, limits, retention, language', () => {
 
   it('limits a visitor’s messages and an address’s new chats, saying why and when to retry, with the text kept', async () => {
     const { company, key } = await livechatCompany(t);
-    const anna = await consultant(t, company);
-    closers.push(() => anna.page.close());
+    const anna = await on(company);
     const v = await visitor(key);
     await v.start('hi');
     let refused;
@@ -102,8 +92,7 @@ describe('Livechat: closing, rating, limits, retention, language', () => {
 
   it('deletes visitors not seen for longer than the retention, with their chats, and keeps the others', async () => {
     const { company, key } = await livechatCompany(t);
-    const anna = await consultant(t, company);
-    closers.push(() => anna.page.close());
+    const anna = await on(company);
     const old = await visitor(key);
     await old.start('long ago');
     await t.em().getConnection().execute(`update livechat_chat set status = 'closed' where public_id = ?`, [old.chat]);
@@ -131,8 +120,7 @@ describe('Livechat: closing, rating, limits, retention, language', () => {
 
   it('speaks the browser’s language', async () => {
     const { company, key } = await livechatCompany(t);
-    const anna = await consultant(t, company);
-    closers.push(() => anna.page.close());
+    const anna = await on(company);
     const v = await visitor(key);
     const pl = await v.get('state').set('Accept-Language', 'pl-PL,pl;q=0.9,en;q=0.5');
     expect(pl.text).toContain('Rozpocznij czat');

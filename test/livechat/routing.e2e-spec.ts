@@ -1,32 +1,23 @@
 import { Page, settle } from '../support/chat';
 import { createCompany, createUser } from '../support/factories';
 import { signedIn } from '../support/http-client';
-import { assignedTo, chatRows, choose, consultant, eventually, livechatCompany, Visitor } from '../support/livechat';
+import { assignedTo, chatRows, choose, eventually, LivechatCast, livechatCompany, Visitor } from '../support/livechat';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /** Routing: who gets a visitor's chat, and what happens when they do not answer or go away. */
 describe('Livechat routing', () => {
   let t: TestApp;
-  const closers: (() => void)[] = [];
+  const cast = new LivechatCast(() => t);
+  const { visitor } = cast;
+  const on = cast.consultant;
   beforeAll(async () => {
     t = await startTestApp({ LIVECHAT_SWEEP_MS: '200', PRESENCE_GRACE_MS: '1000' });
     await createCompany(t.em(), { operator: true });
   });
   afterAll(async () => {
-    closers.forEach((c) => c());
+    cast.close();
     await t.close();
   });
-
-  async function visitor(key: string): Promise<Visitor> {
-    const v = await new Visitor(t.url, key).issue();
-    closers.push(() => v.close());
-    return v;
-  }
-  async function on(company: Parameters<typeof consultant>[1], status = 'livechat', name?: string) {
-    const c = await consultant(t, company, status, name);
-    closers.push(() => c.page.close());
-    return c;
-  }
 
   it('gives a new chat to the consultant with the fewest open chats, then to the one who waited longest, never above the cap', async () => {
     const { company, key } = await livechatCompany(t, { maxChats: 2 });

@@ -169,3 +169,31 @@ export async function assignedTo(t: TestApp, publicId: string): Promise<number |
 }
 
 export { signedIn };
+
+/** A test file's visitors and consultants: every socket and page they open is closed after the file. */
+export class LivechatCast {
+  private readonly closers: (() => void)[] = [];
+
+  constructor(private readonly app: () => TestApp) {}
+
+  visitor = async (key: string, origin = ORIGIN): Promise<Visitor> => {
+    const v = await new Visitor(this.app().url, key, origin).issue();
+    this.closers.push(() => v.close());
+    return v;
+  };
+
+  consultant = async (company: Company, status?: string, name?: string): Promise<Consultant> => {
+    const c = await consultant(this.app(), company, status, name);
+    this.closers.push(() => c.page.close());
+    return c;
+  };
+
+  chatId = async (publicId: string): Promise<number> => {
+    const [row] = await this.app().em().getConnection().execute<{ id: number }[]>(`select id from livechat_chat where public_id = ?`, [publicId]);
+    return row.id;
+  };
+
+  close(): void {
+    this.closers.forEach((c) => c());
+  }
+}
