@@ -28,9 +28,10 @@ class PausableProxy {
       const db = upstream.path ? connect(upstream.path) : connect(upstream.port!, upstream.host!);
       const pair: [Socket, Socket] = [client, db];
       this.pairs.add(pair);
-      if (this.paused) pair.forEach((s) => s.pause());
       client.pipe(db);
       db.pipe(client);
+      // pipe() resumes its source, so a connection the pool opens while paused is held only after piping
+      if (this.paused) pair.forEach((s) => s.pause());
       const end = () => {
         client.destroy();
         db.destroy();
