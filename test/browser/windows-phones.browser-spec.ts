@@ -70,6 +70,7 @@ async function stubNotifications(user: BrowserUser): Promise<void> {
     Object.defineProperty(document, 'hidden', { get: () => !document.documentElement.dataset.testVisible });
   });
 }
+const chimes = (page: Page) => page.evaluate(() => (window as unknown as { chimes: number }).chimes);
 const shown = (page: Page) => page.evaluate(() => (window as unknown as { shown: { title: string; body: string }[] }).shown);
 
 describeBrowser('windows beside the work, phones, no JavaScript and desktop notifications', () => {
@@ -275,7 +276,7 @@ describeBrowser('windows beside the work, phones, no JavaScript and desktop noti
     expectNoPageErrors(a);
   });
 
-  browserTest('a desktop notification is shown once across two hidden tabs; a muted conversation neither chimes nor notifies, its badge still counts', async () => {
+  browserTest('a notification and chime once across two hidden tabs; a muted conversation neither chimes nor notifies, its badge still counts', async () => {
     const user = await h.newUser({ label: 'dee' });
     await stubNotifications(user);
     await user.context.addInitScript(() => {
@@ -315,6 +316,7 @@ describeBrowser('windows beside the work, phones, no JavaScript and desktop noti
     await first.waitForTimeout(800);
     const both = [...(await shown(first)), ...(await shown(second))];
     expect(both).toEqual([{ title: bob.name, body: 'Are you free at three?', tag: expect.stringMatching(/^gwar-message-\d+$/) }]);
+    expect((await chimes(first)) + (await chimes(second))).toBe(1);
     // Clicking it opens the conversation in the tab that showed it.
     const showing = (await shown(first)).length ? first : second;
     await showing.evaluate(() => (window as unknown as { lastNotification: { onclick: () => void } }).lastNotification.onclick());
@@ -329,13 +331,13 @@ describeBrowser('windows beside the work, phones, no JavaScript and desktop noti
     await win.locator('[data-muted="true"]').and(win.locator('form')).waitFor({ state: 'attached' });
     expect(await win.getAttribute('data-muted')).not.toBeNull();
     await win.getByRole('button', { name: 'Close' }).click();
-    const chimesBefore = await second.evaluate(() => (window as unknown as { chimes: number }).chimes);
+    const chimesBefore = (await chimes(first)) + (await chimes(second));
     await send(bobApi, deeChat, 'Still there?');
     // Both messages count (a hidden page reads nothing).
     await second.locator(`#unread-u${bob.id} [aria-hidden]`, { hasText: '2' }).waitFor();
     await second.waitForTimeout(800);
     expect([...(await shown(first)), ...(await shown(second))]).toHaveLength(1);
-    expect(await second.evaluate(() => (window as unknown as { chimes: number }).chimes)).toBe(chimesBefore);
+    expect((await chimes(first)) + (await chimes(second))).toBe(chimesBefore);
 
     // Unmuted: it pops up again (once).
     const again = await open(first, `u${bob.id}`, bob.name);
@@ -347,6 +349,7 @@ describeBrowser('windows beside the work, phones, no JavaScript and desktop noti
     await second.waitForTimeout(1000);
     const all = [...(await shown(first)), ...(await shown(second))];
     expect(all.map((n) => n.body)).toEqual(['Are you free at three?', 'Ping']);
+    expect((await chimes(first)) + (await chimes(second))).toBe(chimesBefore + 1);
     expectNoPageErrors(user);
     await user.context.close();
   });
@@ -393,7 +396,8 @@ describeBrowser('windows beside the work, phones, no JavaScript and desktop noti
     const [boxRow, sendButton] = [await box(win.getByLabel('Message', { exact: true })), await box(win.getByRole('button', { name: 'Send' }))];
     expect(Math.abs(sendButton.y + sendButton.height / 2 - (boxRow.y + boxRow.height / 2))).toBeLessThan(12);
     expect(sendButton.height).toBeGreaterThanOrEqual(44);
-    for (const name of ['Back', 'Close', 'Emoji']) expect((await box(win.getByRole(name === 'Back' ? 'link' : 'button', { name }))).height).toBeGreaterThanOrEqual(44);
+    for (const name of ['Back', 'Close', 'Emoji'])
+      expect((await box(win.getByRole(name === 'Back' ? 'link' : 'button', { name }))).height).toBeGreaterThanOrEqual(44);
     expect(await noSidewaysScroll(page)).toBe(true);
     await send(bobApi, groupId, 'Seen on the phone');
     await win.locator('li.msg', { hasText: 'Seen on the phone' }).waitFor();

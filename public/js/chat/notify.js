@@ -1,5 +1,6 @@
 // What tells the user something came: the badges' total, the page title, and a short chime.
 import { $, $$, panelData, windowOf } from './dom.js';
+import { takeOnce } from './one-tab.js';
 
 /** A push updates one conversation's badge; the panel's total is the sum of the badges it shows. */
 export function recountUnread() {
@@ -62,10 +63,15 @@ export function chime() {
   tone.stop(now + 0.36);
 }
 
-/** A new message for this user: a chime unless they are looking at its conversation or muted it. */
-export function notify({ conversationId, muted }) {
+/** A new message for this user: one chime across their tabs, unless they are looking at its conversation or muted it. */
+export async function notify({ conversationId, messageId, muted }) {
   if (panelData().sound !== 'on' || muted) return;
-  const win = windowOf(conversationId);
-  const watching = !document.hidden && document.hasFocus() && !!win?.contains(document.activeElement);
-  if (!watching) chime();
+  const watching = () => !document.hidden && document.hasFocus() && !!windowOf(conversationId)?.contains(document.activeElement);
+  const id = Number(messageId);
+  if (!id) {
+    if (!watching()) chime();
+    return;
+  }
+  const { mine } = await takeOnce('chimed', id);
+  if (mine && !watching()) chime();
 }
