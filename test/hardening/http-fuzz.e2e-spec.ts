@@ -84,13 +84,22 @@ describe('every HTTP route under malformed input', () => {
     await rm(filesDir, { recursive: true, force: true });
   });
 
+  const widgetApi = (route: HttpRoute) => route.path.startsWith('/livechat/:key/api');
+
   const usualVisitor = (route: HttpRoute): Visitor =>
-    route.path.startsWith('/api/') ? scene.visitors.api[0] : route.path.startsWith('/operator/') ? scene.visitors.operator : scene.visitors.admin;
+    route.path.startsWith('/api/')
+      ? scene.visitors.api[0]
+      : widgetApi(route)
+        ? scene.livechat.visitors[0]
+        : route.path.startsWith('/operator/')
+          ? scene.visitors.operator
+          : scene.visitors.admin;
 
   const otherVisitors = (route: HttpRoute): Visitor[] => {
     const { operator, admin, user, starter, anonymous, api } = scene.visitors;
     const browsers = [operator, admin, user, starter, anonymous];
-    return (route.path.startsWith('/api/') ? [...api, admin, anonymous] : browsers).filter((v) => v !== usualVisitor(route));
+    const others = route.path.startsWith('/api/') ? [...api, admin, anonymous] : widgetApi(route) ? [...scene.livechat.visitors, admin, anonymous] : browsers;
+    return others.filter((v) => v !== usualVisitor(route));
   };
 
   /** The forms and links of every page, as the visitor each route is meant for and before sign-in. */

@@ -16,6 +16,7 @@ import { createGroup, directConversation, send } from '../support/chat';
 import { createCompany, createUser } from '../support/factories';
 import { Client } from '../support/http-client';
 import { TestApp } from '../support/test-app';
+import { LivechatScene } from './livechat-scene';
 import { HttpRoute } from './raw-http';
 
 /** Who sends a fuzzed request: a signed-in user (cookie and CSRF token), a visitor before sign-in, or an API caller. */
@@ -89,6 +90,7 @@ export class Scene {
     crm: {} as Record<Kind, number>,
   };
   apiToken = '';
+  livechat!: LivechatScene;
   readonly inviteToken = `invite-${randomUUID()}`;
   private owner!: Client;
 
@@ -129,6 +131,7 @@ export class Scene {
       ],
     };
     scene = new Scene(t, company, otherCompany, users, visitors);
+    scene.livechat = new LivechatScene(t, company, users.admin);
     scene.owner = await new Client(t.url).signIn(users.admin.email);
     await scene.repair();
     return scene;
@@ -138,6 +141,8 @@ export class Scene {
   realParams(route: HttpRoute): Record<string, string>[] {
     const { ids } = this;
     const p = route.path;
+    const livechat = this.livechat.params(route);
+    if (livechat) return livechat;
     if (p.startsWith('/crm/:kind')) return KINDS.map((k) => ({ kind: k.slug, id: String(ids.crm[k.slug]) }));
     if (p.startsWith('/operator/companies/:id')) return [{ id: String(this.otherCompany.id) }];
     if (p.startsWith('/admin/users/:id')) return [{ id: String(this.users.victim.id) }];
@@ -187,6 +192,7 @@ export class Scene {
     if (!ids.attachment || !(await em.count(Attachment, { id: ids.attachment }, { filters: false }))) await this.upload();
     if (!this.apiToken || !(await em.count(GroupApiToken, { tokenHash: sha256(this.apiToken) }, { filters: false }))) await this.generateToken();
     await this.crmRecords();
+    await this.livechat.repair();
   }
 
   private async message(conversationId: number): Promise<number> {
