@@ -4,8 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApp, TestApp } from '../support/test-app';
-import { Asking, ASKINGS, fullBarrage, KnownInput, Probe, routeKey, shortBarrage } from './http-plan';
-import { fill, HttpRoute, httpRoutes, pool, RawResponse, sendRaw } from './raw-http';
+import { Asking, ASKINGS, fullBarrage, learnPages, Probe, routeKey, shortBarrage } from './http-plan';
+import { HttpRoute, httpRoutes, pool, RawResponse, sendRaw } from './raw-http';
 import { Scene, Visitor } from './scene';
 
 interface Outcome extends RawResponse {
@@ -102,22 +102,6 @@ describe('every HTTP route under malformed input', () => {
     return others.filter((v) => v !== usualVisitor(route));
   };
 
-  /** The forms and links of every page, as the visitor each route is meant for and before sign-in. */
-  async function learnPages(): Promise<KnownInput> {
-    const known = new KnownInput();
-    for (const route of routes.filter((r) => r.method === 'GET')) {
-      for (const params of scene.realParams(route)) {
-        for (const visitor of [usualVisitor(route), scene.visitors.anonymous]) {
-          for (const asking of [{}, { 'HX-Request': 'true' }] as Record<string, string>[]) {
-            const res = await fetch(`${t.url}${fill(route, params)}`, { headers: { ...visitor.headers(), ...asking }, redirect: 'manual' });
-            if (res.headers.get('content-type')?.includes('text/html')) known.learn(await res.text());
-          }
-        }
-      }
-    }
-    return known;
-  }
-
   const send = (unsent: Probe, i: number): Promise<Outcome> => {
     const probe = { ...unsent, asking: unsent.asking ?? ASKINGS[i % ASKINGS.length] };
     const visitor = probe.visitor.headers();
@@ -147,7 +131,7 @@ describe('every HTTP route under malformed input', () => {
 
   it('answers every route, as every kind of visitor, below 500 whatever it is sent', async () => {
     const started = Date.now();
-    const known = await learnPages();
+    const known = await learnPages(t.url, routes, scene, usualVisitor);
     expect(known.formCount).toBeGreaterThanOrEqual(15);
     const fuzzed = routes.filter((r) => !FOCUS || FOCUS.test(routeKey(r)));
     const outcomes: Outcome[] = [];

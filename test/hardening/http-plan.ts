@@ -151,3 +151,19 @@ export function shortBarrage(route: HttpRoute, visitor: Visitor, scene: Scene, k
   probes.push({ visitor, route, path, label: 'as intended', body: takesBody(route) ? encoderFor(route)(fields) : undefined });
   return probes;
 }
+
+/** The forms and links of every page, as the visitor each route is meant for and before sign-in. */
+export async function learnPages(url: string, routes: HttpRoute[], scene: Scene, usualVisitor: (route: HttpRoute) => Visitor): Promise<KnownInput> {
+  const known = new KnownInput();
+  for (const route of routes.filter((r) => r.method === 'GET')) {
+    for (const params of scene.realParams(route)) {
+      for (const visitor of [usualVisitor(route), scene.visitors.anonymous]) {
+        for (const asking of [{}, { 'HX-Request': 'true' }] as Record<string, string>[]) {
+          const res = await fetch(`${url}${fill(route, params)}`, { headers: { ...visitor.headers(), ...asking }, redirect: 'manual' });
+          if (res.headers.get('content-type')?.includes('text/html')) known.learn(await res.text());
+        }
+      }
+    }
+  }
+  return known;
+}
