@@ -8,7 +8,7 @@ import { parse } from 'pg-connection-string';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
-import { createGroup } from '../support/chat';
+import { createGroup, Page, send } from '../support/chat';
 import { createCompany, createUser } from '../support/factories';
 import { signedIn } from '../support/http-client';
 import { underSchemaLock } from '../support/test-app';
@@ -56,8 +56,15 @@ class PausableProxy {
     for (const pair of this.pairs) pair.forEach((s) => s.resume());
   }
 
-  close(): void {
+  /** What a restart of PostgreSQL does to its clients: every open connection is cut at once. */
+  cut(): number {
+    const n = this.pairs.size;
     for (const pair of this.pairs) pair.forEach((s) => s.destroy());
+    return n;
+  }
+
+  close(): void {
+    this.cut();
     this.server.close();
   }
 }
@@ -127,5 +134,31 @@ describe('the database stops answering', () => {
     const rows = await em().getConnection().execute(`select count(*)::int as n from message where conversation_id = ? and body = 'while away'`, [groupId]);
     expect(rows[0].n).toBe(1);
     expect((await request(url).get('/health')).status).toBe(200);
+  }, 60_000);
+  it('recovers from a restart (every connection cut): health, sends and live pushes work again, nothing posted twice', async () => {
+    const company = await createCompany(em(), { plan: 'enterprise' });
+    const [ann, bob] = [await createUser(em(), company), await createUser(em(), company)];
+    const annClient = await signedIn(url, ann.email);
+    const groupId = await createGroup(annClient, 'After the restart', [bob.id]);
+    const bobPage = await Page.open(url, await signedIn(url, bob.email), [groupId]);
+    expect((await send(annClient, groupId, 'before')).res.status).toBe(201);
+    await bobPage.waitFor(/before/);
+
+    expect(proxy.cut()).toBeGreaterThan(0);
+    // The first request after the cut may meet a dead connection and answer 503; within seconds all is well.
+    let health = 0;
+    for (let i = 0; i < 50 && health !== 200; i++) {
+      health = (await request(url).get('/health')).status;
+      if (health !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(health).toBe(200);
+    const clientId = randomUUID();
+    let sent = 0;
+    for (let i = 0; i < 5 && sent !== 201 && sent !== 200; i++) sent = (await send(annClient, groupId, 'after', clientId)).res.status;
+    expect([200, 201]).toContain(sent);
+    await bobPage.waitFor(/after/);
+    const rows = await em().getConnection().execute(`select count(*)::int as n from message where conversation_id = ? and body = 'after'`, [groupId]);
+    expect(rows[0].n).toBe(1);
+    bobPage.close();
   }, 60_000);
 });
