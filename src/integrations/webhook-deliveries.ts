@@ -14,7 +14,8 @@ export const MAX_ATTEMPTS = 8;
 export const DISABLE_AFTER_FAILURES = 20;
 const CALL_TIMEOUT_MS = 5000;
 const POLL_MS = 1000;
-const LEASE_S = 60;
+/** Renewed before every call (at most 5 s each): a crashed instance holds its webhooks back this long, no longer. */
+const LEASE_S = 20;
 /** Deliveries sent in one lease, in order, before another webhook gets its turn. */
 const PER_LEASE = 20;
 
@@ -131,9 +132,10 @@ export class WebhookDeliveries implements OnModuleInit, OnModuleDestroy {
     for (let sent = 0; sent < PER_LEASE && !this.stopped; sent++) {
       // Only the oldest pending one: a later message never overtakes an earlier one that is still being retried.
       const [due] = await db.execute<(Due & { due: boolean })[]>(
-        `select id, message_id, attempts, next_attempt_at <= now() as due from webhook_delivery
+        `with renewed as (update webhook set leased_until = now() + make_interval(secs => ${LEASE_S}) where id = ? and company_id = ?)
+         select id, message_id, attempts, next_attempt_at <= now() as due from webhook_delivery
           where webhook_id = ? and company_id = ? and status = 'pending' order by id limit 1`,
-        [hook.id, hook.company_id],
+        [hook.id, hook.company_id, hook.id, hook.company_id],
       );
       if (!due?.due) return;
       const outcome = await this.call(hook, due);

@@ -26,10 +26,13 @@ export class ServerProcess {
   private exit?: Promise<number | null>;
   url = '';
 
-  private constructor(private readonly t: TestApp) {}
+  private constructor(
+    private readonly t: TestApp,
+    private readonly env: Record<string, string>,
+  ) {}
 
-  static async start(t: TestApp): Promise<ServerProcess> {
-    const server = new ServerProcess(t);
+  static async start(t: TestApp, env: Record<string, string> = {}): Promise<ServerProcess> {
+    const server = new ServerProcess(t, env);
     await server.spawn();
     return server;
   }
@@ -74,6 +77,12 @@ export class ServerProcess {
     await this.spawn();
   }
 
+  /** kill -9: no shutdown hooks, connections and leases left as they were. */
+  async kill(): Promise<void> {
+    if (this.running) this.child.kill('SIGKILL');
+    await this.exit;
+  }
+
   async stop(): Promise<void> {
     if (this.running) this.child.kill('SIGTERM');
     await this.exit;
@@ -97,6 +106,7 @@ export class ServerProcess {
           HOST: '127.0.0.1',
           LOG_REQUESTS: 'false',
           NO_COLOR: '1',
+          ...this.env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
