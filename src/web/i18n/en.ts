@@ -572,7 +572,7 @@ export const en = {
   'livechat.transferNoneFree': 'No other consultant is on duty with room for another chat now.',
   'livechat.transferNobody': 'Choose a consultant of your company from the list.',
   'livechat.transferOffDuty': '{name} is not on duty now (not in a Livechat status with a page open): choose someone else.',
-  'livechat.transferAtCap': '{name} already has {cap} chats, the most a consultant takes at once: choose someone else.',
+  'livechat.transferAtCap': '{name} already has as many chats as a consultant takes at once ({cap}): choose someone else.',
   'livechat.transferred': 'You transferred this chat to {name}.',
   'livechat.transfers': 'Notes from transfers',
   'livechat.transferLine': '{from} transferred it to {to}',

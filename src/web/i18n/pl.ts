@@ -574,7 +574,7 @@ export const pl: Record<MessageKey, string> = {
   'livechat.transferNoneFree': 'Żaden inny konsultant na dyżurze nie może teraz przyjąć kolejnego czatu.',
   'livechat.transferNobody': 'Wybierz konsultanta swojej firmy z listy.',
   'livechat.transferOffDuty': '{name} nie jest teraz na dyżurze (nie ma statusu Livechat lub otwartej strony): wybierz kogoś innego.',
-  'livechat.transferAtCap': '{name} ma już {cap} czatów, najwięcej, ile konsultant prowadzi naraz: wybierz kogoś innego.',
+  'livechat.transferAtCap': '{name} ma już tyle czatów, ile konsultant prowadzi naraz ({cap}): wybierz kogoś innego.',
   'livechat.transferred': 'Przekazano ten czat do: {name}.',
   'livechat.transfers': 'Notatki z przekazań',
   'livechat.transferLine': '{from} przekazał(a) czat do: {to}',
