@@ -3,6 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { browserOf } from './browser';
 import type { ChatStatus, LiveChat } from './chats.service';
+import type { ListState } from './conversations.filters';
+import { stateOf } from './conversations.service';
 import { sql } from './sql';
 import type { Visitor } from './visitors.service';
 
@@ -15,7 +17,7 @@ export interface VisitorDetails {
   pageAt: Date | null;
   referrer: string | null;
   browser: string | null;
-  earlier: { id: number; createdAt: Date; status: ChatStatus; rating: number | null }[];
+  earlier: { id: number; createdAt: Date; state: ListState; rating: number | null }[];
 }
 
 export interface PageReport {
@@ -53,9 +55,9 @@ export class VisitorDetailsService {
       chat.visitorId,
       chat.companyId,
     ]);
-    const earlier = await sql<{ id: number; created_at: Date; status: ChatStatus; rating: number | null }>(
+    const earlier = await sql<{ id: number; created_at: Date; status: ChatStatus; answered_at: Date | null; rating: number | null }>(
       this.em,
-      `select id, created_at, status, rating from livechat_chat where visitor_id = ? and company_id = ? and id <> ? order by created_at desc, id desc limit 20`,
+      `select id, created_at, status, answered_at, rating from livechat_chat where visitor_id = ? and company_id = ? and id <> ? order by created_at desc, id desc limit 20`,
       [chat.visitorId, chat.companyId, chat.id],
     );
     return {
@@ -67,7 +69,7 @@ export class VisitorDetailsService {
       pageAt: v?.page_at ? new Date(v.page_at) : null,
       referrer: v?.referrer ?? null,
       browser: browserOf(v?.user_agent),
-      earlier: earlier.map((r) => ({ id: r.id, createdAt: new Date(r.created_at), status: r.status, rating: r.rating })),
+      earlier: earlier.map((r) => ({ id: r.id, createdAt: new Date(r.created_at), state: stateOf(r.status, r.answered_at), rating: r.rating })),
     };
   }
 
