@@ -116,6 +116,11 @@ describe('Livechat conversations', () => {
     expect((await outsider.agent.get(`/livechat/conversations/${ids['=2+5']}`)).status).toBe(404);
     expect((await outsider.agent.get('/livechat/conversations.csv')).text).not.toContain('first question');
     for (const guess of ['999999', 'abc', '0', '-1', '99999999999']) expect((await director.agent.get(`/livechat/conversations/${guess}`)).status).toBe(404);
+    // A company whose plan has no Livechat: refused, whoever asks.
+    const noAddon = await livechatCompany(t, {}, { apiAddon: false });
+    const noAddonAdmin = await signedIn(t.url, (await createUser(t.em(), noAddon.company, { role: 'admin' })).email);
+    expect((await noAddonAdmin.agent.get('/livechat/conversations')).status).toBe(403);
+    expect((await noAddonAdmin.agent.get(`/livechat/conversations/${ids['=2+5']}`)).status).toBe(403);
     // The gear offers the page to those who may see it.
     expect((await director.load('/')).text).toContain('href="/livechat/conversations"');
     expect((await plain.load('/')).text).not.toContain('href="/livechat/conversations"');
