@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { createCompany } from '../support/factories';
-import { eventually, LivechatCast, livechatCompany, ORIGIN } from '../support/livechat';
+import { choose, eventually, LivechatCast, livechatCompany, ORIGIN } from '../support/livechat';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -105,5 +105,29 @@ describe('Livechat visitor details', () => {
     expect(transcript.status).toBe(200);
     expect(transcript.text).toContain('first time here');
     expect(transcript.text).toContain('Welcome!');
+  });
+
+  it('lets a colleague who now holds the visitor read their earlier chats, and only while holding them', async () => {
+    const { company, key } = await livechatCompany(t);
+    const anna = await on(company, 'livechat', 'Anna Earlier');
+    const v = await visitor(key);
+    await v.start('the first chat');
+    const first = await chatId(v.chat);
+    await anna.client.load(`/livechat/chats/${first}`);
+    await anna.client.post(`/livechat/chats/${first}/messages`, { clientId: randomUUID(), body: 'Answered by Anna' }, { htmx: true });
+    await anna.client.post(`/livechat/chats/${first}/close`);
+    const bob = await on(company, 'livechat', 'Bob Later');
+    await choose(anna.client, 'available');
+    await v.start('the second chat');
+    const second = await chatId(v.chat);
+    await eventually(async () => expect((await bob.client.agent.get(`/livechat/chats/${second}`)).status).toBe(200));
+    expect((await bob.client.load(`/livechat/chats/${second}`)).text).toContain(`href="/livechat/conversations/${first}"`);
+    const earlier = await bob.client.agent.get(`/livechat/conversations/${first}`);
+    expect(earlier.status).toBe(200);
+    expect(earlier.text).toContain('Answered by Anna');
+    // Not in his list (he did not handle it), and gone from his reach once the visitor's chat with him ends.
+    expect((await bob.client.load('/livechat/conversations')).text).not.toContain(`data-chat="${first}"`);
+    await bob.client.post(`/livechat/chats/${second}/close`);
+    expect((await bob.client.agent.get(`/livechat/conversations/${first}`)).status).toBe(404);
   });
 });
