@@ -3,7 +3,7 @@ export interface BenchOptions {
   quick: boolean;
   /** Record a CPU profile of the Gwar server at its knee and in the big group (bench/results/profiles). */
   profile: boolean;
-  /** --only=fanout,history,connections,coldstart,uploads: the parts to run (all when absent), for work on one of them. */
+  /** --only=fanout,history,connections,coldstart,uploads,livechat: the parts to run (all when absent), for work on one of them. */
   only: Set<string> | null;
   fanout: { groups: number; groupSize: number; workers: number; rates: number[]; stepSeconds: number };
   knee: { gwarStart: number; relayStart: number; factor: number; maxSteps: number; bisections: number; stepSeconds: number; maxRate: number };
@@ -19,6 +19,8 @@ export interface BenchOptions {
   uploads: { count: number; parallel: number; idleSeconds: number };
   /** With --profile: the rates (msg/s) of the extra, profiled Gwar steps in the small groups and the big group. */
   profileRates: { groups: number; bigGroup: number };
+  /** Part 8: consultants on duty, chats (each a visitor's first message and a second one), how many visitors at once. */
+  livechat: { consultants: number; chats: number; lanes: number };
 }
 
 export function benchOptions(argv: string[]): BenchOptions {
@@ -42,6 +44,7 @@ export function benchOptions(argv: string[]): BenchOptions {
       coldStartRuns: 1,
       uploads: { count: 6, parallel: 3, idleSeconds: 2 },
       profileRates: { groups: 20, bigGroup: 5 },
+      livechat: { consultants: 2, chats: 20, lanes: 2 },
     };
   }
   return {
@@ -59,5 +62,6 @@ export function benchOptions(argv: string[]): BenchOptions {
     coldStartRuns: 3,
     uploads: { count: 100, parallel: 4, idleSeconds: 30 },
     profileRates: { groups: 30, bigGroup: 5 },
+    livechat: { consultants: 4, chats: 300, lanes: 4 },
   };
 }

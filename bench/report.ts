@@ -4,6 +4,7 @@ import { TargetRun } from './fanout';
 import { HistoryResult } from './history';
 import { StepResult } from './load';
 import { BenchOptions } from './options';
+import { LivechatResult } from './livechat';
 import { InsertRate } from './pg-insert';
 import { ms, num, pct, Table, verdict } from './table';
 import { UploadBurst, UploadsResult } from './uploads';
@@ -31,6 +32,7 @@ export interface Results {
   history?: HistoryResult;
   coldStart?: ColdStart[];
   uploads?: UploadsResult;
+  livechat?: LivechatResult;
   targets: TargetCheck[];
   failures: string[];
 }
@@ -187,6 +189,14 @@ export function targetChecks(r: Results): TargetCheck[] {
       pass: u.rssIdleGcMb - u.rssBeforeMb <= UPLOADS_IDLE_GROWTH_MB,
     });
   }
+  const lc = r.livechat;
+  if (lc)
+    checks.push({
+      figure: "Livechat: a visitor's first message to the consultant's panel, p50 / p99",
+      measured: `${ms(lc.first.p50)} / ${ms(lc.first.p99)}`,
+      target: 'p99 ≤ 100 ms',
+      pass: lc.first.p99 <= 100,
+    });
   const built = r.coldStart?.[0];
   if (built)
     checks.push({ figure: `cold start to /health 200 (${built.variant.split(' (')[0]})`, measured: ms(built.ms), target: '< 3 s', pass: built.ms < 3000 });
@@ -312,6 +322,25 @@ export function tables(r: Results): Table[] {
         row(`server RSS after ${o.uploads.idleSeconds} s idle`, (u) => `${num(u.rssIdleMb)} MB`),
         row('  then after a GC', (u) => `${num(u.rssIdleGcMb)} MB`),
       ],
+    });
+  }
+  if (r.livechat) {
+    const lc = r.livechat;
+    out.push({
+      title: `8. Livechat: ${num(lc.chats)} chats, ${lc.lanes} visitors at once, ${lc.consultants} consultants on duty (socket.io pages), limits off`,
+      headers: ['figure', 'p50', 'p95', 'p99', 'max', 'arrived'],
+      rows: [
+        [
+          "first message → consultant's panel (routing included)",
+          ms(lc.first.p50),
+          ms(lc.first.p95),
+          ms(lc.first.p99),
+          ms(lc.first.max),
+          `${lc.first.count} of ${lc.chats}`,
+        ],
+        ["later message → consultant's open chat", ms(lc.later.p50), ms(lc.later.p95), ms(lc.later.p99), ms(lc.later.max), `${lc.later.count} of ${lc.chats}`],
+      ],
+      notes: ["From the visitor's POST (the widget's API) to the push that reaches the consultant's socket; each chat is then closed by its consultant."],
     });
   }
   const steps = [gwar, relay].flatMap((t) => (t ? [...t.knee.steps, ...t.fixed, t.bigGroup] : []));

@@ -7,6 +7,7 @@ import { runConnections, seedConnections } from './connections';
 import { openDatabase } from './database';
 import { runFanout, seedFanout } from './fanout';
 import { runHistory, seedHistoryAndPanel } from './history';
+import { runLivechat } from './livechat';
 import { ROOT } from './ipc';
 import { Load } from './load';
 import { benchOptions } from './options';
@@ -101,6 +102,12 @@ async function main(): Promise<number> {
     await part(`4. ${options.connections.sockets} idle sockets on a fresh instance`, 'connections', async () => {
       gwar = await startGwar(db);
       results.connections = await runConnections(gwar, db, idle!, options, log);
+      await gwar.child.stop();
+    });
+    await part('8. Livechat: a visitor’s first message to the consultant’s panel', 'livechat', async () => {
+      // Limits off: every visitor comes from this one address, far beyond what one address may start in an hour.
+      gwar = await startGwar(db, { env: { RATE_LIMITS: 'false' } });
+      results.livechat = await runLivechat(gwar, db, options, log);
       await gwar.child.stop();
     });
     // Before the cold start, which stops the database: each burst on a fresh instance, files in the run's directory.

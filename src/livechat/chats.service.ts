@@ -24,10 +24,13 @@ export interface LiveChat {
   lastMessageAt: Date | null;
 }
 
+/** A visitor's or a consultant's message, or a neutral line both see (authorName is then whom the visitor now talks to). */
+export type Author = 'visitor' | 'consultant' | 'system';
+
 export interface LiveMessage {
   id: number;
   seq: number;
-  author: 'visitor' | 'consultant';
+  author: Author;
   authorName: string;
   body: string;
   createdAt: Date;
@@ -146,7 +149,7 @@ export class LivechatChats {
       this.em,
       `select ${CHAT_COLUMNS}, m.body as last_excerpt, m.author as last_author
          from livechat_chat c join livechat_visitor v on v.id = c.visitor_id and v.company_id = c.company_id
-         left join lateral (select left(body, 80) as body, author from livechat_message where chat_id = c.id and company_id = c.company_id order by seq desc limit 1) m on true
+         left join lateral (select left(body, 80) as body, author from livechat_message where chat_id = c.id and company_id = c.company_id and author <> 'system' order by seq desc limit 1) m on true
         where c.company_id = ? and c.consultant_id = ? and c.status in ('assigned', 'active')
         order by coalesce(c.last_message_at, c.created_at) desc`,
       [companyId, consultantId],
@@ -155,7 +158,7 @@ export class LivechatChats {
   }
 
   async messages(chat: LiveChat, afterSeq = 0): Promise<LiveMessage[]> {
-    const rows = await sql<{ id: string; seq: string; author: 'visitor' | 'consultant'; author_name: string; body: string; created_at: Date }>(
+    const rows = await sql<{ id: string; seq: string; author: Author; author_name: string; body: string; created_at: Date }>(
       this.em,
       `select * from (select id, seq, author, author_name, body, created_at from livechat_message
                         where chat_id = ? and company_id = ? and seq > ? order by seq desc limit ${LOG_SIZE}) m order by seq`,
@@ -233,21 +236,27 @@ export class LivechatChats {
    */
   async send(
     chat: LiveChat,
-    from: { author: 'visitor'; name: string } | { author: 'consultant'; name: string; consultantId: number },
+    from: { author: 'visitor' | 'system'; name: string } | { author: 'consultant'; name: string; consultantId: number },
     clientId: string,
     body: string,
   ): Promise<{ seq: number; created: boolean }> {
     const consultantId = from.author === 'consultant' ? from.consultantId : null;
     const result = await this.em.transactional(async (em) => {
-      const [known] = await sql<{ seq: string }>(em, `select seq from livechat_message where chat_id = ? and company_id = ? and client_id = ?`, [chat.id, chat.companyId, clientId]);
+      const [known] = await sql<{ seq: string }>(em, `select seq from livechat_message where chat_id = ? and company_id = ? and client_id = ?`, [
+        chat.id,
+        chat.companyId,
+        clientId,
+      ]);
       if (known) return { seq: Number(known.seq), created: false };
       const [bumped] = await sql<{ seq: string }>(
         em,
         `update livechat_chat set seq = seq + 1, last_message_at = now(),
                 status = case when ?::int is not null and consultant_id = ?::int and status = 'assigned' then 'active' else status end,
-                answer_deadline = case when ?::int is not null and consultant_id = ?::int then null else answer_deadline end
+                answer_deadline = case when ?::int is not null and consultant_id = ?::int then null else answer_deadline end,
+                answered_at = case when ?::int is not null then coalesce(answered_at, now()) else answered_at end,
+                handled_by = case when ?::int is null or ?::int = any(handled_by) then handled_by else array_append(handled_by, ?::int) end
           where id = ? and company_id = ? and status <> 'closed' and (?::int is null or consultant_id = ?::int) returning seq`,
-        [...Array(4).fill(consultantId), chat.id, chat.companyId, consultantId, consultantId],
+        [...Array(8).fill(consultantId), chat.id, chat.companyId, consultantId, consultantId],
       );
       if (!bumped) throw new NotFoundException();
       await sql(

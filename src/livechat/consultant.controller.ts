@@ -8,6 +8,7 @@ import { text } from '../web/form';
 import type { GwarRequest } from '../web/gwar-request';
 import { idParam } from '../web/id-param';
 import { isHtmx, redirect, render } from '../web/view';
+import { ChatPageModel } from './chat-page';
 import { LivechatChats } from './chats.service';
 import { LivechatSections } from './sections';
 import { readMessage } from './visitor.form';
@@ -23,6 +24,7 @@ export class ConsultantController {
     private readonly chats: LivechatChats,
     private readonly sections: LivechatSections,
     private readonly limits: LimitsService,
+    private readonly page: ChatPageModel,
   ) {}
 
   @Get('section')
@@ -35,7 +37,7 @@ export class ConsultantController {
   async show(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const me = this.consultant(req);
     const chat = await this.chats.ofConsultant(me, idParam(id));
-    render(req, res, 'livechat/chat', { chat, messages: await this.chats.messages(chat), composer: { clientId: randomUUID(), body: '' } });
+    render(req, res, 'livechat/chat', await this.page.of(me, chat));
   }
 
   /** The log alone: a page that reconnects fetches it to catch up with what it missed. */
@@ -61,7 +63,7 @@ export class ConsultantController {
     if (error || !form.data) {
       const composer = { clientId: text(body, 'clientId') || randomUUID(), body: text(body, 'body'), error };
       const status = error === 'chat.slowDown' ? 429 : 422;
-      return render(req, res, 'livechat/chat', { chat, messages: await this.chats.messages(chat), composer }, { fragment: 'livechat/_composer', status });
+      return render(req, res, 'livechat/chat', await this.page.of(me, chat, { composer }), { fragment: 'livechat/_composer', status });
     }
     await this.chats.send(chat, { author: 'consultant', name: me.name, consultantId: me.id }, form.data.clientId, form.data.body);
     if (!isHtmx(req)) return redirect(req, res, `/livechat/chats/${chat.id}`);

@@ -11,6 +11,8 @@ import { LivechatChatEvent, LivechatChats, LivechatMessageEvent } from './chats.
 import type { LivechatRouted } from './routing.service';
 import { LivechatSections } from './sections';
 import { sql } from './sql';
+import type { LivechatTransferred } from './transfer.service';
+import { LivechatVisitorPage, VisitorDetailsService } from './visitor-details';
 import { VisitorGateway, visitorRoom } from './visitor.gateway';
 
 /**
@@ -31,6 +33,7 @@ export class LivechatBroadcaster {
     private readonly renderer: ChatRenderer,
     private readonly chats: LivechatChats,
     private readonly sections: LivechatSections,
+    private readonly details: VisitorDetailsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -97,6 +100,47 @@ export class LivechatBroadcaster {
         this.visitors.server.to(visitorRoom(chat.visitorId, locale)).emit('status', { chat: chat.publicId, html });
       }
       if (chat.consultantId) await this.pushSection(event.companyId, chat.consultantId);
+    });
+  }
+
+  /**
+   * A transfer: the consultant who gave the chat loses it from their section and their open page says so (its
+   * answer box goes); the one who took it gets it in their section with the chime. The visitor's line comes as a
+   * message.
+   */
+  @OnEvent('livechat.transferred', { async: true, promisify: true })
+  onTransferred(event: LivechatTransferred): Promise<void> {
+    return inCompany(this.orm, event.companyId, this.logger, async () => {
+      const from = userRoom(event.fromId);
+      const fromSection = await this.sections.of(event.companyId, event.fromId);
+      for (const locale of this.gateway.localesFor([from]))
+        this.gateway.server
+          .to(inLocale(from, locale))
+          .emit(
+            'html',
+            this.renderer.render('livechat/_section.njk', locale, { ...fromSection, oob: true }) +
+              this.renderer.render('livechat/_transferred.njk', locale, { chatId: event.chatId, name: event.toName }),
+          );
+      const to = userRoom(event.toId);
+      const toSection = await this.sections.of(event.companyId, event.toId);
+      const chime = `transfer:${event.chatId}:${Date.now()}`;
+      for (const locale of this.gateway.localesFor([to]))
+        this.gateway.server.to(inLocale(to, locale)).emit('html', this.renderer.render('livechat/_section.njk', locale, { ...toSection, oob: true, chime }));
+    });
+  }
+
+  /** The visitor moved to another page: the consultant of their open chat sees it on the chat's page. */
+  @OnEvent('livechat.visitor.page', { async: true, promisify: true })
+  onVisitorPage(event: LivechatVisitorPage): Promise<void> {
+    return inCompany(this.orm, event.companyId, this.logger, async () => {
+      const chat = await this.chats.openChatOf({ id: event.visitorId, companyId: event.companyId, name: null, email: null });
+      if (!chat?.consultantId) return;
+      const room = userRoom(chat.consultantId);
+      const locales = this.gateway.localesFor([room]);
+      if (!locales.length) return;
+      const details = await this.details.of(chat);
+      for (const locale of locales)
+        this.gateway.server.to(inLocale(room, locale)).emit('html', this.renderer.render('livechat/_visitor.njk', locale, { details, oob: true }));
     });
   }
 

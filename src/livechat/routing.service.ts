@@ -10,7 +10,7 @@ import { ON_DUTY } from './consultants';
 import { intArray, sql } from './sql';
 
 /** Names the advisory locks that keep two instances from routing one company's chats at once. */
-const LOCK_SPACE = 7_240_016;
+export const LOCK_SPACE = 7_240_016;
 
 export interface Move {
   chatId: number;

@@ -26,6 +26,8 @@ export const LIMITS = {
   livechatAddress: { rate: { points: 20, duration: 3600 }, burst: { points: 10, duration: 600 } },
   livechatTokens: { rate: { points: 60, duration: 3600 }, burst: { points: 30, duration: 600 } },
   livechatMessages: { rate: { points: 10, duration: 10 }, burst: { points: 20, duration: 60 } },
+  /** The pages a visitor's widget reports as they move about the website. */
+  livechatPages: { rate: { points: 30, duration: 60 } },
 } satisfies Record<string, { rate: Window; burst?: Window }>;
 
 /**

@@ -39,6 +39,12 @@
     if (embedded) parent.postMessage({ gwarLivechat: message }, '*');
   }
 
+  // The page of the website the visitor is on, as the loader tells it: the consultant sees it beside the chat.
+  let page = null;
+  function reportPage() {
+    if (page && token) call('POST', 'page', new URLSearchParams(page)).catch(() => undefined);
+  }
+
   async function call(method, path, data) {
     const headers = { Accept: 'text/html' };
     if (token) headers['X-Livechat-Token'] = token;
@@ -64,6 +70,8 @@
     localize(body);
     const log = document.getElementById('lc-log');
     chat = log ? log.dataset.chat : null;
+    tell({ chatting: !!log });
+    if (log) reportPage();
     seq = log ? Number(log.dataset.seq) || 0 : 0;
     if (log) {
       settle(log);
@@ -119,6 +127,7 @@
   function setStatus(status) {
     document.getElementById('lc-status')?.replaceWith(status);
     const ended = status.hasAttribute('data-closed');
+    if (ended) tell({ chatting: false });
     const composer = body.querySelector('[data-lc-send]');
     if (composer) composer.hidden = ended;
     if (ended && !status.contains(document.activeElement)) status.querySelector('input')?.focus();
@@ -250,6 +259,11 @@
   window.addEventListener('message', (event) => {
     if (event.source !== parent) return;
     let message = event.data && event.data.gwarLivechat;
+    if (message && message.page && typeof message.page.url === 'string') {
+      const p = message.page;
+      page = { url: p.url.slice(0, 2000), title: String(p.title ?? '').slice(0, 300), referrer: String(p.referrer ?? '').slice(0, 2000) };
+      return reportPage();
+    }
     if (message && message.hello) {
       // The website that frames us (frame-ancestors let only a listed one) and the token it kept for us.
       parentOrigin = event.origin;
