@@ -256,6 +256,8 @@ describeBrowser('hostile text everywhere it can be written is shown as text', ()
       for (const text of PAYLOADS(700).slice(0, 6)) await visitor.send(text);
       await l.page.getByText(`'><iframe srcdoc="<script>parent.__xss(703)</script>"></iframe>`).waitFor();
       await check('pushed into the consultant’s chat', l.page);
+      await visit(l, '/livechat/conversations');
+      await visit(l, `/livechat/conversations/${livechatId}`);
 
       // The website's visitor, in the widget on its own page, with the consultant's answers.
       const v = await h.newUser({ label: 'visitor' });

@@ -42,7 +42,7 @@ export class LivechatScene {
   params(route: HttpRoute): Record<string, string>[] | undefined {
     const p = route.path;
     if (p.startsWith('/livechat/:key')) return [{ key: this.key, chat: this.chat.publicId }];
-    if (p.startsWith('/livechat/chats/:id')) return [{ id: String(this.chat.id) }];
+    if (p.startsWith('/livechat/chats/:id') || p.startsWith('/livechat/conversations/:id')) return [{ id: String(this.chat.id) }];
     return undefined;
   }
 
