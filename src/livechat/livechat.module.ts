@@ -10,6 +10,7 @@ import { LivechatRouting } from './routing.service';
 import { LivechatSections } from './sections';
 import { LivechatSettingsController } from './settings.controller';
 import { LivechatSettingsService } from './settings.service';
+import { LeftMessageHooks } from './left-message-hooks';
 import { VisitorController } from './visitor.controller';
 import { VisitorGateway } from './visitor.gateway';
 import { VisitorsService } from './visitors.service';
@@ -19,7 +20,7 @@ import { WidgetController } from './widget.controller';
   imports: [ChatModule, RealtimeModule, SecurityModule],
   // The settings and consultant routes first: their literal paths must win over the visitor's /livechat/:key/….
   controllers: [LivechatSettingsController, LeftMessagesController, ConsultantController, WidgetController, VisitorController],
-  providers: [LivechatSettingsService, VisitorsService, LivechatChats, LivechatRouting, LivechatSections, VisitorGateway, LivechatBroadcaster],
-  exports: [LivechatRouting],
+  providers: [LivechatSettingsService, VisitorsService, LivechatChats, LivechatRouting, LivechatSections, VisitorGateway, LivechatBroadcaster, LeftMessageHooks],
+  exports: [LivechatRouting, LivechatSettingsService, LeftMessageHooks],
 })
 export class LivechatModule {}

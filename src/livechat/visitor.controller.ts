@@ -21,6 +21,8 @@ import { translator } from '../web/i18n/translator';
 import { LiveChat, LivechatChats } from './chats.service';
 import { allowedOrigin } from './origins';
 import { LivechatRouting } from './routing.service';
+import { LeftMessageHooks } from './left-message-hooks';
+import { text } from '../web/form';
 import { LivechatSettings, LivechatSettingsService } from './settings.service';
 import { readMessage, readOffline, readRating, readStart } from './visitor.form';
 import { liveWidget, speak } from './widget-access';
@@ -40,6 +42,7 @@ export class VisitorController {
     private readonly chats: LivechatChats,
     private readonly routing: LivechatRouting,
     private readonly limits: LimitsService,
+    private readonly hooks: LeftMessageHooks,
   ) {}
 
   @Options('*path')
@@ -172,11 +175,16 @@ export class VisitorController {
     const settings = await this.api(req, res, key);
     speak(req, res);
     const form = readOffline(body);
-    if (!form.data) return this.offline(res, settings, { values: form.values, errors: form.errors }, 422);
+    if (!form.data) return this.offline(res, settings, { values: { ...form.values, phone: text(body, 'phone') }, errors: form.errors }, 422);
     const limit = await this.limits.consume('livechatAddress', `${settings.companyId}:${req.ip}`);
     if (!limit.allowed) {
       res.set('Retry-After', String(limit.retryAfterSeconds));
       return this.offline(res, settings, { values: form.values, errors: {}, error: 'livechat.tooManyChats', retryAfter: limit.retryAfterSeconds }, 429);
+    }
+    const hooked = await this.hooks.run(settings.companyId, body, { ip: req.ip ?? '' });
+    if (hooked.error) {
+      if (hooked.retryAfter) res.set('Retry-After', String(hooked.retryAfter));
+      return this.offline(res, settings, { values: { ...form.values, phone: text(body, 'phone') }, errors: { phone: hooked.error } }, hooked.retryAfter ? 429 : 422);
     }
     const visitor = await this.visitors.resolve(settings, req.get(TOKEN_HEADER));
     await this.chats.leaveMessage(settings, visitor, { name: form.data.name, email: form.data.email, body: form.data.body });

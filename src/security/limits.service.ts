@@ -26,6 +26,9 @@ export const LIMITS = {
   livechatAddress: { rate: { points: 20, duration: 3600 }, burst: { points: 10, duration: 600 } },
   livechatTokens: { rate: { points: 60, duration: 3600 }, burst: { points: 30, duration: 600 } },
   livechatMessages: { rate: { points: 10, duration: 10 }, burst: { points: 20, duration: 60 } },
+  /** Callback requests a day from one address to one company (over the company's threshold a proof of work is asked), and for one number. */
+  callbackAddress: { rate: { points: 30, duration: 86400 } },
+  callbackNumber: { rate: { points: 5, duration: 86400 } },
 } satisfies Record<string, { rate: Window; burst?: Window }>;
 
 /**

@@ -242,6 +242,13 @@
   document.addEventListener('click', (event) => {
     if (event.target.closest('[data-close]')) tell('close');
   });
+  // Tabs another module adds (Callback's "Call me back"): each loads its server-rendered piece into the body.
+  document.addEventListener('click', (event) => {
+    const tab = event.target.closest('[data-lc-tab]');
+    if (!tab) return;
+    for (const other of document.querySelectorAll('[data-lc-tab]')) other.setAttribute('aria-pressed', String(other === tab));
+    call('GET', tab.dataset.lcTab).then(show);
+  });
   let hello;
   const greeted = new Promise((resolve) => {
     hello = resolve;
