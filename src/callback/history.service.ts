@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { sql } from '../livechat/sql';
-import { STATUSES, Status } from './requests.service';
+import { STATUSES, Status, when } from './requests.service';
 
 export interface HistoryFilter {
   status?: Status;
@@ -70,9 +70,9 @@ export class CallbackHistory {
       status: r.status as Status,
       attempts: r.attempts as number,
       consultantName: (r.consultant_name as string | null) ?? null,
-      createdAt: r.created_at as Date,
-      firstCallAt: (r.first_call_at as Date | null) ?? null,
-      closedAt: (r.closed_at as Date | null) ?? null,
+      createdAt: new Date(r.created_at as string),
+      firstCallAt: when(r.first_call_at),
+      closedAt: when(r.closed_at),
       note: r.note as string,
       overdue: r.overdue as boolean,
     }));

@@ -54,6 +54,11 @@ export interface CallbackChanged {
   chime?: string;
 }
 
+/** Timestamps come from the driver as text. */
+export function when(value: unknown): Date | null {
+  return value === null || value === undefined ? null : new Date(value as string);
+}
+
 const CARD = `r.id, r.phone, r.name, r.topic, r.preferred_at, r.source, r.source_page, r.status, r.attempts, r.consultant_id, u.name as consultant_name,
   r.claimed_at, r.not_before, r.due_at, r.asked_count, r.asked_again_at, r.first_call_at, r.closed_at, r.note, r.created_at,
   (r.status = 'waiting' and r.due_at < now()) as overdue, (r.not_before is not null and r.not_before > now()) as later`;
@@ -66,22 +71,22 @@ function card(r: CardRow): CallbackCard {
     phone: r.phone as string,
     name: r.name as string,
     topic: r.topic as string,
-    preferredAt: (r.preferred_at as Date | null) ?? null,
+    preferredAt: when(r.preferred_at),
     source: r.source as Source,
     sourcePage: r.source_page as string,
     status: r.status as Status,
     attempts: r.attempts as number,
     consultantId: (r.consultant_id as number | null) ?? null,
     consultantName: (r.consultant_name as string | null) ?? null,
-    claimedAt: (r.claimed_at as Date | null) ?? null,
-    notBefore: (r.not_before as Date | null) ?? null,
-    dueAt: r.due_at as Date,
+    claimedAt: when(r.claimed_at),
+    notBefore: when(r.not_before),
+    dueAt: new Date(r.due_at as string),
     askedCount: r.asked_count as number,
-    askedAgainAt: (r.asked_again_at as Date | null) ?? null,
-    firstCallAt: (r.first_call_at as Date | null) ?? null,
-    closedAt: (r.closed_at as Date | null) ?? null,
+    askedAgainAt: when(r.asked_again_at),
+    firstCallAt: when(r.first_call_at),
+    closedAt: when(r.closed_at),
     note: r.note as string,
-    createdAt: r.created_at as Date,
+    createdAt: new Date(r.created_at as string),
     overdue: r.overdue as boolean,
     later: r.later as boolean,
   };
