@@ -197,8 +197,9 @@ describe('Callback requests', () => {
     [row] = await requestRows(t, company.id);
     expect(row).toMatchObject({ status: 'unreachable', attempts: 2 });
     // Done with a note, wrong number, cancelled.
-    for (const outcome of ['done', 'wrong_number', 'cancelled']) {
-      const made = await postCallback(t, key, { phone: `600 100 2${outcome.length}${outcome.length}` });
+    for (const [i, outcome] of ['done', 'wrong_number', 'cancelled'].entries()) {
+      const made = await postCallback(t, key, { phone: `600 100 30${i}` });
+      expect(made.status).toBe(201);
       await anna.client.post(`/callback/requests/${made.body.id}/claim`, {}, { htmx: true });
       expect((await anna.client.post(`/callback/requests/${made.body.id}/outcome`, { outcome, note: 'Spoke to Jan' }, { htmx: true })).status).toBe(200);
       const again = (await requestRows(t, company.id)).find((r) => r.id === made.body.id)!;
