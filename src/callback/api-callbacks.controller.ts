@@ -49,7 +49,12 @@ export class ApiCallbacksController {
   @ApiProblem('not-found', 'No widget with this key, or Callback is off', 'No Callback for this key.')
   @ApiProblem('unsupported-media-type', 'Not application/json', 'Send the body as JSON with "Content-Type: application/json".')
   @ApiProblem('invalid-body', 'A field is missing or wrong; an invalid number says why', '"phone": the number is too short.')
-  @ApiProblem('rate-limited', 'Too many requests from this address, for this number, or for the company today', 'Too many requests from this address today.', RETRY_AFTER)
+  @ApiProblem(
+    'rate-limited',
+    'Too many requests from this address, for this number, or for the company today',
+    'Too many requests from this address today.',
+    RETRY_AFTER,
+  )
   @ApiProblem('internal-error', 'A fault of the server: give the request id when you report it', 'An unexpected error occurred.')
   async create(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
     const key = req.get(WIDGET_KEY_HEADER);
@@ -61,7 +66,8 @@ export class ApiCallbacksController {
       return problem(res, 'origin-not-allowed', `Calls from ${origin} are not allowed for this widget.`);
     if (origin) res.set({ 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'Retry-After, X-Request-Id', Vary: 'Origin' });
     if (!widget || !settings) return problem(res, 'not-found', 'No Callback for this key.');
-    if (!JSON_TYPE.test(req.get('Content-Type') ?? '')) return problem(res, 'unsupported-media-type', 'Send the body as JSON with "Content-Type: application/json".');
+    if (!JSON_TYPE.test(req.get('Content-Type') ?? ''))
+      return problem(res, 'unsupported-media-type', 'Send the body as JSON with "Content-Type: application/json".');
     const read = readWith(callbackInput, body);
     if ('problem' in read) return problem(res, 'invalid-body', read.problem);
     const result = await this.intake.submit(settings, read.data, { ip: req.ip ?? '', source: 'api' });

@@ -22,10 +22,21 @@ import { WidgetFlagMiddleware } from './widget-flag.middleware';
   imports: [ChatModule, RealtimeModule, SecurityModule, LivechatModule],
   // Settings and history first: their literal paths must win over /callback/… patterns.
   controllers: [CallbackSettingsController, CallbackHistoryController, CallbackConsultantController, WidgetCallbackController, ApiCallbacksController],
-  providers: [CallbackSettingsService, CallbackRequests, CallbackSections, CallbackIntake, CallbackHistory, CallbackBroadcaster, CallbackSweep, OfflineCallbackHook],
+  providers: [
+    CallbackSettingsService,
+    CallbackRequests,
+    CallbackSections,
+    CallbackIntake,
+    CallbackHistory,
+    CallbackBroadcaster,
+    CallbackSweep,
+    OfflineCallbackHook,
+  ],
 })
 export class CallbackModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(WidgetFlagMiddleware).forRoutes({ path: 'livechat/*path', method: RequestMethod.GET }, { path: 'livechat/*path', method: RequestMethod.POST });
+    consumer
+      .apply(WidgetFlagMiddleware)
+      .forRoutes({ path: 'livechat/*path', method: RequestMethod.GET }, { path: 'livechat/*path', method: RequestMethod.POST });
   }
 }

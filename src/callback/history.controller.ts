@@ -13,12 +13,21 @@ import { csvLine } from './csv';
 import { CallbackHistory, HistoryFilter, STATUSES } from './history.service';
 import { CallbackSettingsService } from './settings.service';
 
-const DAY = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((v) => !Number.isNaN(Date.parse(v)));
+const DAY = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((v) => !Number.isNaN(Date.parse(v)));
 
 function filterOf(query: Record<string, unknown>): HistoryFilter {
   return {
     status: optional(z.enum(STATUSES), query.status),
-    consultant: optional(z.string().regex(/^[1-9]\d{0,8}$/).transform(Number), query.consultant),
+    consultant: optional(
+      z
+        .string()
+        .regex(/^[1-9]\d{0,8}$/)
+        .transform(Number),
+      query.consultant,
+    ),
     from: optional(DAY, query.from),
     to: optional(DAY, query.to),
     overdue: query.overdue === '1' || query.overdue === 'on',

@@ -37,9 +37,9 @@ export { STATUSES };
 export class CallbackHistory {
   constructor(private readonly em: EntityManager) {}
 
-  private where(companyId: number, slaMinutes: number, f: HistoryFilter): { clause: string; params: unknown[] } {
-    const parts = ['r.company_id = ?'];
-    const params: unknown[] = [companyId];
+  private where(slaMinutes: number, f: HistoryFilter): { clause: string; params: unknown[] } {
+    const parts = ['true'];
+    const params: unknown[] = [];
     if (f.status) (parts.push('r.status = ?'), params.push(f.status));
     if (f.consultant) (parts.push('r.consultant_id = ?'), params.push(f.consultant));
     if (f.from) (parts.push('r.created_at >= ?::date'), params.push(f.from));
@@ -52,14 +52,14 @@ export class CallbackHistory {
   }
 
   async list(companyId: number, slaMinutes: number, f: HistoryFilter, limit = 500): Promise<HistoryRow[]> {
-    const { clause, params } = this.where(companyId, slaMinutes, f);
+    const { clause, params } = this.where(slaMinutes, f);
     const rows = await sql<Record<string, unknown>>(
       this.em,
       `select r.id, r.phone, r.name, r.topic, r.source, r.status, r.attempts, u.name as consultant_name, r.created_at, r.first_call_at, r.closed_at, r.note,
               coalesce(${LATE}, false) as overdue
          from callback_request r left join app_user u on u.id = r.consultant_id and u.company_id = r.company_id
-        where ${clause} order by r.created_at desc, r.id desc limit ${Math.trunc(limit)}`,
-      [slaMinutes, ...params],
+        where r.company_id = ? and ${clause} order by r.created_at desc, r.id desc limit ${Math.trunc(limit)}`,
+      [slaMinutes, companyId, ...params],
     );
     return rows.map((r) => ({
       id: r.id as number,
@@ -78,18 +78,27 @@ export class CallbackHistory {
     }));
   }
 
-  async stats(companyId: number, slaMinutes: number, f: HistoryFilter): Promise<{ total: number; called: number; medianSeconds: number | null; withinSla: number | null }> {
-    const { clause, params } = this.where(companyId, slaMinutes, f);
+  async stats(
+    companyId: number,
+    slaMinutes: number,
+    f: HistoryFilter,
+  ): Promise<{ total: number; called: number; medianSeconds: number | null; withinSla: number | null }> {
+    const { clause, params } = this.where(slaMinutes, f);
     const [row] = await sql<{ total: number; called: number; median: number | null; within: number | null }>(
       this.em,
       `select count(*)::int as total, count(r.first_call_at)::int as called,
               percentile_cont(0.5) within group (order by extract(epoch from r.first_call_at - r.created_at)) filter (where r.first_call_at is not null) as median,
               avg(case when r.first_call_at <= coalesce(r.preferred_at, r.created_at) + make_interval(mins => ?) then 1.0 else 0.0 end)
                 filter (where r.first_call_at is not null or r.closed_at is not null or coalesce(r.preferred_at, r.created_at) + make_interval(mins => ?) < now()) as within
-         from callback_request r where ${clause}`,
-      [slaMinutes, slaMinutes, ...params],
+         from callback_request r where r.company_id = ? and ${clause}`,
+      [slaMinutes, slaMinutes, companyId, ...params],
     );
-    return { total: row.total, called: row.called, medianSeconds: row.median === null ? null : Number(row.median), withinSla: row.within === null ? null : Number(row.within) };
+    return {
+      total: row.total,
+      called: row.called,
+      medianSeconds: row.median === null ? null : Number(row.median),
+      withinSla: row.within === null ? null : Number(row.within),
+    };
   }
 }
 

@@ -218,7 +218,8 @@ export const callbackPl: Record<keyof typeof callbackEn, string> = {
   'callback.noHistory': 'Brak pasujących próśb o oddzwonienie.',
   'callback.settingsTitle': 'Ustawienia Callback',
   'callback.saved': 'Zapisano.',
-  'callback.settingsIntro': 'Prośby przychodzą z zakładki „Zadzwońcie do mnie” widżetu Livechat, jego formularza offline i z API, z publicznym kluczem widżetu.',
+  'callback.settingsIntro':
+    'Prośby przychodzą z zakładki „Zadzwońcie do mnie” widżetu Livechat, jego formularza offline i z API, z publicznym kluczem widżetu.',
   'callback.enabled': 'Przyjmuj prośby o oddzwonienie',
   'callback.defaultCountry': 'Kraj domyślny',
   'callback.defaultCountryHint': 'Numery bez numeru kierunkowego kraju są czytane jako numery tego kraju (PL, DE, GB, US…).',

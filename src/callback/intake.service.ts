@@ -21,7 +21,9 @@ export const callbackInput = z
     preferredTime: str('preferredTime', 16)
       .default('asap')
       .describe('"asap", or a local time in the company’s time zone ("YYYY-MM-DDTHH:MM") on a working day within working hours, up to 14 days ahead'),
-    consent: z.boolean({ error: '"consent" is required: true when the visitor agreed to be called back.' }).describe('The visitor agrees to be called back: must be true'),
+    consent: z
+      .boolean({ error: '"consent" is required: true when the visitor agreed to be called back.' })
+      .describe('The visitor agrees to be called back: must be true'),
     page: str('page', 2000).default('').describe('The page the request came from'),
     challenge: str('challenge', 4000).optional().describe('A solved proof of work, asked for once an address sent many requests in a day'),
   })

@@ -23,7 +23,14 @@ export class OfflineCallbackHook implements OnModuleInit {
         const result = await this.intake.submit(
           settings,
           // The visitor typed their number into a form that says they will be called back: that is the consent.
-          { phone, name: text(body, 'name').trim().slice(0, 120), topic: text(body, 'body').trim().slice(0, 500), preferredTime: 'asap', consent: true, page: '' },
+          {
+            phone,
+            name: text(body, 'name').trim().slice(0, 120),
+            topic: text(body, 'body').trim().slice(0, 500),
+            preferredTime: 'asap',
+            consent: true,
+            page: '',
+          },
           { ip: from.ip, source: 'livechat' },
         );
         if (result.ok) return undefined;

@@ -31,14 +31,19 @@ function addDays(date: string, days: number): string {
 export type SlotProblem = 'callback.slot.invalid' | 'callback.slot.past' | 'callback.slot.tooFar' | 'callback.slot.outsideHours';
 
 /** "asap" (or nothing) is null; a slot is a local time on a working day within working hours, from now up to two weeks on. */
-export function readSlot(value: string, s: Pick<CallbackSettings, 'timeZone' | 'workDays' | 'workStart' | 'workEnd'>, now = new Date()): { slot: string | null } | { problem: SlotProblem } {
+export function readSlot(
+  value: string,
+  s: Pick<CallbackSettings, 'timeZone' | 'workDays' | 'workStart' | 'workEnd'>,
+  now = new Date(),
+): { slot: string | null } | { problem: SlotProblem } {
   const text = value.trim();
   if (!text || text === 'asap') return { slot: null };
   const m = SLOT.exec(text);
   if (!m) return { problem: 'callback.slot.invalid' };
   const [y, mo, d, h, mi] = m.slice(1).map(Number);
   const check = new Date(Date.UTC(y, mo - 1, d, h, mi));
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59) return { problem: 'callback.slot.invalid' };
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59)
+    return { problem: 'callback.slot.invalid' };
   const current = localNow(s.timeZone, now);
   if (text <= current) return { problem: 'callback.slot.past' };
   if (text.slice(0, 10) > addDays(current.slice(0, 10), SLOT_DAYS)) return { problem: 'callback.slot.tooFar' };

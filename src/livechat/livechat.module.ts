@@ -20,7 +20,16 @@ import { WidgetController } from './widget.controller';
   imports: [ChatModule, RealtimeModule, SecurityModule],
   // The settings and consultant routes first: their literal paths must win over the visitor's /livechat/:key/….
   controllers: [LivechatSettingsController, LeftMessagesController, ConsultantController, WidgetController, VisitorController],
-  providers: [LivechatSettingsService, VisitorsService, LivechatChats, LivechatRouting, LivechatSections, VisitorGateway, LivechatBroadcaster, LeftMessageHooks],
+  providers: [
+    LivechatSettingsService,
+    VisitorsService,
+    LivechatChats,
+    LivechatRouting,
+    LivechatSections,
+    VisitorGateway,
+    LivechatBroadcaster,
+    LeftMessageHooks,
+  ],
   exports: [LivechatRouting, LivechatSettingsService, LeftMessageHooks],
 })
 export class LivechatModule {}

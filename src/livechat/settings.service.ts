@@ -91,7 +91,9 @@ export class LivechatSettingsService {
   async originListed(origin: string): Promise<boolean> {
     const [row] = await this.em
       .getConnection()
-      .execute<{ n: number }[]>(`/* all companies: a preflight names no widget */ select count(*)::int as n from livechat_settings where ? = any(origins)`, [origin]);
+      .execute<{ n: number }[]>(`/* all companies: a preflight names no widget */ select count(*)::int as n from livechat_settings where ? = any(origins)`, [
+        origin,
+      ]);
     return row.n > 0;
   }
 

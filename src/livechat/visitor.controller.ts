@@ -184,7 +184,12 @@ export class VisitorController {
     const hooked = await this.hooks.run(settings.companyId, body, { ip: req.ip ?? '' });
     if (hooked.error) {
       if (hooked.retryAfter) res.set('Retry-After', String(hooked.retryAfter));
-      return this.offline(res, settings, { values: { ...form.values, phone: text(body, 'phone') }, errors: { phone: hooked.error } }, hooked.retryAfter ? 429 : 422);
+      return this.offline(
+        res,
+        settings,
+        { values: { ...form.values, phone: text(body, 'phone') }, errors: { phone: hooked.error } },
+        hooked.retryAfter ? 429 : 422,
+      );
     }
     const visitor = await this.visitors.resolve(settings, req.get(TOKEN_HEADER));
     await this.chats.leaveMessage(settings, visitor, { name: form.data.name, email: form.data.email, body: form.data.body });

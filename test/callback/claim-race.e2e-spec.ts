@@ -19,7 +19,8 @@ describe('Callback claim race', () => {
   it('lets exactly one of 20 consultants claiming one card at once win, 20 times of 20, and shows every page who won', async () => {
     const { key, company } = await callbackCompany(t);
     const consultants = [];
-    for (let i = 0; i < 20; i++) consultants.push(await cast.consultant(company, i % 2 ? 'callback' : 'livechat-callback', `Caller ${String(i).padStart(2, '0')}`));
+    for (let i = 0; i < 20; i++)
+      consultants.push(await cast.consultant(company, i % 2 ? 'callback' : 'livechat-callback', `Caller ${String(i).padStart(2, '0')}`));
     const toCard: number[] = [];
     let won = 0;
     for (let round = 0; round < 20; round++) {
@@ -45,6 +46,8 @@ describe('Callback claim race', () => {
     expect(won).toBe(20);
     toCard.sort((a, b) => a - b);
     const pct = (p: number) => toCard[Math.min(toCard.length - 1, Math.floor((p / 100) * toCard.length))];
-    console.log(`claim race: 20 rounds × 20 consultants, exactly one winner in 20 of 20; request → card on a consultant's page: p50 ${pct(50)} ms, p99 ${pct(99)} ms (${toCard.length} pages)`);
+    console.log(
+      `claim race: 20 rounds × 20 consultants, exactly one winner in 20 of 20; request → card on a consultant's page: p50 ${pct(50)} ms, p99 ${pct(99)} ms (${toCard.length} pages)`,
+    );
   }, 120_000);
 });

@@ -59,7 +59,11 @@ describe('Callback requests', () => {
     for (const [country, typed, why] of BAD) {
       await t.em().getConnection().execute(`update callback_settings set default_country = ? where company_id = ?`, [country, company.id]);
       const res = await postCallback(t, key, { phone: typed });
-      expect({ typed, status: res.status, type: res.headers['content-type'] }).toEqual({ typed, status: 422, type: expect.stringContaining('application/problem+json') });
+      expect({ typed, status: res.status, type: res.headers['content-type'] }).toEqual({
+        typed,
+        status: 422,
+        type: expect.stringContaining('application/problem+json'),
+      });
       expect(res.body.type).toBe('/api/problems/invalid-body');
       expect(res.body.detail).toContain(why);
       expect(res.body.errors[0].field).toBe('phone');
@@ -227,7 +231,13 @@ describe('Callback requests', () => {
     const anna = await cast.consultant(company, 'callback', 'Anna History');
     const a = await postCallback(t, key, { phone: '600 100 200', name: '=HYPERLINK("http://evil")', topic: '@SUM(1)' });
     await postCallback(t, key, { phone: '600 100 201', name: 'Late Larry' });
-    await t.em().getConnection().execute(`update callback_request set created_at = now() - interval '1 hour', due_at = now() - interval '45 minutes' where company_id = ? and phone = '+48600100201'`, [company.id]);
+    await t
+      .em()
+      .getConnection()
+      .execute(
+        `update callback_request set created_at = now() - interval '1 hour', due_at = now() - interval '45 minutes' where company_id = ? and phone = '+48600100201'`,
+        [company.id],
+      );
     await anna.client.post(`/callback/requests/${a.body.id}/claim`, {}, { htmx: true });
     await anna.client.post(`/callback/requests/${a.body.id}/outcome`, { outcome: 'done', note: 'ok' }, { htmx: true });
     const page = await anna.client.load('/callback/history');
@@ -253,6 +263,13 @@ describe('Callback requests', () => {
 
 function nextHour(): string {
   const at = new Date(Date.now() + 2 * 3600_000);
-  const text = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Warsaw', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' }).format(at);
+  const text = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Europe/Warsaw',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    hourCycle: 'h23',
+  }).format(at);
   return `${text.replace(' ', 'T')}:00`;
 }

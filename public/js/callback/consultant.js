@@ -40,7 +40,8 @@ function tick() {
     const over = waiting && now > Number(card.dataset.due);
     card.classList.toggle('overdue', over);
     const sla = card.querySelector('[data-sla]');
-    if (sla) sla.textContent = over ? section.dataset.overText.replace('{m}', String(-left)) : section.dataset.leftText.replace('{m}', String(Math.max(0, left)));
+    if (sla)
+      sla.textContent = over ? section.dataset.overText.replace('{m}', String(-left)) : section.dataset.leftText.replace('{m}', String(Math.max(0, left)));
   }
   // Overdue waiting cards first by due time, as the server orders them.
   const overdue = cards.filter((c) => c.classList.contains('overdue')).sort((a, b) => Number(a.dataset.due) - Number(b.dataset.due));
