@@ -226,6 +226,50 @@ describe('Callback requests', () => {
     await eventually(async () => expect((await requestRows(t, company.id))[0]).toMatchObject({ status: 'waiting', consultant_id: null }));
   });
 
+  it('turns the Livechat offline form into a callback request when a phone is given, and adds the tab to the widget', async () => {
+    const { key, company } = await callbackCompany(t);
+    const v = await cast.visitor(key);
+    const widget = await request(t.url).get(`/livechat/${key}/widget`);
+    expect(widget.text).toContain('data-lc-tab="callback"');
+    const offline = await v.get('state');
+    expect(offline.text).toContain('name="phone"');
+    // A bad number: the form comes back with why, what was typed kept, and nothing stored.
+    const bad = await v.post('offline', { name: 'Olga', email: 'olga@example.org', body: 'Call me about the invoice', phone: '12' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('The number is too short.');
+    expect(bad.text).toContain('Call me about the invoice');
+    expect(await requestRows(t, company.id)).toEqual([]);
+    const good = await v.post('offline', { name: 'Olga', email: 'olga@example.org', body: 'Call me about the invoice', phone: '+44 20 7946 0018' });
+    expect(good.status).toBe(200);
+    expect(await requestRows(t, company.id)).toMatchObject([{ phone: '+442079460018', source: 'livechat', status: 'waiting' }]);
+    // Without a phone it is only a left message; with Callback off there is no tab and no phone field.
+    expect((await v.post('offline', { email: 'x@example.org', body: 'Just a note' })).status).toBe(200);
+    expect(await requestRows(t, company.id)).toHaveLength(1);
+    await t.em().getConnection().execute(`update callback_settings set enabled = false where company_id = ?`, [company.id]);
+    expect((await request(t.url).get(`/livechat/${key}/widget`)).text).not.toContain('data-lc-tab');
+    expect((await v.get('state')).text).not.toContain('name="phone"');
+    expect((await v.get('callback')).status).toBe(404);
+  });
+
+  it('takes a request from the widget’s tab as HTML and shows it back with messages when refused', async () => {
+    const { key, company } = await callbackCompany(t);
+    const v = await cast.visitor(key);
+    const form = await v.get('callback');
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('name="preferredTime"');
+    const refused = await v.post('callback', { phone: '+48 000 000 000', topic: 'Returns', consent: 'on' });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('No phone number in its country looks like this');
+    expect(refused.text).toContain('value="Returns"');
+    expect((await v.post('callback', { phone: '600 100 200' })).text).toContain('Tick this so we may call you back.');
+    const ok = await v.post('callback', { phone: '600 100 200', consent: 'on', preferredTime: 'asap' });
+    expect(ok.text).toContain('We will call you at +48600100200');
+    const again = await v.post('callback', { phone: '+48600100200', consent: 'on' });
+    expect(again.text).toContain('we noted that you asked again');
+    expect(await requestRows(t, company.id)).toMatchObject([{ source: 'widget', asked_count: 2 }]);
+    expect((await request(t.url).get(`/livechat/${key}/api/callback`).set('Origin', 'https://evil.example.net')).status).toBe(403);
+  });
+
   it('lists the history with filters, the median to the first call and the share within the SLA, and exports CSV safe from formulas', async () => {
     const { key, company } = await callbackCompany(t);
     const anna = await cast.consultant(company, 'callback', 'Anna History');

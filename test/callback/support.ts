@@ -42,19 +42,16 @@ export function postCallback(t: TestApp, key: string, body: Record<string, unkno
 }
 
 export async function requestRows(t: TestApp, companyId: number) {
-  return t
-    .em()
-    .getConnection()
-    .execute<
-      {
-        id: number;
-        phone: string;
-        status: string;
-        consultant_id: number | null;
-        attempts: number;
-        asked_count: number;
-        source: string;
-        not_before: Date | null;
-      }[]
-    >(`select id, phone, status, consultant_id, attempts, asked_count, source, not_before from callback_request where company_id = ? order by id`, [companyId]);
+  return t.em().getConnection().execute<
+    {
+      id: number;
+      phone: string;
+      status: string;
+      consultant_id: number | null;
+      attempts: number;
+      asked_count: number;
+      source: string;
+      not_before: Date | null;
+    }[]
+  >(`select id, phone, status, consultant_id, attempts, asked_count, source, not_before from callback_request where company_id = ? order by id`, [companyId]);
 }
