@@ -9,7 +9,7 @@ import { CallbackConsultantController } from './consultant.controller';
 import { CallbackHistoryController } from './history.controller';
 import { CallbackHistory } from './history.service';
 import { CallbackIntake } from './intake.service';
-import { OfflineCallbackHook } from './offline-hook';
+import { OfflineCallbacks } from './offline-hook';
 import { CallbackRequests } from './requests.service';
 import { CallbackSections } from './sections';
 import { CallbackSettingsController } from './settings.controller';
@@ -30,7 +30,7 @@ import { WidgetFlagMiddleware } from './widget-flag.middleware';
     CallbackHistory,
     CallbackBroadcaster,
     CallbackSweep,
-    OfflineCallbackHook,
+    OfflineCallbacks,
   ],
 })
 export class CallbackModule implements NestModule {

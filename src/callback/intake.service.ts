@@ -54,7 +54,7 @@ export class CallbackIntake {
     const address = await this.limits.consume('callbackAddress', `${settings.companyId}:${from.ip}`);
     if (!address.allowed) return { ok: false, kind: 'limited', key: 'callback.tooManyFromAddress', retryAfter: address.retryAfterSeconds };
     const used = LIMITS.callbackAddress.rate.points - address.remaining;
-    if (used > settings.challengeAfter && !(input.challenge && this.proofOfWork && (await this.proofOfWork.verify(input.challenge))))
+    if (used > settings.challengeAfter && !(input.challenge && this.proofOfWork && (await this.proofOfWork.verify(settings.companyId, input.challenge))))
       return { ok: false, kind: 'challenge', key: 'callback.challengeRequired' };
     const number = await this.limits.consume('callbackNumber', `${settings.companyId}:${phone.e164}`);
     if (!number.allowed) return { ok: false, kind: 'limited', key: 'callback.tooManyForNumber', retryAfter: number.retryAfterSeconds };

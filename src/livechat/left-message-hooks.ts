@@ -1,26 +1,27 @@
 import { Injectable } from '@nestjs/common';
 
 /**
- * What another module does with a message left while nobody was on duty (Callback turns one with a phone number
- * into a callback request). A hook's error (a message key) sends the offline form back with it under the phone field.
+ * A check another module makes on a message about to be left while nobody is on duty (Callback: that a phone
+ * number given there can be called). An error (a message key) sends the offline form back with it under the phone
+ * field, before anything is kept; what is kept is then announced as `livechat.left-message`.
  */
-export interface LeftMessageHook {
-  take(companyId: number, body: unknown, from: { ip: string }): Promise<{ error?: string; retryAfter?: number } | undefined>;
+export interface LeftMessageCheck {
+  check(companyId: number, phone: string): Promise<string | undefined>;
 }
 
 @Injectable()
-export class LeftMessageHooks {
-  private readonly hooks: LeftMessageHook[] = [];
+export class LeftMessageChecks {
+  private readonly checks: LeftMessageCheck[] = [];
 
-  register(hook: LeftMessageHook): void {
-    this.hooks.push(hook);
+  register(check: LeftMessageCheck): void {
+    this.checks.push(check);
   }
 
-  async run(companyId: number, body: unknown, from: { ip: string }): Promise<{ error?: string; retryAfter?: number }> {
-    for (const hook of this.hooks) {
-      const result = await hook.take(companyId, body, from);
-      if (result?.error) return result;
+  async run(companyId: number, phone: string): Promise<string | undefined> {
+    for (const c of this.checks) {
+      const error = await c.check(companyId, phone);
+      if (error) return error;
     }
-    return {};
+    return undefined;
   }
 }

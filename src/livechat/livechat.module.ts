@@ -10,7 +10,7 @@ import { LivechatRouting } from './routing.service';
 import { LivechatSections } from './sections';
 import { LivechatSettingsController } from './settings.controller';
 import { LivechatSettingsService } from './settings.service';
-import { LeftMessageHooks } from './left-message-hooks';
+import { LeftMessageChecks } from './left-message-hooks';
 import { VisitorController } from './visitor.controller';
 import { VisitorGateway } from './visitor.gateway';
 import { VisitorsService } from './visitors.service';
@@ -28,8 +28,8 @@ import { WidgetController } from './widget.controller';
     LivechatSections,
     VisitorGateway,
     LivechatBroadcaster,
-    LeftMessageHooks,
+    LeftMessageChecks,
   ],
-  exports: [LivechatRouting, LivechatSettingsService, LeftMessageHooks],
+  exports: [LivechatRouting, LivechatSettingsService, LeftMessageChecks],
 })
 export class LivechatModule {}

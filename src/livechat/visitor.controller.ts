@@ -21,7 +21,7 @@ import { translator } from '../web/i18n/translator';
 import { LiveChat, LivechatChats } from './chats.service';
 import { allowedOrigin } from './origins';
 import { LivechatRouting } from './routing.service';
-import { LeftMessageHooks } from './left-message-hooks';
+import { LeftMessageChecks } from './left-message-hooks';
 import { text } from '../web/form';
 import { LivechatSettings, LivechatSettingsService } from './settings.service';
 import { readMessage, readOffline, readRating, readStart } from './visitor.form';
@@ -42,7 +42,7 @@ export class VisitorController {
     private readonly chats: LivechatChats,
     private readonly routing: LivechatRouting,
     private readonly limits: LimitsService,
-    private readonly hooks: LeftMessageHooks,
+    private readonly checks: LeftMessageChecks,
   ) {}
 
   @Options('*path')
@@ -181,18 +181,11 @@ export class VisitorController {
       res.set('Retry-After', String(limit.retryAfterSeconds));
       return this.offline(res, settings, { values: form.values, errors: {}, error: 'livechat.tooManyChats', retryAfter: limit.retryAfterSeconds }, 429);
     }
-    const hooked = await this.hooks.run(settings.companyId, body, { ip: req.ip ?? '' });
-    if (hooked.error) {
-      if (hooked.retryAfter) res.set('Retry-After', String(hooked.retryAfter));
-      return this.offline(
-        res,
-        settings,
-        { values: { ...form.values, phone: text(body, 'phone') }, errors: { phone: hooked.error } },
-        hooked.retryAfter ? 429 : 422,
-      );
-    }
+    const phone = text(body, 'phone').trim();
+    const refused = phone ? await this.checks.run(settings.companyId, phone) : undefined;
+    if (refused) return this.offline(res, settings, { values: { ...form.values, phone }, errors: { phone: refused } }, 422);
     const visitor = await this.visitors.resolve(settings, req.get(TOKEN_HEADER));
-    await this.chats.leaveMessage(settings, visitor, { name: form.data.name, email: form.data.email, body: form.data.body });
+    await this.chats.leaveMessage(settings, visitor, { name: form.data.name, email: form.data.email, phone, body: form.data.body });
     res.render('livechat/_w-left');
   }
 

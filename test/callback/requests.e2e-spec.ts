@@ -241,9 +241,13 @@ describe('Callback requests', () => {
     expect(await requestRows(t, company.id)).toEqual([]);
     const good = await v.post('offline', { name: 'Olga', email: 'olga@example.org', body: 'Call me about the invoice', phone: '+44 20 7946 0018' });
     expect(good.status).toBe(200);
-    expect(await requestRows(t, company.id)).toMatchObject([{ phone: '+442079460018', source: 'livechat', status: 'waiting' }]);
+    // Made when the left message is announced (livechat.left-message).
+    await eventually(async () =>
+      expect(await requestRows(t, company.id)).toMatchObject([{ phone: '+442079460018', source: 'livechat', status: 'waiting' }]),
+    );
     // Without a phone it is only a left message; with Callback off there is no tab and no phone field.
     expect((await v.post('offline', { email: 'x@example.org', body: 'Just a note' })).status).toBe(200);
+    await settle();
     expect(await requestRows(t, company.id)).toHaveLength(1);
     await t.em().getConnection().execute(`update callback_settings set enabled = false where company_id = ?`, [company.id]);
     expect((await request(t.url).get(`/livechat/${key}/widget`)).text).not.toContain('data-lc-tab');
