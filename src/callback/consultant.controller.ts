@@ -27,6 +27,13 @@ export class CallbackConsultantController {
     private readonly settings: CallbackSettingsService,
   ) {}
 
+  /** The group as a page of its own: where a consultant without JavaScript claims and records outcomes. */
+  @Get()
+  async page(@Req() req: GwarRequest, @Res() res: Response): Promise<void> {
+    const me = this.configured(req);
+    render(req, res, 'callback/queue', { ...(await this.sections.of(me.company.id, me.id)), callbackPage: true });
+  }
+
   @Get('section')
   async section(@Req() req: GwarRequest, @Res() res: Response): Promise<void> {
     const me = this.configured(req);
@@ -65,8 +72,14 @@ export class CallbackConsultantController {
   }
 
   private async reply(req: GwarRequest, res: Response, me: { id: number; company: { id: number } }, status: number, error?: { key: string; name?: string }) {
-    if (!isHtmx(req) && status === 200) return redirect(req, res, '/callback/history');
-    render(req, res, 'callback/_section', { ...(await this.sections.of(me.company.id, me.id)), error }, { status });
+    if (!isHtmx(req) && status === 200) return redirect(req, res, '/callback');
+    render(
+      req,
+      res,
+      'callback/queue',
+      { ...(await this.sections.of(me.company.id, me.id)), error, callbackPage: true },
+      { status, fragment: 'callback/_section' },
+    );
   }
 
   private configured(req: GwarRequest) {
