@@ -6,7 +6,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { inCompany } from '../database/background-work';
 import { sql } from '../livechat/sql';
 import { CallbackRequests } from './requests.service';
-import { CALLBACK_ON_DUTY } from './on-duty';
+import { CALLBACK_ON_DUTY, CALLBACK_STATUSES } from './on-duty';
 
 /**
  * The deadlines of the queue live in the database, and every instance sweeps for them: a claim past its time
@@ -14,11 +14,15 @@ import { CALLBACK_ON_DUTY } from './on-duty';
  * has passed comes back (with a chime). A restart loses none; the statements are idempotent, so instances may
  * sweep together.
  */
+/** How often an instance applies the retention. */
+const PURGE_EVERY_MS = 60 * 60 * 1000;
+
 @Injectable()
 export class CallbackSweep implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('callback-sweep');
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private purgedAt = 0;
 
   constructor(
     private readonly orm: MikroORM,
@@ -40,7 +44,9 @@ export class CallbackSweep implements OnModuleInit, OnModuleDestroy {
   /** A consultant who chose another status, or closed their last page, gives back what they were calling. */
   @OnEvent('presence.chosen', { async: true, promisify: true })
   @OnEvent('presence.changed', { async: true, promisify: true })
-  onPresence(event: { companyId: number }): Promise<void> {
+  onPresence(event: { companyId: number; status: string; shown?: string }): Promise<void> {
+    // Only a user now out of the Callback statuses, or shown offline, can have left a claim behind.
+    if ((CALLBACK_STATUSES as readonly string[]).includes(event.status) && event.shown !== 'offline') return Promise.resolve();
     return inCompany(this.orm, event.companyId, this.logger, () => this.requests.releaseGone(event.companyId));
   }
 
@@ -53,6 +59,16 @@ export class CallbackSweep implements OnModuleInit, OnModuleDestroy {
 
   private async pass(): Promise<void> {
     const em = this.orm.em.fork() as EntityManager;
+    if (Date.now() - this.purgedAt > PURGE_EVERY_MS) {
+      this.purgedAt = Date.now();
+      // Numbers are personal data: closed requests go after the widget's retention period, as visitors do.
+      await sql(
+        em,
+        `/* all companies: Callback retention, by the widget's */
+         delete from callback_request r using livechat_settings s
+          where s.company_id = r.company_id and r.status not in ('waiting', 'calling') and r.created_at < now() - make_interval(days => s.retention_days)`,
+      );
+    }
     const lapsed = await sql<{ company_id: number }>(
       em,
       `/* all companies: Callback claims past their time limit or of a consultant gone */
