@@ -129,6 +129,13 @@ describe('Callback requests', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-headers']).toContain('X-Widget-Key');
     expect((await request(t.url).options('/api/v1/callbacks').set('Origin', 'https://evil.example.net')).status).toBe(403);
+    // The OpenAPI document describes it, with the widget key as its security scheme.
+    const doc = (await request(t.url).get('/api/openapi.json')).body as {
+      paths: Record<string, { post?: { security?: unknown[] } }>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
+    expect(doc.paths['/api/v1/callbacks'].post?.security).toEqual([{ widgetKey: [] }]);
+    expect(doc.components.securitySchemes.widgetKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-Widget-Key' });
     // Callback off, or no API add-on: no Callback for the key.
     const off = await callbackCompany(t);
     await t.em().getConnection().execute(`update callback_settings set enabled = false where company_id = ?`, [off.company.id]);
@@ -242,9 +249,7 @@ describe('Callback requests', () => {
     const good = await v.post('offline', { name: 'Olga', email: 'olga@example.org', body: 'Call me about the invoice', phone: '+44 20 7946 0018' });
     expect(good.status).toBe(200);
     // Made when the left message is announced (livechat.left-message).
-    await eventually(async () =>
-      expect(await requestRows(t, company.id)).toMatchObject([{ phone: '+442079460018', source: 'livechat', status: 'waiting' }]),
-    );
+    await eventually(async () => expect(await requestRows(t, company.id)).toMatchObject([{ phone: '+442079460018', source: 'livechat', status: 'waiting' }]));
     // Without a phone it is only a left message; with Callback off there is no tab and no phone field.
     expect((await v.post('offline', { email: 'x@example.org', body: 'Just a note' })).status).toBe(200);
     await settle();
