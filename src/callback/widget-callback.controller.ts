@@ -1,4 +1,4 @@
-import { Body, Controller, ForbiddenException, Get, HttpCode, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { allowedOrigin } from '../livechat/origins';
 import { LivechatSettingsService } from '../livechat/settings.service';
@@ -10,6 +10,12 @@ import { CallbackIntake } from './intake.service';
 import { CallbackSettings, CallbackSettingsService } from './settings.service';
 import { nextSlots } from './slots';
 
+/** The website page a request came from: an http(s) address, or nothing. */
+function pageOf(value: unknown): string {
+  if (typeof value !== 'string' || value.length > 2000 || !/^https?:\/\/[^\s]+$/i.test(value)) return '';
+  return value;
+}
+
 /** The widget's "Call me back" tab: its form, and the request it sends (HTML in, HTML out, like the rest of the widget). */
 @Controller('livechat/:key/api/callback')
 export class WidgetCallbackController {
@@ -20,9 +26,9 @@ export class WidgetCallbackController {
   ) {}
 
   @Get()
-  async form(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string): Promise<void> {
+  async form(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string, @Query('page') page: unknown): Promise<void> {
     const settings = await this.open(req, res, key);
-    this.show(res, key, settings, speak(req, res), { values: {}, errors: {} });
+    this.show(res, key, settings, speak(req, res), { values: { page: pageOf(page) }, errors: {} });
   }
 
   @Post()
@@ -30,14 +36,15 @@ export class WidgetCallbackController {
   async send(@Req() req: GwarRequest, @Res() res: Response, @Param('key') key: string, @Body() body: unknown): Promise<void> {
     const settings = await this.open(req, res, key);
     const locale = speak(req, res);
-    const values = Object.fromEntries(['phone', 'name', 'topic', 'preferredTime', 'consent'].map((f) => [f, text(body, f)]));
+    const values = Object.fromEntries(['phone', 'name', 'topic', 'preferredTime', 'consent', 'page'].map((f) => [f, text(body, f)]));
+    values.page = pageOf(values.page);
     const input = {
       phone: values.phone,
       name: values.name.trim().slice(0, 120),
       topic: values.topic.trim().slice(0, 500),
       preferredTime: values.preferredTime || 'asap',
       consent: values.consent === 'on',
-      page: '',
+      page: values.page,
     };
     if (values.name.length > 120 || values.topic.length > 500)
       return this.show(res, key, settings, locale, { values, errors: values.name.length > 120 ? { name: 'form.tooLong' } : { topic: 'form.tooLong' } }, 422);

@@ -95,6 +95,8 @@ describeBrowser('Callback: a visitor leaves a number, two consultants see it liv
     await cardA.waitFor();
     await cardB.waitFor();
     expect(await cardA.locator('a.cb-phone').getAttribute('href')).toBe('tel:+48600100200');
+    // Where it came from: the widget, on the website's page.
+    expect(await cardA.locator('.cb-facts').textContent()).toMatch(new RegExp(`Website widget\\s+http://localhost:${site.port}/`));
     await expectAccessible(a.page);
 
     await cardA.getByRole('button', { name: 'I am calling' }).click();

@@ -271,11 +271,18 @@ describe('Callback requests', () => {
     expect(refused.text).toContain('No phone number in its country looks like this');
     expect(refused.text).toContain('value="Returns"');
     expect((await v.post('callback', { phone: '600 100 200' })).text).toContain('Tick this so we may call you back.');
-    const ok = await v.post('callback', { phone: '600 100 200', consent: 'on', preferredTime: 'asap' });
+    expect((await v.get(`callback?page=${encodeURIComponent(ORIGIN + '/')}`)).text).toContain(`name="page" value="${ORIGIN}/"`);
+    expect((await v.get('callback?page=javascript:alert(1)')).text).toContain('name="page" value=""');
+    const ok = await v.post('callback', { phone: '600 100 200', consent: 'on', preferredTime: 'asap', page: `${ORIGIN}/contact` });
     expect(ok.text).toContain('We will call you at +48600100200');
     const again = await v.post('callback', { phone: '+48600100200', consent: 'on' });
     expect(again.text).toContain('we noted that you asked again');
     expect(await requestRows(t, company.id)).toMatchObject([{ source: 'widget', asked_count: 2 }]);
+    const [stored] = await t
+      .em()
+      .getConnection()
+      .execute<{ source_page: string }[]>(`select source_page from callback_request where company_id = ?`, [company.id]);
+    expect(stored.source_page).toBe(`${ORIGIN}/contact`);
     expect((await request(t.url).get(`/livechat/${key}/api/callback`).set('Origin', 'https://evil.example.net')).status).toBe(403);
   });
 

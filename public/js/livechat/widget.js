@@ -247,7 +247,8 @@
     const tab = event.target.closest('[data-lc-tab]');
     if (!tab) return;
     for (const other of document.querySelectorAll('[data-lc-tab]')) other.setAttribute('aria-pressed', String(other === tab));
-    call('GET', tab.dataset.lcTab).then(show);
+    // The website's page (its origin, as browsers tell a cross-site frame) goes along: a callback card shows where it came from.
+    call('GET', `${tab.dataset.lcTab}?page=${encodeURIComponent(document.referrer)}`).then(show);
   });
   let hello;
   const greeted = new Promise((resolve) => {
