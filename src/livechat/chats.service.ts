@@ -239,11 +239,7 @@ export class LivechatChats {
   ): Promise<{ seq: number; created: boolean }> {
     const consultantId = from.author === 'consultant' ? from.consultantId : null;
     const result = await this.em.transactional(async (em) => {
-      const [known] = await sql<{ seq: string }>(em, `select seq from livechat_message where chat_id = ? and company_id = ? and client_id = ?`, [
-        chat.id,
-        chat.companyId,
-        clientId,
-      ]);
+      const [known] = await sql<{ seq: string }>(em, `select seq from livechat_message where chat_id = ? and company_id = ? and client_id = ?`, [chat.id, chat.companyId, clientId]);
       if (known) return { seq: Number(known.seq), created: false };
       const [bumped] = await sql<{ seq: string }>(
         em,
@@ -296,7 +292,6 @@ export class LivechatChats {
     return rows.map((r) => ({ name: r.name, email: r.email, body: r.body, createdAt: new Date(r.created_at) }));
   }
 
-  /** What a visitor leaves when nobody is on duty: kept for the company. */
   /**
    * What a visitor leaves when nobody is on duty: kept for the company, and announced as `livechat.left-message`
    * (the seam for Callback: a phone number left here becomes a callback request).
@@ -317,6 +312,7 @@ export class LivechatChats {
       body: input.body,
     } satisfies LivechatLeftMessageEvent);
   }
+
 }
 
 export interface LivechatLeftMessageEvent {

@@ -20,16 +20,7 @@ import { WidgetController } from './widget.controller';
   imports: [ChatModule, RealtimeModule, SecurityModule],
   // The settings and consultant routes first: their literal paths must win over the visitor's /livechat/:key/….
   controllers: [LivechatSettingsController, LeftMessagesController, ConsultantController, WidgetController, VisitorController],
-  providers: [
-    LivechatSettingsService,
-    VisitorsService,
-    LivechatChats,
-    LivechatRouting,
-    LivechatSections,
-    VisitorGateway,
-    LivechatBroadcaster,
-    LeftMessageChecks,
-  ],
+  providers: [LivechatSettingsService, VisitorsService, LivechatChats, LivechatRouting, LivechatSections, VisitorGateway, LivechatBroadcaster, LeftMessageChecks],
   exports: [LivechatRouting, LivechatSettingsService, LeftMessageChecks],
 })
 export class LivechatModule {}

@@ -275,84 +275,81 @@ describeBrowser('windows beside the work, phones, no JavaScript and desktop noti
     expectNoPageErrors(a);
   });
 
-  browserTest(
-    'a desktop notification is shown once across two hidden tabs; a muted conversation neither chimes nor notifies, its badge still counts',
-    async () => {
-      const user = await h.newUser({ label: 'dee' });
-      await stubNotifications(user);
-      await user.context.addInitScript(() => {
-        const w = window as unknown as { chimes: number };
-        w.chimes = 0;
-        const Base = window.AudioContext;
-        window.AudioContext = class extends Base {
-          override createOscillator(): OscillatorNode {
-            w.chimes++;
-            return super.createOscillator();
-          }
-        };
-      });
-      const first = user.page;
-      await first.goto('/login');
-      await htmxReady(first);
-      await first.getByLabel('E-mail', { exact: true }).fill(dee.email);
-      await first.getByLabel('Password', { exact: true }).fill(PASSWORD);
-      await first.getByRole('button', { name: 'Sign in', exact: true }).click();
-      await chatReady(first);
-      // Asked for with the gear's button, never on load.
-      expect(await first.evaluate(() => (window as unknown as { asked: number }).asked)).toBe(0);
-      await first.getByRole('button', { name: 'Chat settings' }).click();
-      await first.getByRole('menuitem', { name: 'Turn on desktop notifications' }).click();
-      await first.getByRole('button', { name: 'Chat settings' }).click();
-      await first.getByRole('menuitem', { name: 'Turn off desktop notifications' }).waitFor();
-      expect(await first.evaluate(() => (window as unknown as { asked: number }).asked)).toBe(1);
-      await first.keyboard.press('Escape');
-      const second = await user.context.newPage();
-      await second.goto('/');
-      await chatReady(second);
+  browserTest('a desktop notification is shown once across two hidden tabs; a muted conversation neither chimes nor notifies, its badge still counts', async () => {
+    const user = await h.newUser({ label: 'dee' });
+    await stubNotifications(user);
+    await user.context.addInitScript(() => {
+      const w = window as unknown as { chimes: number };
+      w.chimes = 0;
+      const Base = window.AudioContext;
+      window.AudioContext = class extends Base {
+        override createOscillator(): OscillatorNode {
+          w.chimes++;
+          return super.createOscillator();
+        }
+      };
+    });
+    const first = user.page;
+    await first.goto('/login');
+    await htmxReady(first);
+    await first.getByLabel('E-mail', { exact: true }).fill(dee.email);
+    await first.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await first.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await chatReady(first);
+    // Asked for with the gear's button, never on load.
+    expect(await first.evaluate(() => (window as unknown as { asked: number }).asked)).toBe(0);
+    await first.getByRole('button', { name: 'Chat settings' }).click();
+    await first.getByRole('menuitem', { name: 'Turn on desktop notifications' }).click();
+    await first.getByRole('button', { name: 'Chat settings' }).click();
+    await first.getByRole('menuitem', { name: 'Turn off desktop notifications' }).waitFor();
+    expect(await first.evaluate(() => (window as unknown as { asked: number }).asked)).toBe(1);
+    await first.keyboard.press('Escape');
+    const second = await user.context.newPage();
+    await second.goto('/');
+    await chatReady(second);
 
-      const deeChat = await directConversation(bobApi, dee.id);
-      await send(bobApi, deeChat, 'Are you free at three?');
-      await second.locator(`#unread-u${bob.id}:not(.empty)`).waitFor();
-      await first.locator(`#unread-u${bob.id}:not(.empty)`).waitFor();
-      await first.waitForTimeout(800);
-      const both = [...(await shown(first)), ...(await shown(second))];
-      expect(both).toEqual([{ title: bob.name, body: 'Are you free at three?', tag: expect.stringMatching(/^gwar-message-\d+$/) }]);
-      // Clicking it opens the conversation in the tab that showed it.
-      const showing = (await shown(first)).length ? first : second;
-      await showing.evaluate(() => (window as unknown as { lastNotification: { onclick: () => void } }).lastNotification.onclick());
-      const opened = windowOf(showing, bob.name);
-      await opened.waitFor();
-      await opened.getByRole('button', { name: 'Close' }).click();
+    const deeChat = await directConversation(bobApi, dee.id);
+    await send(bobApi, deeChat, 'Are you free at three?');
+    await second.locator(`#unread-u${bob.id}:not(.empty)`).waitFor();
+    await first.locator(`#unread-u${bob.id}:not(.empty)`).waitFor();
+    await first.waitForTimeout(800);
+    const both = [...(await shown(first)), ...(await shown(second))];
+    expect(both).toEqual([{ title: bob.name, body: 'Are you free at three?', tag: expect.stringMatching(/^gwar-message-\d+$/) }]);
+    // Clicking it opens the conversation in the tab that showed it.
+    const showing = (await shown(first)).length ? first : second;
+    await showing.evaluate(() => (window as unknown as { lastNotification: { onclick: () => void } }).lastNotification.onclick());
+    const opened = windowOf(showing, bob.name);
+    await opened.waitFor();
+    await opened.getByRole('button', { name: 'Close' }).click();
 
-      // Muted from the window's menu: the next message counts on the badge, but nothing pops up or chimes.
-      const win = await open(first, `u${bob.id}`, bob.name);
-      await win.getByRole('button', { name: 'Conversation actions' }).click();
-      await win.getByRole('menuitem', { name: 'Mute notifications' }).click();
-      await win.locator('[data-muted="true"]').and(win.locator('form')).waitFor({ state: 'attached' });
-      expect(await win.getAttribute('data-muted')).not.toBeNull();
-      await win.getByRole('button', { name: 'Close' }).click();
-      const chimesBefore = await second.evaluate(() => (window as unknown as { chimes: number }).chimes);
-      await send(bobApi, deeChat, 'Still there?');
-      // Both messages count (a hidden page reads nothing).
-      await second.locator(`#unread-u${bob.id} [aria-hidden]`, { hasText: '2' }).waitFor();
-      await second.waitForTimeout(800);
-      expect([...(await shown(first)), ...(await shown(second))]).toHaveLength(1);
-      expect(await second.evaluate(() => (window as unknown as { chimes: number }).chimes)).toBe(chimesBefore);
+    // Muted from the window's menu: the next message counts on the badge, but nothing pops up or chimes.
+    const win = await open(first, `u${bob.id}`, bob.name);
+    await win.getByRole('button', { name: 'Conversation actions' }).click();
+    await win.getByRole('menuitem', { name: 'Mute notifications' }).click();
+    await win.locator('[data-muted="true"]').and(win.locator('form')).waitFor({ state: 'attached' });
+    expect(await win.getAttribute('data-muted')).not.toBeNull();
+    await win.getByRole('button', { name: 'Close' }).click();
+    const chimesBefore = await second.evaluate(() => (window as unknown as { chimes: number }).chimes);
+    await send(bobApi, deeChat, 'Still there?');
+    // Both messages count (a hidden page reads nothing).
+    await second.locator(`#unread-u${bob.id} [aria-hidden]`, { hasText: '2' }).waitFor();
+    await second.waitForTimeout(800);
+    expect([...(await shown(first)), ...(await shown(second))]).toHaveLength(1);
+    expect(await second.evaluate(() => (window as unknown as { chimes: number }).chimes)).toBe(chimesBefore);
 
-      // Unmuted: it pops up again (once).
-      const again = await open(first, `u${bob.id}`, bob.name);
-      await again.getByRole('button', { name: 'Conversation actions' }).click();
-      await again.getByRole('menuitem', { name: 'Unmute notifications' }).click();
-      await again.locator('form.mute-form[data-muted="false"]').waitFor({ state: 'attached' });
-      await again.getByRole('button', { name: 'Close' }).click();
-      await send(bobApi, deeChat, 'Ping');
-      await second.waitForTimeout(1000);
-      const all = [...(await shown(first)), ...(await shown(second))];
-      expect(all.map((n) => n.body)).toEqual(['Are you free at three?', 'Ping']);
-      expectNoPageErrors(user);
-      await user.context.close();
-    },
-  );
+    // Unmuted: it pops up again (once).
+    const again = await open(first, `u${bob.id}`, bob.name);
+    await again.getByRole('button', { name: 'Conversation actions' }).click();
+    await again.getByRole('menuitem', { name: 'Unmute notifications' }).click();
+    await again.locator('form.mute-form[data-muted="false"]').waitFor({ state: 'attached' });
+    await again.getByRole('button', { name: 'Close' }).click();
+    await send(bobApi, deeChat, 'Ping');
+    await second.waitForTimeout(1000);
+    const all = [...(await shown(first)), ...(await shown(second))];
+    expect(all.map((n) => n.body)).toEqual(['Are you free at three?', 'Ping']);
+    expectNoPageErrors(user);
+    await user.context.close();
+  });
 
   browserTest('on a phone: the header on one row, the panel as a drawer, one conversation full screen with a back arrow, no sideways scrolling', async () => {
     const { page } = a;
@@ -396,8 +393,7 @@ describeBrowser('windows beside the work, phones, no JavaScript and desktop noti
     const [boxRow, sendButton] = [await box(win.getByLabel('Message', { exact: true })), await box(win.getByRole('button', { name: 'Send' }))];
     expect(Math.abs(sendButton.y + sendButton.height / 2 - (boxRow.y + boxRow.height / 2))).toBeLessThan(12);
     expect(sendButton.height).toBeGreaterThanOrEqual(44);
-    for (const name of ['Back', 'Close', 'Emoji'])
-      expect((await box(win.getByRole(name === 'Back' ? 'link' : 'button', { name }))).height).toBeGreaterThanOrEqual(44);
+    for (const name of ['Back', 'Close', 'Emoji']) expect((await box(win.getByRole(name === 'Back' ? 'link' : 'button', { name }))).height).toBeGreaterThanOrEqual(44);
     expect(await noSidewaysScroll(page)).toBe(true);
     await send(bobApi, groupId, 'Seen on the phone');
     await win.locator('li.msg', { hasText: 'Seen on the phone' }).waitFor();
