@@ -11,6 +11,7 @@ import { FilesModule } from './files/files.module';
 import { HealthModule } from './health/health.module';
 import { IntegrationsModule } from './integrations/integrations.module';
 import { LivechatModule } from './livechat/livechat.module';
+import { CallbackModule } from './callback/callback.module';
 import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { SearchModule } from './search/search.module';
@@ -45,6 +46,7 @@ export class AppModule implements NestModule {
         HealthModule,
         RealtimeModule,
         LivechatModule,
+        CallbackModule,
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],

@@ -48,6 +48,11 @@ export class CrmController {
     const kind = kindParam(slug);
     const values: Record<string, string> = kind.fields.find((f) => f.name === 'status') ? { status: 'new' } : {};
     if (kind.slug === 'opportunities') Object.assign(values, { stage: 'lead', currency: 'PLN' });
+    // Prefilled from a link (a callback card's "Add a CRM company / task"): only the kind's own text fields, cut to their length.
+    for (const f of kind.fields) {
+      const given = req.query[f.name];
+      if (typeof given === 'string' && ['text', 'tel', 'email', 'textarea'].includes(f.type)) values[f.name] = given.slice(0, f.max ?? 200);
+    }
     let sourceMessageId = '';
     if (fromMessage && /^\d{1,15}$/.test(fromMessage)) {
       requireFeature(req.auth!.company, 'crmLinks');

@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { CallbackModule } from '../callback/callback.module';
 import { IntegrationsModule } from './integrations.module';
 
 const METHOD_COLOURS: Record<string, string> = { get: '#1d4ed8', post: '#047857', put: '#b45309', patch: '#0f766e', delete: '#b91c1c', head: '#6d28d9', options: '#1e40af' };
@@ -24,9 +25,10 @@ export function setUpApiDocs(app: INestApplication): void {
     // Relative: the document is served by the very server it describes, whatever its address.
     .addServer('/', 'This Gwar server')
     .setLicense('Proprietary: the API of your Gwar deployment', '/api/docs')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Widget-Key', description: 'The Livechat widget’s public key (Callback requests)' }, 'widgetKey')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'gwar_ token', description: 'The group API token (gwar_…): an opaque secret' })
     .build();
-  const document = SwaggerModule.createDocument(app, config, { include: [IntegrationsModule] });
+  const document = SwaggerModule.createDocument(app, config, { include: [IntegrationsModule, CallbackModule] });
   // Only the public API belongs in it, not the token screens that live beside it.
   for (const path of Object.keys(document.paths)) if (!path.startsWith('/api/')) delete document.paths[path];
   SwaggerModule.setup('api/docs', app, document, {

@@ -301,14 +301,36 @@ export class LivechatChats {
     return rows.map((r) => ({ name: r.name, email: r.email, body: r.body, createdAt: new Date(r.created_at) }));
   }
 
-  /** What a visitor leaves when nobody is on duty: kept for the company. */
-  async leaveMessage(settings: LivechatSettings, visitor: Visitor | null, input: { name: string; email: string; body: string }): Promise<void> {
-    await sql(this.em, `insert into livechat_left_message (company_id, visitor_id, name, email, body) values (?, ?, ?, ?, ?)`, [
-      settings.companyId,
-      visitor?.id ?? null,
-      input.name,
-      input.email,
-      input.body,
-    ]);
+  /**
+   * What a visitor leaves when nobody is on duty: kept for the company, and announced as `livechat.left-message`
+   * (the seam for Callback: a phone number left here becomes a callback request).
+   */
+  async leaveMessage(settings: LivechatSettings, visitor: Visitor | null, input: { name: string; email: string; phone?: string; body: string }): Promise<void> {
+    const [row] = await sql<{ id: number }>(
+      this.em,
+      `insert into livechat_left_message (company_id, visitor_id, name, email, body) values (?, ?, ?, ?, ?) returning id`,
+      [settings.companyId, visitor?.id ?? null, input.name, input.email, input.body],
+    );
+    this.events.emit('livechat.left-message', {
+      companyId: settings.companyId,
+      leftMessageId: row.id,
+      visitorId: visitor?.id ?? null,
+      name: input.name,
+      email: input.email,
+      phone: input.phone ?? '',
+      body: input.body,
+    } satisfies LivechatLeftMessageEvent);
   }
+
+}
+
+export interface LivechatLeftMessageEvent {
+  companyId: number;
+  leftMessageId: number;
+  visitorId: number | null;
+  name: string;
+  email: string;
+  /** As typed; empty when only an e-mail was left. */
+  phone: string;
+  body: string;
 }

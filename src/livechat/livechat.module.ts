@@ -15,6 +15,7 @@ import { LivechatSettingsController } from './settings.controller';
 import { LivechatSettingsService } from './settings.service';
 import { LivechatTransfers } from './transfer.service';
 import { TransferController } from './transfer.controller';
+import { LeftMessageChecks } from './left-message-hooks';
 import { VisitorController } from './visitor.controller';
 import { VisitorDetailsService } from './visitor-details';
 import { VisitorPageController } from './visitor-page.controller';
@@ -47,7 +48,8 @@ import { WidgetController } from './widget.controller';
     LivechatConversations,
     VisitorDetailsService,
     ChatPageModel,
+    LeftMessageChecks,
   ],
-  exports: [LivechatRouting],
+  exports: [LivechatRouting, LivechatSettingsService, LeftMessageChecks],
 })
 export class LivechatModule {}

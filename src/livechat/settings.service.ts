@@ -87,6 +87,16 @@ export class LivechatSettingsService {
     return row ? fromRow(row) : null;
   }
 
+  /** Whether any widget lists this website: a CORS preflight names no key. */
+  async originListed(origin: string): Promise<boolean> {
+    const [row] = await this.em
+      .getConnection()
+      .execute<{ n: number }[]>(`/* all companies: a preflight names no widget */ select count(*)::int as n from livechat_settings where ? = any(origins)`, [
+        origin,
+      ]);
+    return row.n > 0;
+  }
+
   /** The widget of a key, only while it is on and its company's plan has Livechat: else there is no widget. */
   async live(publicKey: unknown): Promise<LivechatSettings | null> {
     if (typeof publicKey !== 'string') return null;

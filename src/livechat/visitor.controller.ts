@@ -21,6 +21,8 @@ import { translator } from '../web/i18n/translator';
 import { LiveChat, LivechatChats } from './chats.service';
 import { allowedOrigin } from './origins';
 import { LivechatRouting } from './routing.service';
+import { LeftMessageChecks } from './left-message-hooks';
+import { text } from '../web/form';
 import { LivechatSettings, LivechatSettingsService } from './settings.service';
 import { readMessage, readOffline, readRating, readStart } from './visitor.form';
 import { liveWidget, speak } from './widget-access';
@@ -40,6 +42,7 @@ export class VisitorController {
     private readonly chats: LivechatChats,
     private readonly routing: LivechatRouting,
     private readonly limits: LimitsService,
+    private readonly checks: LeftMessageChecks,
   ) {}
 
   @Options('*path')
@@ -172,14 +175,17 @@ export class VisitorController {
     const settings = await this.api(req, res, key);
     speak(req, res);
     const form = readOffline(body);
-    if (!form.data) return this.offline(res, settings, { values: form.values, errors: form.errors }, 422);
+    if (!form.data) return this.offline(res, settings, { values: { ...form.values, phone: text(body, 'phone') }, errors: form.errors }, 422);
     const limit = await this.limits.consume('livechatAddress', `${settings.companyId}:${req.ip}`);
     if (!limit.allowed) {
       res.set('Retry-After', String(limit.retryAfterSeconds));
       return this.offline(res, settings, { values: form.values, errors: {}, error: 'livechat.tooManyChats', retryAfter: limit.retryAfterSeconds }, 429);
     }
+    const phone = text(body, 'phone').trim();
+    const refused = phone ? await this.checks.run(settings.companyId, phone) : undefined;
+    if (refused) return this.offline(res, settings, { values: { ...form.values, phone }, errors: { phone: refused } }, 422);
     const visitor = await this.visitors.resolve(settings, req.get(TOKEN_HEADER));
-    await this.chats.leaveMessage(settings, visitor, { name: form.data.name, email: form.data.email, body: form.data.body });
+    await this.chats.leaveMessage(settings, visitor, { name: form.data.name, email: form.data.email, phone, body: form.data.body });
     res.render('livechat/_w-left');
   }
 

@@ -28,6 +28,9 @@ export const LIMITS = {
   livechatMessages: { rate: { points: 10, duration: 10 }, burst: { points: 20, duration: 60 } },
   /** The pages a visitor's widget reports as they move about the website. */
   livechatPages: { rate: { points: 30, duration: 60 } },
+  /** Callback requests a day from one address to one company (over the company's threshold a proof of work is asked), and for one number. */
+  callbackAddress: { rate: { points: 30, duration: 86400 } },
+  callbackNumber: { rate: { points: 5, duration: 86400 } },
 } satisfies Record<string, { rate: Window; burst?: Window }>;
 
 /**

@@ -64,6 +64,7 @@ describeBrowser('every page type passes axe in English and Polish', () => {
     await em.getConnection().execute(`update app_user set support_agent = true where id = ?`, [olga.id]);
     acme = await createCompany(em, { name: 'Acme', plan: 'enterprise', apiAddon: true });
     ann = await createUser(em, acme, { name: 'Ann Admin', role: 'admin' });
+    await em.getConnection().execute(`update app_user set callback_configured = true where id = ?`, [ann.id]);
     bob = await createUser(em, acme, { name: 'Bob Builder' });
     const annApi = await signedIn(h.url, ann.email);
     const bobApi = await signedIn(h.url, bob.email);
@@ -129,6 +130,9 @@ describeBrowser('every page type passes axe in English and Polish', () => {
       ['users', '/admin/users'],
       ['user form', `/admin/users/${bob.id}`],
       ['not found', '/no-such-page'],
+      ['Callback settings', '/callback/settings'],
+      ['Callback history', '/callback/history'],
+      ['Callback queue', '/callback'],
     ]) {
       await visit(page, url);
       await audit(page, pageType, locale);

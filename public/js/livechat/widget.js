@@ -251,6 +251,14 @@
   document.addEventListener('click', (event) => {
     if (event.target.closest('[data-close]')) tell('close');
   });
+  // Tabs another module adds (Callback's "Call me back"): each loads its server-rendered piece into the body.
+  document.addEventListener('click', (event) => {
+    const tab = event.target.closest('[data-lc-tab]');
+    if (!tab) return;
+    for (const other of document.querySelectorAll('[data-lc-tab]')) other.setAttribute('aria-pressed', String(other === tab));
+    // The website's page (its origin, as browsers tell a cross-site frame) goes along: a callback card shows where it came from.
+    call('GET', `${tab.dataset.lcTab}?page=${encodeURIComponent(document.referrer)}`).then(show);
+  });
   let hello;
   const greeted = new Promise((resolve) => {
     hello = resolve;

@@ -1,4 +1,6 @@
+import { callbackEn } from '../../callback/i18n';
 export const en = {
+  ...callbackEn,
   'app.tagline': 'Company chat and CRM',
   'layout.skipToContent': 'Skip to content',
   'nav.label': 'Main',

@@ -1,6 +1,8 @@
 import type { MessageKey } from './en';
+import { callbackPl } from '../../callback/i18n';
 
 export const pl: Record<MessageKey, string> = {
+  ...callbackPl,
   'app.tagline': 'Czat firmowy i CRM',
   'layout.skipToContent': 'Przejdź do treści',
   'nav.label': 'Główna nawigacja',
