@@ -17,6 +17,7 @@ import { Migration20261203100000ConversationMute } from '../../migrations/Migrat
 import { Migration20261203200000CrmSourceMessage } from '../../migrations/Migration20261203200000CrmSourceMessage';
 import { Migration20261203300000Livechat } from '../../migrations/Migration20261203300000Livechat';
 import { Migration20261203400000IntegrationAvatar } from '../../migrations/Migration20261203400000IntegrationAvatar';
+import { Migration20261204200000LivechatWidget } from '../../migrations/Migration20261204200000LivechatWidget';
 
 /** Listed here, not globbed, so the same list runs from TypeScript in tests and from dist in production. */
 export const migrationsList = [
@@ -39,4 +40,5 @@ export const migrationsList = [
   { name: 'Migration20261203200000CrmSourceMessage', class: Migration20261203200000CrmSourceMessage },
   { name: 'Migration20261203300000Livechat', class: Migration20261203300000Livechat },
   { name: 'Migration20261203400000IntegrationAvatar', class: Migration20261203400000IntegrationAvatar },
+  { name: 'Migration20261204200000LivechatWidget', class: Migration20261204200000LivechatWidget },
 ];

@@ -50,6 +50,18 @@ export interface LivechatChatEvent {
   chatId: number;
 }
 
+/** A message left on the offline form (or a first message nobody was there to take). */
+export interface LivechatLeftMessageEvent {
+  companyId: number;
+  leftMessageId: number;
+  visitorId: number | null;
+  name: string;
+  email: string;
+  /** As typed (validated: 6–20 digits); empty when only an e-mail was left. */
+  phone: string;
+  body: string;
+}
+
 export const LOG_SIZE = 200;
 export const BODY_MAX = 4000;
 
@@ -239,7 +251,11 @@ export class LivechatChats {
   ): Promise<{ seq: number; created: boolean }> {
     const consultantId = from.author === 'consultant' ? from.consultantId : null;
     const result = await this.em.transactional(async (em) => {
-      const [known] = await sql<{ seq: string }>(em, `select seq from livechat_message where chat_id = ? and company_id = ? and client_id = ?`, [chat.id, chat.companyId, clientId]);
+      const [known] = await sql<{ seq: string }>(em, `select seq from livechat_message where chat_id = ? and company_id = ? and client_id = ?`, [
+        chat.id,
+        chat.companyId,
+        clientId,
+      ]);
       if (known) return { seq: Number(known.seq), created: false };
       const [bumped] = await sql<{ seq: string }>(
         em,
@@ -283,23 +299,33 @@ export class LivechatChats {
   }
 
   /** The messages visitors left, the newest first (the retention setting deletes the old ones). */
-  async leftMessages(companyId: number): Promise<{ name: string; email: string; body: string; createdAt: Date }[]> {
-    const rows = await sql<{ name: string; email: string; body: string; created_at: Date }>(
+  async leftMessages(companyId: number): Promise<{ name: string; email: string; phone: string; body: string; createdAt: Date }[]> {
+    const rows = await sql<{ name: string; email: string; phone: string; body: string; created_at: Date }>(
       this.em,
-      `select name, email, body, created_at from livechat_left_message where company_id = ? order by created_at desc, id desc limit 500`,
+      `select name, email, phone, body, created_at from livechat_left_message where company_id = ? order by created_at desc, id desc limit 500`,
       [companyId],
     );
-    return rows.map((r) => ({ name: r.name, email: r.email, body: r.body, createdAt: new Date(r.created_at) }));
+    return rows.map((r) => ({ name: r.name, email: r.email, phone: r.phone, body: r.body, createdAt: new Date(r.created_at) }));
   }
 
-  /** What a visitor leaves when nobody is on duty: kept for the company. */
-  async leaveMessage(settings: LivechatSettings, visitor: Visitor | null, input: { name: string; email: string; body: string }): Promise<void> {
-    await sql(this.em, `insert into livechat_left_message (company_id, visitor_id, name, email, body) values (?, ?, ?, ?, ?)`, [
-      settings.companyId,
-      visitor?.id ?? null,
-      input.name,
-      input.email,
-      input.body,
-    ]);
+  /**
+   * What a visitor leaves when nobody is on duty or out of hours: kept for the company, and announced as
+   * `livechat.left-message` (the seam for Callback: a phone number left here becomes a callback request).
+   */
+  async leaveMessage(settings: LivechatSettings, visitor: Visitor | null, input: { name: string; email: string; phone?: string; body: string }): Promise<void> {
+    const [row] = await sql<{ id: number }>(
+      this.em,
+      `insert into livechat_left_message (company_id, visitor_id, name, email, phone, body) values (?, ?, ?, ?, ?, ?) returning id`,
+      [settings.companyId, visitor?.id ?? null, input.name, input.email, input.phone ?? '', input.body],
+    );
+    this.events.emit('livechat.left-message', {
+      companyId: settings.companyId,
+      leftMessageId: row.id,
+      visitorId: visitor?.id ?? null,
+      name: input.name,
+      email: input.email,
+      phone: input.phone ?? '',
+      body: input.body,
+    } satisfies LivechatLeftMessageEvent);
   }
 }

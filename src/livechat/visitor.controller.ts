@@ -24,6 +24,7 @@ import { LivechatRouting } from './routing.service';
 import { LivechatSettings, LivechatSettingsService } from './settings.service';
 import { readMessage, readOffline, readRating, readStart } from './visitor.form';
 import { liveWidget, speak } from './widget-access';
+import { isOpen } from './working-hours';
 import { TOKEN_HEADER, Visitor, VisitorsService } from './visitors.service';
 
 /**
@@ -70,6 +71,7 @@ export class VisitorController {
     const visitor = await this.visitors.resolve(settings, req.get(TOKEN_HEADER));
     const chat = visitor && (await this.chats.openChatOf(visitor));
     if (chat) return this.showChat(res, settings, chat);
+    if (!isOpen(settings.hours, settings.timeZone)) return this.offline(res, settings, { outOfHours: true });
     if (!(await this.chats.onDuty(settings.companyId))) return this.offline(res, settings, {});
     this.start(res, settings, {});
   }
@@ -96,7 +98,7 @@ export class VisitorController {
       }
     }
     await this.visitors.describe(visitor, { name: form.data.name, email: form.data.email });
-    if (!open && !(await this.chats.onDuty(settings.companyId))) {
+    if (!open && (!isOpen(settings.hours, settings.timeZone) || !(await this.chats.onDuty(settings.companyId)))) {
       // Everyone left while the visitor typed: the message is kept for the company, as the offline form keeps it.
       await this.chats.leaveMessage(settings, visitor, { name: form.data.name, email: form.data.email, body: form.data.body });
       return void res.render('livechat/_w-left');
@@ -172,14 +174,20 @@ export class VisitorController {
     const settings = await this.api(req, res, key);
     speak(req, res);
     const form = readOffline(body);
-    if (!form.data) return this.offline(res, settings, { values: form.values, errors: form.errors }, 422);
+    const outOfHours = !isOpen(settings.hours, settings.timeZone);
+    if (!form.data) return this.offline(res, settings, { values: form.values, errors: form.errors, outOfHours }, 422);
     const limit = await this.limits.consume('livechatAddress', `${settings.companyId}:${req.ip}`);
     if (!limit.allowed) {
       res.set('Retry-After', String(limit.retryAfterSeconds));
-      return this.offline(res, settings, { values: form.values, errors: {}, error: 'livechat.tooManyChats', retryAfter: limit.retryAfterSeconds }, 429);
+      return this.offline(
+        res,
+        settings,
+        { values: form.values, errors: {}, error: 'livechat.tooManyChats', retryAfter: limit.retryAfterSeconds, outOfHours },
+        429,
+      );
     }
     const visitor = await this.visitors.resolve(settings, req.get(TOKEN_HEADER));
-    await this.chats.leaveMessage(settings, visitor, { name: form.data.name, email: form.data.email, body: form.data.body });
+    await this.chats.leaveMessage(settings, visitor, form.data);
     res.render('livechat/_w-left');
   }
 
@@ -207,8 +215,8 @@ export class VisitorController {
     res.status(status).render('livechat/_w-start', { settings, form: { values: {}, errors: {}, ...form, clientId: form.clientId || randomUUID() } });
   }
 
-  private offline(res: Response, settings: LivechatSettings, form: Partial<StartView>, status = 200): void {
-    res.status(status).render('livechat/_w-offline', { settings, form: { values: {}, errors: {}, ...form } });
+  private offline(res: Response, settings: LivechatSettings, form: Partial<StartView> & { outOfHours?: boolean }, status = 200): void {
+    res.status(status).render('livechat/_w-offline', { settings, outOfHours: !!form.outOfHours, form: { values: {}, errors: {}, ...form } });
   }
 }
 
