@@ -29,6 +29,8 @@ export interface AppConfig {
   imageMaxPixels: number;
   /** How often each instance looks for Livechat conversations to route: unanswered ones past their deadline, waiting ones, a consultant gone. */
   livechatSweepMs: number;
+  /** New Livechat chats from one address within an hour after which each next one needs a proof-of-work solution. */
+  livechatChallengeAfter: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -67,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webhooksAllowPrivate: bool(env.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES, false),
     imageMaxPixels: int(env.IMAGE_MAX_PIXELS, 50_000_000),
     livechatSweepMs: int(env.LIVECHAT_SWEEP_MS, 2000),
+    livechatChallengeAfter: int(env.LIVECHAT_CHALLENGE_AFTER, 10),
   };
 }
 

@@ -17,11 +17,23 @@ export interface LiveChat {
   visitorId: number;
   visitorName: string | null;
   visitorEmail: string | null;
+  visitorVerified: boolean;
   status: ChatStatus;
   consultantId: number | null;
   seq: number;
   createdAt: Date;
   lastMessageAt: Date | null;
+}
+
+/** A file a message carries: its URLs name the public id, never the row's. */
+export interface LiveFile {
+  publicId: string;
+  name: string;
+  size: number;
+  mime: string;
+  thumbnail: boolean;
+  width: number | null;
+  height: number | null;
 }
 
 export interface LiveMessage {
@@ -31,6 +43,18 @@ export interface LiveMessage {
   authorName: string;
   body: string;
   createdAt: Date;
+  file: LiveFile | null;
+}
+
+/** A stored upload to record with its message. */
+export interface NewFile {
+  name: string;
+  size: number;
+  mime: string;
+  storageKey: string;
+  thumbKey: string | null;
+  width: number | null;
+  height: number | null;
 }
 
 /** A chat for a consultant's panel: whose it is, and whether the visitor waits for an answer. */
@@ -65,7 +89,7 @@ export interface LivechatLeftMessageEvent {
 export const LOG_SIZE = 200;
 export const BODY_MAX = 4000;
 
-const CHAT_COLUMNS = `c.id, c.public_id, c.company_id, c.visitor_id, v.name as visitor_name, v.email as visitor_email, c.status, c.consultant_id,
+const CHAT_COLUMNS = `c.id, c.public_id, c.company_id, c.visitor_id, v.name as visitor_name, v.email as visitor_email, v.verified as visitor_verified, c.status, c.consultant_id,
   c.seq, c.created_at, c.last_message_at`;
 
 interface ChatRow {
@@ -75,6 +99,7 @@ interface ChatRow {
   visitor_id: number;
   visitor_name: string | null;
   visitor_email: string | null;
+  visitor_verified: boolean;
   status: ChatStatus;
   consultant_id: number | null;
   seq: string | number;
@@ -90,6 +115,7 @@ function chatOf(r: ChatRow): LiveChat {
     visitorId: r.visitor_id,
     visitorName: r.visitor_name,
     visitorEmail: r.visitor_email,
+    visitorVerified: r.visitor_verified,
     status: r.status,
     consultantId: r.consultant_id,
     seq: Number(r.seq),
@@ -166,11 +192,28 @@ export class LivechatChats {
     return rows.map((r) => ({ ...chatOf(r), lastExcerpt: r.last_excerpt, awaitingAnswer: r.last_author === 'visitor' }));
   }
 
-  async messages(chat: LiveChat, afterSeq = 0): Promise<LiveMessage[]> {
-    const rows = await sql<{ id: string; seq: string; author: 'visitor' | 'consultant'; author_name: string; body: string; created_at: Date }>(
+  async messages(chat: LiveChat, afterSeq = 0, limit: number | null = LOG_SIZE): Promise<LiveMessage[]> {
+    const rows = await sql<{
+      id: string;
+      seq: string;
+      author: 'visitor' | 'consultant';
+      author_name: string;
+      body: string;
+      created_at: Date;
+      file_id: string | null;
+      file_name: string | null;
+      file_size: string | null;
+      file_mime: string | null;
+      file_thumb: boolean | null;
+      file_width: number | null;
+      file_height: number | null;
+    }>(
       this.em,
-      `select * from (select id, seq, author, author_name, body, created_at from livechat_message
-                        where chat_id = ? and company_id = ? and seq > ? order by seq desc limit ${LOG_SIZE}) m order by seq`,
+      `select * from (select m.id, m.seq, m.author, m.author_name, m.body, m.created_at,
+                             f.public_id as file_id, f.name as file_name, f.size as file_size, f.mime as file_mime,
+                             f.thumb_key is not null as file_thumb, f.width as file_width, f.height as file_height
+                        from livechat_message m left join livechat_file f on f.message_id = m.id and f.company_id = m.company_id
+                       where m.chat_id = ? and m.company_id = ? and m.seq > ? order by m.seq desc ${limit === null ? '' : `limit ${Math.trunc(limit)}`}) m order by seq`,
       [chat.id, chat.companyId, afterSeq],
     );
     return rows.map((r) => ({
@@ -180,6 +223,17 @@ export class LivechatChats {
       authorName: r.author_name,
       body: r.body,
       createdAt: new Date(r.created_at),
+      file: r.file_id
+        ? {
+            publicId: r.file_id,
+            name: r.file_name ?? '',
+            size: Number(r.file_size),
+            mime: r.file_mime ?? '',
+            thumbnail: !!r.file_thumb,
+            width: r.file_width,
+            height: r.file_height,
+          }
+        : null,
     }));
   }
 
@@ -248,6 +302,7 @@ export class LivechatChats {
     from: { author: 'visitor'; name: string } | { author: 'consultant'; name: string; consultantId: number },
     clientId: string,
     body: string,
+    file?: NewFile,
   ): Promise<{ seq: number; created: boolean }> {
     const consultantId = from.author === 'consultant' ? from.consultantId : null;
     const result = await this.em.transactional(async (em) => {
@@ -266,11 +321,18 @@ export class LivechatChats {
         [...Array(4).fill(consultantId), chat.id, chat.companyId, consultantId, consultantId],
       );
       if (!bumped) throw new NotFoundException();
-      await sql(
+      const [message] = await sql<{ id: string }>(
         em,
-        `insert into livechat_message (company_id, chat_id, seq, author, consultant_id, author_name, client_id, body) values (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `insert into livechat_message (company_id, chat_id, seq, author, consultant_id, author_name, client_id, body) values (?, ?, ?, ?, ?, ?, ?, ?) returning id`,
         [chat.companyId, chat.id, bumped.seq, from.author, from.author === 'consultant' ? from.consultantId : null, from.name.slice(0, 120), clientId, body],
       );
+      if (file)
+        await sql(
+          em,
+          `insert into livechat_file (public_id, company_id, chat_id, message_id, storage_key, thumb_key, name, size, mime, width, height)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [newToken(18), chat.companyId, chat.id, message.id, file.storageKey, file.thumbKey, file.name, file.size, file.mime, file.width, file.height],
+        );
       return { seq: Number(bumped.seq), created: true };
     });
     if (result.created) this.events.emit('livechat.message', { companyId: chat.companyId, chatId: chat.id, seq: result.seq } satisfies LivechatMessageEvent);

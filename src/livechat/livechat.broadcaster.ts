@@ -8,6 +8,7 @@ import { inCompany } from '../database/background-work';
 import { RealtimeGateway } from '../realtime/realtime.gateway';
 import { inLocale, userRoom } from '../realtime/server-events';
 import { LivechatChatEvent, LivechatChats, LivechatMessageEvent } from './chats.service';
+import type { LivechatVisitorErased } from './files';
 import type { LivechatRouted } from './routing.service';
 import { LivechatSections } from './sections';
 import { sql } from './sql';
@@ -97,6 +98,14 @@ export class LivechatBroadcaster {
         this.visitors.server.to(visitorRoom(chat.visitorId, locale)).emit('status', { chat: chat.publicId, html });
       }
       if (chat.consultantId) await this.pushSection(event.companyId, chat.consultantId);
+    });
+  }
+
+  /** An erased visitor's open chat leaves its consultant's panel at once. */
+  @OnEvent('livechat.visitor.erased', { async: true, promisify: true })
+  onErased(event: LivechatVisitorErased): Promise<void> {
+    return inCompany(this.orm, event.companyId, this.logger, async () => {
+      for (const consultantId of event.consultantIds) await this.pushSection(event.companyId, consultantId);
     });
   }
 

@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ChatModule } from '../chat/chat.module';
+import { FilesModule } from '../files/files.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { SecurityModule } from '../security/security.module';
+import { LivechatChallenge } from './challenge';
 import { LivechatChats } from './chats.service';
+import { LivechatFiles } from './files';
 import { LeftMessagesController } from './left-messages.controller';
 import { ConsultantController } from './consultant.controller';
 import { LivechatBroadcaster } from './livechat.broadcaster';
@@ -16,10 +19,20 @@ import { VisitorsService } from './visitors.service';
 import { WidgetController } from './widget.controller';
 
 @Module({
-  imports: [ChatModule, RealtimeModule, SecurityModule],
+  imports: [ChatModule, FilesModule, RealtimeModule, SecurityModule],
   // The settings and consultant routes first: their literal paths must win over the visitor's /livechat/:key/….
   controllers: [LivechatSettingsController, LeftMessagesController, ConsultantController, WidgetController, VisitorController],
-  providers: [LivechatSettingsService, VisitorsService, LivechatChats, LivechatRouting, LivechatSections, VisitorGateway, LivechatBroadcaster],
+  providers: [
+    LivechatSettingsService,
+    VisitorsService,
+    LivechatChats,
+    LivechatFiles,
+    LivechatChallenge,
+    LivechatRouting,
+    LivechatSections,
+    VisitorGateway,
+    LivechatBroadcaster,
+  ],
   exports: [LivechatRouting],
 })
 export class LivechatModule {}

@@ -3,11 +3,12 @@
  * on the first click, the iframe with the widget. Styles are set through the CSSOM, so a host page's CSP that
  * refuses inline styles does not break it. Where the browser gives the cross-site iframe no storage of its own
  * (third-party storage blocked), the loader keeps the visitor's token in the website's storage for it and hands
- * it over only to the widget's own frame and origin; nothing else of the host page is read or touched.
+ * it over only to the widget's own frame and origin; nothing else of the host page is read or touched, but for the
+ * snippet's own data-email and data-hmac (identity verification), handed to the frame the same way.
  */
 export function loaderScript(config: { key: string; widgetUrl: string; origin: string; colour: string; label: string; unread: string }): string {
   return `(function(){var K=${JSON.stringify(config).replace(/</g, '\\u003c')};
-if(window.__gwarLivechat)return;window.__gwarLivechat=1;
+if(window.__gwarLivechat)return;window.__gwarLivechat=1;var C=document.currentScript,I=C&&C.dataset.email?{email:C.dataset.email,hmac:C.dataset.hmac||''}:null;
 function css(e,s){for(var k in s)e.style[k]=s[k]}
 var S='gwar-livechat:'+K.key;function get(){try{return localStorage.getItem(S)}catch(e){return null}}function set(v){try{localStorage.setItem(S,v)}catch(e){}}
 function go(){var d=document,b=d.createElement('button'),n=d.createElement('span'),f=null,open=false;
@@ -25,7 +26,7 @@ f.style.display=o?'block':'none';place();b.setAttribute('aria-expanded',String(o
 b.addEventListener('click',function(){toggle(!open)});
 addEventListener('resize',place);
 addEventListener('message',function(e){if(!f||e.source!==f.contentWindow||e.origin!==K.origin)return;var m=e.data&&e.data.gwarLivechat;
-if(m==='close'){toggle(false);b.focus()}else if(m==='ready'){post({hello:open?'open':'closed',token:get()})}else if(m&&typeof m.unread==='number')unread(m.unread);else if(m&&typeof m.token==='string')set(m.token)})}
+if(m==='close'){toggle(false);b.focus()}else if(m==='ready'){post({hello:open?'open':'closed',token:get(),identity:I})}else if(m&&typeof m.unread==='number')unread(m.unread);else if(m&&typeof m.token==='string')set(m.token)})}
 if(document.body)go();else addEventListener('DOMContentLoaded',go)})();
 `;
 }

@@ -26,6 +26,11 @@ export const LIMITS = {
   livechatAddress: { rate: { points: 20, duration: 3600 }, burst: { points: 10, duration: 600 } },
   livechatTokens: { rate: { points: 60, duration: 3600 }, burst: { points: 30, duration: 600 } },
   livechatMessages: { rate: { points: 10, duration: 10 }, burst: { points: 20, duration: 60 } },
+  /** Livechat uploads: per visitor, and per address (however many tokens it takes). */
+  livechatUploads: { rate: { points: 10, duration: 60 }, burst: { points: 10, duration: 600 } },
+  livechatUploadsAddress: { rate: { points: 30, duration: 600 } },
+  /** Only counts new chats per address within the hour (never refuses): past LIVECHAT_CHALLENGE_AFTER a proof of work is asked. */
+  livechatChallenge: { rate: { points: 100_000, duration: 3600 } },
 } satisfies Record<string, { rate: Window; burst?: Window }>;
 
 /**
