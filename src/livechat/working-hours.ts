@@ -9,6 +9,8 @@ export const WEEK_ORDER = [1, 2, 3, 4, 5, 6, 0] as const;
 /** Each weekday's "HH:MM-HH:MM" in the widget's time zone, or null when closed that day; null as a whole is always open. */
 export type WorkingHours = (string | null)[] | null;
 
+export const DEFAULT_TIME_ZONE = 'Europe/Warsaw';
+
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export function validTimeZone(zone: string): boolean {
@@ -43,7 +45,12 @@ export function isOpen(hours: WorkingHours, zone: string, now = new Date()): boo
 /** The settings form's working-hours fields, read apart from the rest: each day's two times are checked together. */
 export const hoursFields: Record<string, z.ZodType<unknown, string>> = {
   hoursOn: z.string().transform((v) => v === 'on'),
-  timeZone: z.string().trim().refine(validTimeZone, 'livechat.timeZoneInvalid'),
+  // Left empty (or a form from before working hours): the default zone.
+  timeZone: z
+    .string()
+    .trim()
+    .transform((v) => v || DEFAULT_TIME_ZONE)
+    .refine(validTimeZone, 'livechat.timeZoneInvalid'),
 };
 for (const d of WEEKDAYS) for (const name of [`from${d}`, `to${d}`]) hoursFields[name] = z.string().trim().max(5, 'livechat.timeInvalid');
 
