@@ -7,7 +7,7 @@ import type { User } from '../../src/accounts/user.entity';
 import { createCompany, createUser } from '../support/factories';
 import { eventually } from '../support/livechat';
 import { chatReady, signInToChat } from './chat-helpers';
-import { browserTest, BrowserUser, describeBrowser, expectAccessible, Harness, openHarness } from './harness';
+import { browserTest, BrowserUser, describeBrowser, expectAccessible, expectNoPageErrors, Harness, openHarness } from './harness';
 
 /** A tiny website on another origin (localhost, another port: another site than Gwar's 127.0.0.1) with the snippet. */
 async function website(snippet: string): Promise<{ server: Server; port: number }> {
@@ -128,6 +128,9 @@ describeBrowser('Livechat: a website’s visitor chats with a consultant, in two
     const [transcript] = await Promise.all([v.page.waitForEvent('download'), widget.getByRole('link', { name: 'as text' }).click()]);
     const kept = await readFile((await transcript.path())!, 'utf8');
     expect(kept).toMatch(/Do you ship to Kraków\?[\s\S]*Yes, we do![\s\S]*Great, thanks[\s\S]*\[file: receipt\.png\]/);
+    // The website with the open widget (axe reads into the frame), and no CSP refusal or error in it.
+    await expectAccessible(v.page);
+    expectNoPageErrors(v);
 
     // The visitor's network drops; what Anna writes meanwhile arrives once it is back.
     await v.context.setOffline(true);
