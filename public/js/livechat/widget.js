@@ -137,8 +137,13 @@
       widget.setAttribute('auto', 'onload');
       widget.setAttribute('hidefooter', '');
       // The solution, however this version of the widget hands it over (its form field, or its events).
+      // Once solved, the chat is sent by itself (once: a refusal brings a new check and the visitor's button).
       const keep = (event) => {
         if (event.detail && typeof event.detail.payload === 'string') holder.dataset.payload = event.detail.payload;
+        const form = holder.closest('form');
+        if (!holder.dataset.payload || holder.dataset.sent || !form) return;
+        holder.dataset.sent = '1';
+        form.requestSubmit();
       };
       widget.addEventListener('verified', keep);
       widget.addEventListener('statechange', keep);

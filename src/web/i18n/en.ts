@@ -564,8 +564,8 @@ export const en = {
   'livechat.verifiedHint': 'The website vouched for this e-mail with the identity secret.',
   'livechat.unverified': 'given by the visitor, not verified',
   'livechat.challengeRequired':
-    'Many chats were started from your address. Let your browser solve a short check that you are not a robot, then send again: your text is kept.',
-  'livechat.challengeFailed': 'The check did not pass, or it was already used. Solve it again and send: your text is kept.',
+    'Many chats were started from your address. Let your browser solve a short check that you are not a robot: the chat starts once it is done, and your text is kept.',
+  'livechat.challengeFailed': 'The check did not pass, or it was already used. Let it be solved again and send: your text is kept.',
   'livechat.deleteVisitor': 'Delete this visitor',
   'livechat.deleteVisitorConfirm': 'Delete this visitor’s messages, files and details for good? This cannot be undone.',
   'livechat.deleteVisitorHint': 'Erases at once every chat of this visitor, their messages, files and details, and the messages they left.',

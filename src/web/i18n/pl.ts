@@ -566,7 +566,7 @@ export const pl: Record<MessageKey, string> = {
   'livechat.verifiedHint': 'Strona potwierdziła ten adres e-mail sekretem weryfikacji.',
   'livechat.unverified': 'podany przez odwiedzającego, niezweryfikowany',
   'livechat.challengeRequired':
-    'Z Twojego adresu rozpoczęto wiele czatów. Pozwól przeglądarce rozwiązać krótkie sprawdzenie, że nie jesteś robotem, i wyślij ponownie: tekst został zachowany.',
+    'Z Twojego adresu rozpoczęto wiele czatów. Pozwól przeglądarce rozwiązać krótkie sprawdzenie, że nie jesteś robotem: czat rozpocznie się, gdy się skończy, a tekst został zachowany.',
   'livechat.challengeFailed': 'Sprawdzenie nie powiodło się lub zostało już użyte. Rozwiąż je ponownie i wyślij: tekst został zachowany.',
   'livechat.deleteVisitor': 'Usuń tego odwiedzającego',
   'livechat.deleteVisitorConfirm': 'Usunąć na zawsze wiadomości, pliki i dane tego odwiedzającego? Tego nie da się cofnąć.',
