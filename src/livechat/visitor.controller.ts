@@ -296,6 +296,14 @@ export class VisitorController {
         429,
       );
     }
+    // A message left is a first message too: past the threshold it brings a proof of work like a new chat.
+    if (await this.challenge.over(settings.companyId, req.ip ?? '')) {
+      const solved = await this.challenge.check(settings.companyId, text(body, 'altcha'));
+      if (!solved.ok) {
+        const challenge = await this.challenge.challenge(settings.companyId);
+        return this.offline(res, settings, { values: form.values, errors: {}, error: solved.error, challenge, outOfHours }, 403);
+      }
+    }
     const visitor = await this.visitors.resolve(settings, req.get(TOKEN_HEADER));
     await this.chats.leaveMessage(settings, visitor, form.data);
     res.render('livechat/_w-left');

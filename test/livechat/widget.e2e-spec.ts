@@ -329,6 +329,20 @@ describe('Livechat widget: hours, files, transcript, identity, proof of work, er
     const replayed = await fourth.start('replaying', { altcha: payload });
     expect(replayed.status).toBe(403);
     expect(replayed.text).toContain('The check did not pass, or it was already used');
+    // A message left on the offline form from the same address is asked for one too, and taken with one.
+    const offline = await fourth.post('offline', { email: 'x@example.com', body: 'call me' });
+    expect(offline.status).toBe(403);
+    expect(offline.text).toContain('Let your browser solve a short check');
+    expect(offline.text).toContain('call me');
+    const offlineChallenge = JSON.parse(
+      /data-lc-altcha="([^"]+)"/
+        .exec(offline.text)![1]
+        .replace(/&quot;/g, '"')
+        .replace(/&amp;/g, '&'),
+    ) as Challenge;
+    const offlineSolution = await solveChallenge({ challenge: offlineChallenge, deriveKey });
+    const offlinePayload = Buffer.from(JSON.stringify({ challenge: offlineChallenge, solution: offlineSolution })).toString('base64');
+    expect((await fourth.post('offline', { email: 'x@example.com', body: 'call me', altcha: offlinePayload })).status).toBe(200);
     // A solution of another widget's challenge is no good here either.
     const elsewhere = await livechatCompany(t);
     await on(elsewhere.company);
