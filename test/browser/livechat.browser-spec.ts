@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, Server } from 'node:http';
 import sharp from 'sharp';
@@ -196,6 +197,51 @@ describeBrowser('Livechat: a website’s visitor chats with a consultant, in two
       expect(row).toEqual({ name: 'Piotr', phone: '+48 601 202 303', body: 'Please call me about an order' });
     } finally {
       quietSite.server.close();
+    }
+  });
+
+  browserTest('a website that signs its visitor’s e-mail in the snippet gets them verified; a forged one does not', async () => {
+    const secret = 'a'.repeat(64);
+    await h.app.em().getConnection().execute(`update livechat_settings set identity_secret = ? where company_id = ?`, [secret, company.id]);
+    const sign = (email: string) => createHmac('sha256', secret).update(email).digest('hex');
+    const signed = await website(
+      `<script async src="${h.url}/livechat/${key}/loader.js" data-email="kim@example.com" data-hmac="${sign('kim@example.com')}"></script>`,
+    );
+    const forged = await website(
+      `<script async src="${h.url}/livechat/${key}/loader.js" data-email="boss@example.com" data-hmac="${sign('kim@example.com')}"></script>`,
+    );
+    try {
+      await h.app
+        .em()
+        .getConnection()
+        .execute(`update livechat_settings set origins = origins || ?::text[] where company_id = ?`, [
+          `{http://localhost:${signed.port},http://localhost:${forged.port}}`,
+          company.id,
+        ]);
+      for (const [site2, name] of [
+        [signed, 'Kim'],
+        [forged, 'Mallory'],
+      ] as const) {
+        const v = await h.newUser({ label: `identity-${name}` });
+        await v.page.goto(`http://localhost:${site2.port}/`);
+        await v.page.getByRole('button', { name: 'Talk to Acme' }).click();
+        const widget = v.page.frameLocator('iframe[title="Talk to Acme"]');
+        await widget.getByLabel('Name').fill(name);
+        await widget.getByLabel('Your message').fill(`Hello, I am ${name}`);
+        await widget.getByRole('button', { name: /Start the chat|Leave a message/ }).click();
+        await widget.getByText(`Hello, I am ${name}`).waitFor();
+      }
+      const rows = await h.app
+        .em()
+        .getConnection()
+        .execute(`select name, email, verified from livechat_visitor where company_id = ? and name in ('Kim', 'Mallory') order by name`, [company.id]);
+      expect(rows).toEqual([
+        { name: 'Kim', email: 'kim@example.com', verified: true },
+        { name: 'Mallory', email: null, verified: false },
+      ]);
+    } finally {
+      signed.server.close();
+      forged.server.close();
     }
   });
 

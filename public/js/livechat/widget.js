@@ -326,6 +326,12 @@
   });
   document.addEventListener('click', (event) => {
     if (event.target.closest('[data-close]')) tell('close');
+    // A button that shows another of the API's fragments in the body (another tab: the chat's state, a form).
+    const view = event.target.closest('[data-lc-show]');
+    if (view) {
+      event.preventDefault();
+      call('GET', view.dataset.lcShow).then(show, () => undefined);
+    }
     const file = event.target.closest('a[data-lc-file]');
     const transcript = event.target.closest('a[data-lc-transcript]');
     if (file) {
