@@ -542,6 +542,7 @@ export const en = {
   'livechat.identitySecret': 'Secret',
   'livechat.identitySnippet': 'Snippet with a verified e-mail',
   'livechat.regenerateSecret': 'Make a new secret',
+  'livechat.regenerateConfirm': 'Make a new secret? Your website must sign with it from then on: e-mails signed with the old one are no longer verified.',
   'livechat.secretChanged': 'A new secret was made: sign with it from now on. E-mails signed with the old one are no longer verified.',
   'livechat.phone': 'Phone',
   'livechat.phoneInvalid': 'Enter a phone number: digits, spaces and + - ( ) only, 6 to 20 digits.',

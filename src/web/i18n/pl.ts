@@ -544,6 +544,7 @@ export const pl: Record<MessageKey, string> = {
   'livechat.identitySecret': 'Sekret',
   'livechat.identitySnippet': 'Fragment kodu ze zweryfikowanym adresem e-mail',
   'livechat.regenerateSecret': 'Utwórz nowy sekret',
+  'livechat.regenerateConfirm': 'Utworzyć nowy sekret? Od tej chwili Twoja strona musi podpisywać nim: adresy podpisane starym nie będą już zweryfikowane.',
   'livechat.secretChanged': 'Utworzono nowy sekret: od teraz podpisuj nim. Adresy podpisane starym nie są już zweryfikowane.',
   'livechat.phone': 'Telefon',
   'livechat.phoneInvalid': 'Podaj numer telefonu: tylko cyfry, spacje i + - ( ), od 6 do 20 cyfr.',
