@@ -31,6 +31,8 @@ export interface AppConfig {
   livechatSweepMs: number;
   /** How often each instance looks for Callback claims that lapsed (time limit, consultant gone) and retries that are due. */
   callbackSweepMs: number;
+  /** New Livechat chats from one address within an hour after which each next one needs a proof-of-work solution. */
+  livechatChallengeAfter: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -70,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     imageMaxPixels: int(env.IMAGE_MAX_PIXELS, 50_000_000),
     livechatSweepMs: int(env.LIVECHAT_SWEEP_MS, 2000),
     callbackSweepMs: int(env.CALLBACK_SWEEP_MS, 1000),
+    livechatChallengeAfter: int(env.LIVECHAT_CHALLENGE_AFTER, 10),
   };
 }
 

@@ -18,6 +18,7 @@ import { Migration20261203200000CrmSourceMessage } from '../../migrations/Migrat
 import { Migration20261203300000Livechat } from '../../migrations/Migration20261203300000Livechat';
 import { Migration20261203400000IntegrationAvatar } from '../../migrations/Migration20261203400000IntegrationAvatar';
 import { Migration20261204100000LivechatConsultants } from '../../migrations/Migration20261204100000LivechatConsultants';
+import { Migration20261204200000LivechatWidget } from '../../migrations/Migration20261204200000LivechatWidget';
 import { Migration20261204300000Callback } from '../../migrations/Migration20261204300000Callback';
 
 /** Listed here, not globbed, so the same list runs from TypeScript in tests and from dist in production. */
@@ -42,5 +43,6 @@ export const migrationsList = [
   { name: 'Migration20261203300000Livechat', class: Migration20261203300000Livechat },
   { name: 'Migration20261203400000IntegrationAvatar', class: Migration20261203400000IntegrationAvatar },
   { name: 'Migration20261204100000LivechatConsultants', class: Migration20261204100000LivechatConsultants },
+  { name: 'Migration20261204200000LivechatWidget', class: Migration20261204200000LivechatWidget },
   { name: 'Migration20261204300000Callback', class: Migration20261204300000Callback },
 ];

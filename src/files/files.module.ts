@@ -16,6 +16,6 @@ import { UploadsService } from './uploads.service';
     FileStorageProvider,
     UploadsService,
   ],
-  exports: [UploadsService],
+  exports: [UploadsService, FileStorageProvider],
 })
 export class FilesModule {}

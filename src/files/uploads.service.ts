@@ -23,6 +23,21 @@ export type UploadResult =
   | { ok: true; record: MessageRecord; created: boolean }
   | { ok: false; status: 400 | 413 | 422; error: 'files.tooLarge' | 'files.empty' | 'files.missing' | 'files.interrupted' | 'chat.messageInvalid' };
 
+/** A file checked and stored as every upload is, for a store other than the company chat (Livechat) to record. */
+export interface StoredUpload {
+  ok: true;
+  fields: Record<string, string>;
+  name: string;
+  size: number;
+  mime: string;
+  storageKey: string;
+  thumbKey: string | null;
+  width: number | null;
+  height: number | null;
+}
+
+export type UploadRefusal = { ok: false; status: 400 | 413 | 422; error: 'files.tooLarge' | 'files.empty' | 'files.missing' | 'files.interrupted' };
+
 interface Received {
   path: string;
   name: string;
@@ -75,6 +90,51 @@ export class UploadsService {
       return { ok: false, status: 422, error: 'chat.messageInvalid' };
     }
     return this.store(sender, conversation, clientId!, file, discard);
+  }
+
+  /**
+   * One file of a multipart form streamed, checked (size, real type) and stored, with a metadata-free thumbnail
+   * for an image, by the same rules as a chat upload; the caller records it, or removes it with `discard`.
+   */
+  async receiveStored(req: Request): Promise<StoredUpload | UploadRefusal> {
+    if (Number(req.get('content-length') ?? 0) > this.config.fileMaxBytes + 64 * 1024) {
+      req.resume();
+      return { ok: false, status: 413, error: 'files.tooLarge' };
+    }
+    let parsed: { fields: Record<string, string>; file?: Received; tooLarge: boolean };
+    try {
+      parsed = await this.parse(req);
+    } catch (err) {
+      this.logger.warn(`upload failed: ${err instanceof Error ? err.message : String(err)}`);
+      return { ok: false, status: 400, error: 'files.interrupted' };
+    }
+    const { fields, file } = parsed;
+    if (!file) return { ok: false, status: 422, error: 'files.missing' };
+    if (parsed.tooLarge || file.size === 0) {
+      await rm(file.path, { force: true });
+      return parsed.tooLarge ? { ok: false, status: 413, error: 'files.tooLarge' } : { ok: false, status: 422, error: 'files.empty' };
+    }
+    const keys: string[] = [];
+    try {
+      const mime = sniffType(file.head);
+      const image = SAFE_IMAGES.has(mime) ? await this.thumbnails.make(file.path) : null;
+      const thumbKey = image ? randomUUID() : null;
+      if (image && thumbKey) {
+        await this.storage.write(thumbKey, Readable.from([image.webp]));
+        keys.push(thumbKey);
+      }
+      const storageKey = randomUUID();
+      await this.storage.adopt(storageKey, file.path);
+      return { ok: true, fields, name: file.name, size: file.size, mime, storageKey, thumbKey, width: image?.width ?? null, height: image?.height ?? null };
+    } catch (err) {
+      await Promise.all([rm(file.path, { force: true }), ...keys.map((k) => this.storage.remove(k))]);
+      throw err;
+    }
+  }
+
+  /** Stored files that are no longer wanted (a retried upload's copy, an erased visitor's files). */
+  async discard(keys: (string | null)[]): Promise<void> {
+    await Promise.all(keys.filter((k): k is string => !!k).map((k) => this.storage.remove(k)));
   }
 
   /**

@@ -17,6 +17,7 @@ export interface LiveChat {
   visitorId: number;
   visitorName: string | null;
   visitorEmail: string | null;
+  visitorVerified: boolean;
   status: ChatStatus;
   consultantId: number | null;
   seq: number;
@@ -26,6 +27,16 @@ export interface LiveChat {
 
 /** A visitor's or a consultant's message, or a neutral line both see (authorName is then whom the visitor now talks to). */
 export type Author = 'visitor' | 'consultant' | 'system';
+/** A file a message carries: its URLs name the public id, never the row's. */
+export interface LiveFile {
+  publicId: string;
+  name: string;
+  size: number;
+  mime: string;
+  thumbnail: boolean;
+  width: number | null;
+  height: number | null;
+}
 
 export interface LiveMessage {
   id: number;
@@ -34,6 +45,18 @@ export interface LiveMessage {
   authorName: string;
   body: string;
   createdAt: Date;
+  file: LiveFile | null;
+}
+
+/** A stored upload to record with its message. */
+export interface NewFile {
+  name: string;
+  size: number;
+  mime: string;
+  storageKey: string;
+  thumbKey: string | null;
+  width: number | null;
+  height: number | null;
 }
 
 /** A chat for a consultant's panel: whose it is, and whether the visitor waits for an answer. */
@@ -53,10 +76,22 @@ export interface LivechatChatEvent {
   chatId: number;
 }
 
+/** A message left on the offline form (or a first message nobody was there to take). */
+export interface LivechatLeftMessageEvent {
+  companyId: number;
+  leftMessageId: number;
+  visitorId: number | null;
+  name: string;
+  email: string;
+  /** As typed (validated: 6–20 digits); empty when only an e-mail was left. */
+  phone: string;
+  body: string;
+}
+
 export const LOG_SIZE = 200;
 export const BODY_MAX = 4000;
 
-const CHAT_COLUMNS = `c.id, c.public_id, c.company_id, c.visitor_id, v.name as visitor_name, v.email as visitor_email, c.status, c.consultant_id,
+const CHAT_COLUMNS = `c.id, c.public_id, c.company_id, c.visitor_id, v.name as visitor_name, v.email as visitor_email, v.verified as visitor_verified, c.status, c.consultant_id,
   c.seq, c.created_at, c.last_message_at`;
 
 interface ChatRow {
@@ -66,6 +101,7 @@ interface ChatRow {
   visitor_id: number;
   visitor_name: string | null;
   visitor_email: string | null;
+  visitor_verified: boolean;
   status: ChatStatus;
   consultant_id: number | null;
   seq: string | number;
@@ -81,6 +117,7 @@ function chatOf(r: ChatRow): LiveChat {
     visitorId: r.visitor_id,
     visitorName: r.visitor_name,
     visitorEmail: r.visitor_email,
+    visitorVerified: r.visitor_verified,
     status: r.status,
     consultantId: r.consultant_id,
     seq: Number(r.seq),
@@ -157,11 +194,28 @@ export class LivechatChats {
     return rows.map((r) => ({ ...chatOf(r), lastExcerpt: r.last_excerpt, awaitingAnswer: r.last_author === 'visitor' }));
   }
 
-  async messages(chat: LiveChat, afterSeq = 0): Promise<LiveMessage[]> {
-    const rows = await sql<{ id: string; seq: string; author: Author; author_name: string; body: string; created_at: Date }>(
+  async messages(chat: LiveChat, afterSeq = 0, limit: number | null = LOG_SIZE): Promise<LiveMessage[]> {
+    const rows = await sql<{
+      id: string;
+      seq: string;
+      author: Author;
+      author_name: string;
+      body: string;
+      created_at: Date;
+      file_id: string | null;
+      file_name: string | null;
+      file_size: string | null;
+      file_mime: string | null;
+      file_thumb: boolean | null;
+      file_width: number | null;
+      file_height: number | null;
+    }>(
       this.em,
-      `select * from (select id, seq, author, author_name, body, created_at from livechat_message
-                        where chat_id = ? and company_id = ? and seq > ? order by seq desc limit ${LOG_SIZE}) m order by seq`,
+      `select * from (select m.id, m.seq, m.author, m.author_name, m.body, m.created_at,
+                             f.public_id as file_id, f.name as file_name, f.size as file_size, f.mime as file_mime,
+                             f.thumb_key is not null as file_thumb, f.width as file_width, f.height as file_height
+                        from livechat_message m left join livechat_file f on f.message_id = m.id and f.company_id = m.company_id
+                       where m.chat_id = ? and m.company_id = ? and m.seq > ? order by m.seq desc ${limit === null ? '' : `limit ${Math.trunc(limit)}`}) m order by seq`,
       [chat.id, chat.companyId, afterSeq],
     );
     return rows.map((r) => ({
@@ -171,6 +225,17 @@ export class LivechatChats {
       authorName: r.author_name,
       body: r.body,
       createdAt: new Date(r.created_at),
+      file: r.file_id
+        ? {
+            publicId: r.file_id,
+            name: r.file_name ?? '',
+            size: Number(r.file_size),
+            mime: r.file_mime ?? '',
+            thumbnail: !!r.file_thumb,
+            width: r.file_width,
+            height: r.file_height,
+          }
+        : null,
     }));
   }
 
@@ -239,6 +304,7 @@ export class LivechatChats {
     from: { author: 'visitor' | 'system'; name: string } | { author: 'consultant'; name: string; consultantId: number },
     clientId: string,
     body: string,
+    file?: NewFile,
   ): Promise<{ seq: number; created: boolean }> {
     const consultantId = from.author === 'consultant' ? from.consultantId : null;
     const result = await this.em.transactional(async (em) => {
@@ -259,11 +325,18 @@ export class LivechatChats {
         [...Array(8).fill(consultantId), chat.id, chat.companyId, consultantId, consultantId],
       );
       if (!bumped) throw new NotFoundException();
-      await sql(
+      const [message] = await sql<{ id: string }>(
         em,
-        `insert into livechat_message (company_id, chat_id, seq, author, consultant_id, author_name, client_id, body) values (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `insert into livechat_message (company_id, chat_id, seq, author, consultant_id, author_name, client_id, body) values (?, ?, ?, ?, ?, ?, ?, ?) returning id`,
         [chat.companyId, chat.id, bumped.seq, from.author, from.author === 'consultant' ? from.consultantId : null, from.name.slice(0, 120), clientId, body],
       );
+      if (file)
+        await sql(
+          em,
+          `insert into livechat_file (public_id, company_id, chat_id, message_id, storage_key, thumb_key, name, size, mime, width, height)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [newToken(18), chat.companyId, chat.id, message.id, file.storageKey, file.thumbKey, file.name, file.size, file.mime, file.width, file.height],
+        );
       return { seq: Number(bumped.seq), created: true };
     });
     if (result.created) this.events.emit('livechat.message', { companyId: chat.companyId, chatId: chat.id, seq: result.seq } satisfies LivechatMessageEvent);
@@ -292,24 +365,24 @@ export class LivechatChats {
   }
 
   /** The messages visitors left, the newest first (the retention setting deletes the old ones). */
-  async leftMessages(companyId: number): Promise<{ name: string; email: string; body: string; createdAt: Date }[]> {
-    const rows = await sql<{ name: string; email: string; body: string; created_at: Date }>(
+  async leftMessages(companyId: number): Promise<{ name: string; email: string; phone: string; body: string; createdAt: Date }[]> {
+    const rows = await sql<{ name: string; email: string; phone: string; body: string; created_at: Date }>(
       this.em,
-      `select name, email, body, created_at from livechat_left_message where company_id = ? order by created_at desc, id desc limit 500`,
+      `select name, email, phone, body, created_at from livechat_left_message where company_id = ? order by created_at desc, id desc limit 500`,
       [companyId],
     );
-    return rows.map((r) => ({ name: r.name, email: r.email, body: r.body, createdAt: new Date(r.created_at) }));
+    return rows.map((r) => ({ name: r.name, email: r.email, phone: r.phone, body: r.body, createdAt: new Date(r.created_at) }));
   }
 
   /**
-   * What a visitor leaves when nobody is on duty: kept for the company, and announced as `livechat.left-message`
-   * (the seam for Callback: a phone number left here becomes a callback request).
+   * What a visitor leaves when nobody is on duty or out of hours: kept for the company, and announced as
+   * `livechat.left-message` (the seam for Callback: a phone number left here becomes a callback request).
    */
   async leaveMessage(settings: LivechatSettings, visitor: Visitor | null, input: { name: string; email: string; phone?: string; body: string }): Promise<void> {
     const [row] = await sql<{ id: number }>(
       this.em,
-      `insert into livechat_left_message (company_id, visitor_id, name, email, body) values (?, ?, ?, ?, ?) returning id`,
-      [settings.companyId, visitor?.id ?? null, input.name, input.email, input.body],
+      `insert into livechat_left_message (company_id, visitor_id, name, email, phone, body) values (?, ?, ?, ?, ?, ?) returning id`,
+      [settings.companyId, visitor?.id ?? null, input.name, input.email, input.phone ?? '', input.body],
     );
     this.events.emit('livechat.left-message', {
       companyId: settings.companyId,
@@ -321,7 +394,6 @@ export class LivechatChats {
       body: input.body,
     } satisfies LivechatLeftMessageEvent);
   }
-
 }
 
 export interface LivechatLeftMessageEvent {

@@ -3,13 +3,17 @@ import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { SignedIn } from '../accounts/access.guards';
 import { requireFeature } from '../accounts/plan-refusal';
+import type { User } from '../accounts/user.entity';
+import { FileStorageProvider } from '../files/file-storage.provider';
+import { UploadsService } from '../files/uploads.service';
 import { LimitsService } from '../security/limits.service';
 import { text } from '../web/form';
 import type { GwarRequest } from '../web/gwar-request';
 import { idParam } from '../web/id-param';
 import { isHtmx, redirect, render } from '../web/view';
 import { ChatPageModel } from './chat-page';
-import { LivechatChats } from './chats.service';
+import { LiveChat, LivechatChats } from './chats.service';
+import { LivechatFiles, UPLOAD_ERRORS } from './files';
 import { LivechatSections } from './sections';
 import { readMessage } from './visitor.form';
 
@@ -25,6 +29,9 @@ export class ConsultantController {
     private readonly sections: LivechatSections,
     private readonly limits: LimitsService,
     private readonly page: ChatPageModel,
+    private readonly files: LivechatFiles,
+    private readonly uploads: UploadsService,
+    private readonly storage: FileStorageProvider,
   ) {}
 
   @Get('section')
@@ -77,6 +84,82 @@ export class ConsultantController {
     const chat = await this.chats.ofConsultant(this.consultant(req), idParam(id));
     await this.chats.close(chat);
     redirect(req, res, '/');
+  }
+
+  /** A file into the consultant's chat (theirs now), by the files rules; it shows in the visitor's widget at once. */
+  @Post('chats/:id/files')
+  async upload(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    let chat: LiveChat;
+    let me: User;
+    try {
+      me = this.consultant(req);
+      chat = await this.chats.ofConsultant(me, idParam(id));
+    } catch (err) {
+      req.resume();
+      throw err;
+    }
+    const limit = await this.limits.consume('uploads', me.id);
+    if (!limit.allowed) {
+      req.resume();
+      res.set('Retry-After', String(limit.retryAfterSeconds));
+      return this.uploadForm(req, res, chat, 'limits.tooOften', 429);
+    }
+    const stored = await this.uploads.receiveStored(req);
+    if (!stored.ok) {
+      res.set('Connection', 'close');
+      return this.uploadForm(req, res, chat, UPLOAD_ERRORS[stored.error], stored.status);
+    }
+    const clientId = /^[0-9a-f-]{36}$/i.test(stored.fields.clientId ?? '') ? stored.fields.clientId : randomUUID();
+    const sent = await this.chats.send(chat, { author: 'consultant', name: me.name, consultantId: me.id }, clientId, '', stored).catch(async (err: unknown) => {
+      await this.uploads.discard([stored.storageKey, stored.thumbKey]);
+      throw err;
+    });
+    if (!sent.created) await this.uploads.discard([stored.storageKey, stored.thumbKey]);
+    if (!isHtmx(req)) return redirect(req, res, `/livechat/chats/${chat.id}`);
+    this.uploadForm(req, res, chat);
+  }
+
+  /** A file of a Livechat chat the user holds or answered in (any of the company's, for its admins and directors). */
+  @Get('files/:file')
+  async download(@Req() req: GwarRequest, @Res() res: Response, @Param('file') file: string): Promise<void> {
+    this.files.download(res, await this.files.ofStaff(this.staff(req), file));
+  }
+
+  @Get('files/:file/thumbnail')
+  async thumbnail(@Req() req: GwarRequest, @Res() res: Response, @Param('file') file: string): Promise<void> {
+    this.files.thumbnail(res, await this.files.ofStaff(this.staff(req), file));
+  }
+
+  /**
+   * "Delete this visitor": their chats, messages, files and details, at once. The company's admins and directors
+   * for any chat of the company; a consultant for the chat they hold (the visitor asked them).
+   */
+  @Post('chats/:id/visitor/delete')
+  async eraseVisitor(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    const me = this.staff(req);
+    const chat = await this.chats.byId(me.company.id, idParam(id));
+    const mayErase = me.role === 'admin' || me.role === 'director' || (chat?.consultantId === me.id && chat.status !== 'closed');
+    if (!chat || !mayErase) throw new NotFoundException();
+    await this.files.eraseVisitor(chat.companyId, chat.visitorId);
+    redirect(req, res, '/livechat/visitor-deleted');
+  }
+
+  @Get('visitor-deleted')
+  erased(@Req() req: GwarRequest, @Res() res: Response): void {
+    this.staff(req);
+    render(req, res, 'livechat/visitor-deleted', {});
+  }
+
+  private uploadForm(req: GwarRequest, res: Response, chat: LiveChat, error?: string, status = 200): void {
+    render(req, res, 'livechat/_upload', { chat, upload: { clientId: randomUUID(), error, maxMb: Math.round(this.storage.maxBytes / 1048576) } }, { status });
+  }
+
+  /** Who may reach Livechat files and visitors at all: its consultants, and the company's admins and directors. */
+  private staff(req: GwarRequest): User {
+    const { user, company } = req.auth!;
+    requireFeature(company, 'livechat');
+    if (!user.livechatConfigured && user.role !== 'admin' && user.role !== 'director') throw new NotFoundException();
+    return user;
   }
 
   private consultant(req: GwarRequest) {

@@ -143,25 +143,14 @@ export class LivechatConversations {
   async transcript(
     chat: LiveChat,
   ): Promise<{ messages: LiveMessage[]; closedAt: Date | null; rating: number | null; ratingComment: string | null; state: ListState }> {
-    const rows = await sql<{ id: string; seq: string; author: LiveMessage['author']; author_name: string; body: string; created_at: Date }>(
-      this.em,
-      `select id, seq, author, author_name, body, created_at from livechat_message where chat_id = ? and company_id = ? order by seq limit 10000`,
-      [chat.id, chat.companyId],
-    );
+    const messages = await this.chats.messages(chat, 0, 10_000);
     const [c] = await sql<{ closed_at: Date | null; rating: number | null; rating_comment: string | null; status: ChatStatus; answered_at: Date | null }>(
       this.em,
       `select closed_at, rating, rating_comment, status, answered_at from livechat_chat where id = ? and company_id = ?`,
       [chat.id, chat.companyId],
     );
     return {
-      messages: rows.map((r) => ({
-        id: Number(r.id),
-        seq: Number(r.seq),
-        author: r.author,
-        authorName: r.author_name,
-        body: r.body,
-        createdAt: new Date(r.created_at),
-      })),
+      messages,
       closedAt: c.closed_at ? new Date(c.closed_at) : null,
       rating: c.rating,
       ratingComment: c.rating_comment,

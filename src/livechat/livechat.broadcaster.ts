@@ -8,6 +8,7 @@ import { inCompany } from '../database/background-work';
 import { RealtimeGateway } from '../realtime/realtime.gateway';
 import { inLocale, userRoom } from '../realtime/server-events';
 import { LivechatChatEvent, LivechatChats, LivechatMessageEvent } from './chats.service';
+import type { LivechatVisitorErased } from './files';
 import type { LivechatRouted } from './routing.service';
 import { LivechatSections } from './sections';
 import { sql } from './sql';
@@ -133,7 +134,7 @@ export class LivechatBroadcaster {
   @OnEvent('livechat.visitor.page', { async: true, promisify: true })
   onVisitorPage(event: LivechatVisitorPage): Promise<void> {
     return inCompany(this.orm, event.companyId, this.logger, async () => {
-      const chat = await this.chats.openChatOf({ id: event.visitorId, companyId: event.companyId, name: null, email: null });
+      const chat = await this.chats.openChatOf({ id: event.visitorId, companyId: event.companyId, name: null, email: null, verified: false });
       if (!chat?.consultantId) return;
       const room = userRoom(chat.consultantId);
       const locales = this.gateway.localesFor([room]);
@@ -141,6 +142,14 @@ export class LivechatBroadcaster {
       const details = await this.details.of(chat);
       for (const locale of locales)
         this.gateway.server.to(inLocale(room, locale)).emit('html', this.renderer.render('livechat/_visitor.njk', locale, { details, oob: true }));
+    });
+  }
+
+  /** An erased visitor's open chat leaves its consultant's panel at once. */
+  @OnEvent('livechat.visitor.erased', { async: true, promisify: true })
+  onErased(event: LivechatVisitorErased): Promise<void> {
+    return inCompany(this.orm, event.companyId, this.logger, async () => {
+      for (const consultantId of event.consultantIds) await this.pushSection(event.companyId, consultantId);
     });
   }
 

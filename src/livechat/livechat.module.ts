@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ChatModule } from '../chat/chat.module';
+import { FilesModule } from '../files/files.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { SecurityModule } from '../security/security.module';
+import { LivechatChallenge } from './challenge';
 import { ChatPageModel } from './chat-page';
 import { LivechatChats } from './chats.service';
 import { ConversationsController } from './conversations.controller';
 import { LivechatConversations } from './conversations.service';
+import { LivechatFiles } from './files';
 import { LeftMessagesController } from './left-messages.controller';
 import { ConsultantController } from './consultant.controller';
 import { LivechatBroadcaster } from './livechat.broadcaster';
@@ -24,7 +27,7 @@ import { VisitorsService } from './visitors.service';
 import { WidgetController } from './widget.controller';
 
 @Module({
-  imports: [ChatModule, RealtimeModule, SecurityModule],
+  imports: [ChatModule, FilesModule, RealtimeModule, SecurityModule],
   // The settings and consultant routes first: their literal paths must win over the visitor's /livechat/:key/….
   controllers: [
     LivechatSettingsController,
@@ -40,6 +43,8 @@ import { WidgetController } from './widget.controller';
     LivechatSettingsService,
     VisitorsService,
     LivechatChats,
+    LivechatFiles,
+    LivechatChallenge,
     LivechatRouting,
     LivechatSections,
     VisitorGateway,
@@ -50,6 +55,6 @@ import { WidgetController } from './widget.controller';
     ChatPageModel,
     LeftMessageChecks,
   ],
-  exports: [LivechatRouting, LivechatSettingsService, LeftMessageChecks],
+  exports: [LivechatRouting, LivechatSettingsService, LeftMessageChecks, LivechatChallenge],
 })
 export class LivechatModule {}

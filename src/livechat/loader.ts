@@ -6,11 +6,12 @@
  * it over only to the widget's own frame and origin. It also tells the widget the page's address, title and
  * referrer (and again when a single-page site moves on), so the consultant sees where the visitor is; while a chat
  * is open (the widget says so) the frame is loaded hidden on every page, to keep that and the unread count
- * current. Nothing else of the host page is read or touched.
+ * current. Nothing else of the host page is read or touched, but for the snippet's own data-email and data-hmac
+ * (identity verification), handed to the frame the same way.
  */
 export function loaderScript(config: { key: string; widgetUrl: string; origin: string; colour: string; label: string; unread: string }): string {
   return `(function(){var K=${JSON.stringify(config).replace(/</g, '\\u003c')};
-if(window.__gwarLivechat)return;window.__gwarLivechat=1;
+if(window.__gwarLivechat)return;window.__gwarLivechat=1;var C=document.currentScript,I=C&&C.dataset.email?{email:C.dataset.email,hmac:C.dataset.hmac||''}:null;
 function css(e,s){for(var k in s)e.style[k]=s[k]}
 var S='gwar-livechat:'+K.key;function get(){try{return localStorage.getItem(S)}catch(e){return null}}function set(v){try{localStorage.setItem(S,v)}catch(e){}}
 function pg(){return{url:location.href,title:document.title,referrer:document.referrer}}
@@ -30,7 +31,7 @@ f.style.display=o?'block':'none';place();b.setAttribute('aria-expanded',String(o
 b.addEventListener('click',function(){toggle(!open)});
 addEventListener('resize',place);
 addEventListener('message',function(e){if(!f||e.source!==f.contentWindow||e.origin!==K.origin)return;var m=e.data&&e.data.gwarLivechat;
-if(m==='close'){toggle(false);b.focus()}else if(m==='ready'){post({hello:open?'open':'closed',token:get()});post({page:pg()})}else if(m&&typeof m.unread==='number')unread(m.unread);else if(m&&typeof m.token==='string')set(m.token);else if(m&&typeof m.chatting==='boolean')try{m.chatting?localStorage.setItem(S+':on','1'):localStorage.removeItem(S+':on')}catch(e){}});
+if(m==='close'){toggle(false);b.focus()}else if(m==='ready'){post({hello:open?'open':'closed',token:get(),identity:I});post({page:pg()})}else if(m&&typeof m.unread==='number')unread(m.unread);else if(m&&typeof m.token==='string')set(m.token);else if(m&&typeof m.chatting==='boolean')try{m.chatting?localStorage.setItem(S+':on','1'):localStorage.removeItem(S+':on')}catch(e){}});
 var seen=location.href+document.title;setInterval(function(){var k=location.href+document.title;if(k!==seen){seen=k;post({page:pg()})}},1000);
 try{if(localStorage.getItem(S+':on'))mk()}catch(e){}}
 if(document.body)go();else addEventListener('DOMContentLoaded',go)})();

@@ -5,6 +5,7 @@ import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { plansIncluding } from '../accounts/plans';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { textArray } from '../database/text-array';
+import { UploadsService } from '../files/uploads.service';
 import type { LivechatChatEvent } from './chats.service';
 import { ON_DUTY } from './consultants';
 import { intArray, sql } from './sql';
@@ -48,6 +49,7 @@ export class LivechatRouting implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly orm: MikroORM,
     private readonly events: EventEmitter2,
+    private readonly uploads: UploadsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -63,6 +65,7 @@ export class LivechatRouting implements OnModuleInit, OnModuleDestroy {
   }
 
   @OnEvent('livechat.chat.closed')
+  @OnEvent('livechat.visitor.erased')
   onChat(event: LivechatChatEvent): void {
     this.kick(event.companyId);
   }
@@ -110,19 +113,38 @@ export class LivechatRouting implements OnModuleInit, OnModuleDestroy {
    */
   async purge(): Promise<void> {
     const em = this.em();
-    await sql(
+    const expired = `s.company_id = v.company_id and v.last_seen_at < now() - make_interval(days => s.retention_days)
+          and not exists (select 1 from livechat_chat c where c.visitor_id = v.id and c.status <> 'closed')`;
+    const candidates = await sql<{ id: number }>(
       em,
-      `/* all companies: Livechat retention */
-       delete from livechat_visitor v using livechat_settings s
-        where s.company_id = v.company_id and v.last_seen_at < now() - make_interval(days => s.retention_days)
-          and not exists (select 1 from livechat_chat c where c.visitor_id = v.id and c.status <> 'closed')`,
+      `/* all companies: Livechat retention */ select v.id from livechat_visitor v join livechat_settings s on ${expired}`,
     );
+    if (candidates.length) {
+      const ids = candidates.map((c) => c.id);
+      const files = await sql<{ visitor_id: number; storage_key: string; thumb_key: string | null }>(
+        em,
+        `/* all companies: Livechat retention */ select c.visitor_id, f.storage_key, f.thumb_key
+           from livechat_file f join livechat_chat c on c.id = f.chat_id where c.visitor_id = any(?::int[])`,
+        [intArray(ids)],
+      );
+      const deleted = await sql<{ id: number }>(
+        em,
+        `/* all companies: Livechat retention */
+         delete from livechat_visitor v using livechat_settings s where v.id = any(?::int[]) and ${expired} returning v.id`,
+        [intArray(ids)],
+      );
+      // The stored bytes go with the rows (a visitor who came back in between keeps theirs).
+      const gone = new Set(deleted.map((d) => d.id));
+      await this.uploads.discard(files.filter((f) => gone.has(f.visitor_id)).flatMap((f) => [f.storage_key, f.thumb_key]));
+    }
     await sql(
       em,
       `/* all companies: Livechat retention */
        delete from livechat_left_message m using livechat_settings s
         where s.company_id = m.company_id and m.created_at < now() - make_interval(days => s.retention_days)`,
     );
+    // Proof-of-work solutions past their challenge's expiry can no longer be replayed anyway.
+    await sql(em, `delete from livechat_pow_used where expires_at < now()`);
   }
 
   private em(): EntityManager {

@@ -18,7 +18,10 @@ export class LivechatSections {
   ) {}
 
   async of(companyId: number, consultantId: number): Promise<Section> {
-    const [duty] = await sql<{ n: number }>(this.em, `select count(*)::int as n from app_user u where u.company_id = ? and ${ON_DUTY} and u.id = ?`, [companyId, consultantId]);
+    const [duty] = await sql<{ n: number }>(this.em, `select count(*)::int as n from app_user u where u.company_id = ? and ${ON_DUTY} and u.id = ?`, [
+      companyId,
+      consultantId,
+    ]);
     return { chats: await this.chats.ofConsultantAll(companyId, consultantId), onDuty: duty.n > 0 };
   }
 }

@@ -1,9 +1,13 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { has, Plan } from '../accounts/plans';
 import { textArray } from '../database/text-array';
 import { newToken } from '../security/tokens';
 import type { FieldMode } from './settings.form';
+import type { WorkingHours } from './working-hours';
+
+const newSecret = () => randomBytes(32).toString('hex');
 
 export interface LivechatSettings {
   companyId: number;
@@ -20,9 +24,13 @@ export interface LivechatSettings {
   maxChats: number;
   rerouteSeconds: number;
   retentionDays: number;
+  hours: WorkingHours;
+  timeZone: string;
+  /** Signs the e-mails a website vouches for (HMAC-SHA256, hex); shown to the company's admins only. */
+  identitySecret: string;
 }
 
-export type SettingsInput = Omit<LivechatSettings, 'companyId' | 'publicKey'>;
+export type SettingsInput = Omit<LivechatSettings, 'companyId' | 'publicKey' | 'identitySecret'>;
 
 interface Row {
   company_id: number;
@@ -39,9 +47,12 @@ interface Row {
   max_chats: number;
   reroute_seconds: number;
   retention_days: number;
+  hours: WorkingHours;
+  time_zone: string;
+  identity_secret: string | null;
 }
 
-const COLUMNS = `company_id, public_key, enabled, title, greeting, colour, origins, name_field, email_field, consent, offline_text, max_chats, reroute_seconds, retention_days`;
+const COLUMNS = `company_id, public_key, enabled, title, greeting, colour, origins, name_field, email_field, consent, offline_text, max_chats, reroute_seconds, retention_days, hours, time_zone, identity_secret`;
 
 function fromRow(r: Row): LivechatSettings {
   return {
@@ -59,6 +70,9 @@ function fromRow(r: Row): LivechatSettings {
     maxChats: r.max_chats,
     rerouteSeconds: r.reroute_seconds,
     retentionDays: r.retention_days,
+    hours: r.hours,
+    timeZone: r.time_zone,
+    identitySecret: r.identity_secret ?? '',
   };
 }
 
@@ -71,6 +85,10 @@ export class LivechatSettingsService {
     await this.em
       .getConnection()
       .execute(`insert into livechat_settings (company_id, public_key) values (?, ?) on conflict (company_id) do nothing`, [companyId, newToken(24)]);
+    // A widget made before identity verification existed gets its secret the first time it is read.
+    await this.em
+      .getConnection()
+      .execute(`update livechat_settings set identity_secret = ? where company_id = ? and identity_secret is null`, [newSecret(), companyId]);
     const [row] = await this.em.getConnection().execute<Row[]>(`select ${COLUMNS} from livechat_settings where company_id = ?`, [companyId]);
     return fromRow(row);
   }
@@ -112,7 +130,7 @@ export class LivechatSettingsService {
     await this.of(companyId);
     await this.em.getConnection().execute(
       `update livechat_settings set enabled = ?, title = ?, greeting = ?, colour = ?, origins = ?::text[], name_field = ?, email_field = ?, consent = ?,
-              offline_text = ?, max_chats = ?, reroute_seconds = ?, retention_days = ?, updated_at = now()
+              offline_text = ?, max_chats = ?, reroute_seconds = ?, retention_days = ?, hours = ?::jsonb, time_zone = ?, updated_at = now()
         where company_id = ?`,
       [
         input.enabled,
@@ -127,8 +145,18 @@ export class LivechatSettingsService {
         input.maxChats,
         input.rerouteSeconds,
         input.retentionDays,
+        input.hours ? JSON.stringify(input.hours) : null,
+        input.timeZone,
         companyId,
       ],
     );
+  }
+
+  /** A new identity secret: what the website signed with the old one is no longer taken as verified. */
+  async regenerateSecret(companyId: number): Promise<void> {
+    await this.of(companyId);
+    await this.em
+      .getConnection()
+      .execute(`update livechat_settings set identity_secret = ?, updated_at = now() where company_id = ?`, [newSecret(), companyId]);
   }
 }

@@ -12,6 +12,8 @@ export interface VisitorDetails {
   chatId: number;
   name: string | null;
   email: string | null;
+  /** The e-mail came signed by the website (HMAC with the widget's secret), not only typed by the visitor. */
+  verified: boolean;
   pageUrl: string | null;
   pageTitle: string | null;
   pageAt: Date | null;
@@ -46,12 +48,13 @@ export class VisitorDetailsService {
     const [v] = await sql<{
       name: string | null;
       email: string | null;
+      verified: boolean;
       page_url: string | null;
       page_title: string | null;
       page_at: Date | null;
       referrer: string | null;
       user_agent: string | null;
-    }>(this.em, `select name, email, page_url, page_title, page_at, referrer, user_agent from livechat_visitor where id = ? and company_id = ?`, [
+    }>(this.em, `select name, email, verified, page_url, page_title, page_at, referrer, user_agent from livechat_visitor where id = ? and company_id = ?`, [
       chat.visitorId,
       chat.companyId,
     ]);
@@ -64,6 +67,7 @@ export class VisitorDetailsService {
       chatId: chat.id,
       name: v?.name ?? null,
       email: v?.email ?? null,
+      verified: !!v?.verified,
       pageUrl: v?.page_url ?? null,
       pageTitle: v?.page_title ?? null,
       pageAt: v?.page_at ? new Date(v.page_at) : null,

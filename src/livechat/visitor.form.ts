@@ -47,8 +47,39 @@ export function readStart(settings: LivechatSettings, input: unknown): { values:
   };
 }
 
-export function readOffline(input: unknown) {
-  return parseForm({ name: field.optionalText(120), email: field.email(), body: body() }, input);
+/** A phone number as people type it: digits with spaces, dashes, brackets and a leading +, 6 to 20 digits. */
+export const phone = () =>
+  z
+    .string()
+    .trim()
+    .max(32, 'livechat.phoneInvalid')
+    .refine((v) => v === '' || (/^\+?[0-9 ()./-]+$/.test(v) && /^\d{6,20}$/.test(v.replace(/\D/g, ''))), 'livechat.phoneInvalid');
+
+export interface OfflineInput {
+  name: string;
+  email: string;
+  phone: string;
+  body: string;
+}
+
+/** The offline form: a message with an e-mail or a phone number (or both) to answer it by. */
+export function readOffline(input: unknown): { values: FormValues; errors: FieldErrors; data?: OfflineInput } {
+  const form = parseForm(
+    {
+      name: field.optionalText(120),
+      email: z
+        .string()
+        .trim()
+        .max(254, 'form.tooLong')
+        .pipe(z.union([z.literal(''), field.email()])),
+      phone: phone(),
+      body: body(),
+    },
+    input,
+  );
+  if (!form.data) return { values: form.values, errors: form.errors };
+  if (!form.data.email && !form.data.phone) return { values: form.values, errors: { email: 'livechat.emailOrPhone' } };
+  return { values: form.values, errors: {}, data: form.data };
 }
 
 export function readMessage(input: unknown) {

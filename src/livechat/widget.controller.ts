@@ -15,6 +15,11 @@ const ASSETS: Record<string, StaticAsset> = {
   'widget.js': new StaticAsset(join(PUBLIC_DIR, 'js/livechat/widget.js'), 'text/javascript; charset=utf-8'),
   'widget.css': new StaticAsset(join(PUBLIC_DIR, 'css/livechat-widget.css'), 'text/css; charset=utf-8'),
   'socket.io.js': new StaticAsset(join(ROOT, 'node_modules/socket.io-client/dist/socket.io.min.js'), 'text/javascript; charset=utf-8'),
+  // The proof-of-work widget (ALTCHA, its CSP-friendly build: styles and workers apart), loaded only when challenged.
+  'altcha.js': new StaticAsset(join(ROOT, 'node_modules/altcha/dist/external/altcha.min.js'), 'text/javascript; charset=utf-8'),
+  'altcha.css': new StaticAsset(join(ROOT, 'node_modules/altcha/dist/external/altcha.css'), 'text/css; charset=utf-8'),
+  'altcha-pl.js': new StaticAsset(join(ROOT, 'node_modules/altcha/dist/i18n/pl.js'), 'text/javascript; charset=utf-8'),
+  'altcha-sha.js': new StaticAsset(join(ROOT, 'node_modules/altcha/dist/workers/sha.js'), 'text/javascript; charset=utf-8'),
 };
 
 /** What a website loads: the loader its snippet names, the widget's iframe page, and the page's assets (gzipped). */
@@ -54,7 +59,7 @@ export class WidgetController {
     res.removeHeader('X-Frame-Options');
     res.set(
       'Content-Security-Policy',
-      `default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors ${frameAncestors(settings.origins)}; base-uri 'none'; form-action 'self'`,
+      `default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors ${frameAncestors(settings.origins)}; base-uri 'none'; form-action 'self'`,
     );
     res.render('livechat/widget', { settings, assetVersion: ASSET_VERSION });
   }

@@ -31,6 +31,11 @@ export const LIMITS = {
   /** Callback requests a day from one address to one company (over the company's threshold a proof of work is asked), and for one number. */
   callbackAddress: { rate: { points: 30, duration: 86400 } },
   callbackNumber: { rate: { points: 5, duration: 86400 } },
+  /** Livechat uploads: per visitor, and per address (however many tokens it takes). */
+  livechatUploads: { rate: { points: 10, duration: 60 }, burst: { points: 10, duration: 600 } },
+  livechatUploadsAddress: { rate: { points: 30, duration: 600 } },
+  /** Only counts new chats per address within the hour (never refuses): past LIVECHAT_CHALLENGE_AFTER a proof of work is asked. */
+  livechatChallenge: { rate: { points: 100_000, duration: 3600 } },
 } satisfies Record<string, { rate: Window; burst?: Window }>;
 
 /**

@@ -1,11 +1,14 @@
+import { createHmac } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer, Server } from 'node:http';
+import sharp from 'sharp';
 import { AddressInfo } from 'node:net';
 import type { Company } from '../../src/accounts/company.entity';
 import type { User } from '../../src/accounts/user.entity';
 import { createCompany, createUser } from '../support/factories';
 import { eventually } from '../support/livechat';
 import { chatReady, signInToChat } from './chat-helpers';
-import { browserTest, BrowserUser, describeBrowser, expectAccessible, Harness, openHarness } from './harness';
+import { browserTest, BrowserUser, describeBrowser, expectAccessible, expectNoPageErrors, Harness, openHarness } from './harness';
 
 /** A tiny website on another origin (localhost, another port: another site than Gwar's 127.0.0.1) with the snippet. */
 async function website(snippet: string): Promise<{ server: Server; port: number }> {
@@ -109,6 +112,27 @@ describeBrowser('Livechat: a website’s visitor chats with a consultant, in two
     await a.page.locator('.lc-log .lc-msg.from-visitor', { hasText: 'Great, thanks' }).waitFor({ timeout: 5000 });
     await expectAccessible(a.page);
 
+    // The visitor sends a picture from the widget: its thumbnail shows there (fetched with the visitor's token),
+    // and Anna's page shows it too and opens it.
+    const picture = await sharp({ create: { width: 120, height: 80, channels: 3, background: { r: 200, g: 40, b: 40 } } })
+      .png()
+      .toBuffer();
+    await widget.locator('#lc-attach').setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: picture });
+    await widget.locator('.lc-msg.from-visitor img[src^="blob:"]').waitFor({ timeout: 5000 });
+    const sentFile = a.page.locator('.lc-log a[data-lc-file]', { hasText: 'receipt.png' });
+    await sentFile.waitFor({ timeout: 5000 });
+    const [opened] = await Promise.all([a.page.waitForEvent('download'), sentFile.click()]);
+    expect(Buffer.compare(await readFile((await opened.path())!), picture)).toBe(0);
+    await expectAccessible(a.page);
+
+    // The visitor keeps the conversation: the transcript downloads, as text.
+    const [transcript] = await Promise.all([v.page.waitForEvent('download'), widget.getByRole('link', { name: 'as text' }).click()]);
+    const kept = await readFile((await transcript.path())!, 'utf8');
+    expect(kept).toMatch(/Do you ship to Kraków\?[\s\S]*Yes, we do![\s\S]*Great, thanks[\s\S]*\[file: receipt\.png\]/);
+    // The website with the open widget (axe reads into the frame), and no CSP refusal or error in it.
+    await expectAccessible(v.page);
+    expectNoPageErrors(v);
+
     // The visitor's network drops; what Anna writes meanwhile arrives once it is back.
     await v.context.setOffline(true);
     await answer.fill('Written while you were away');
@@ -144,6 +168,81 @@ describeBrowser('Livechat: a website’s visitor chats with a consultant, in two
     await widget.getByText('Thank you for your rating.').waitFor();
     const [row] = await h.app.em().getConnection().execute(`select rating, rating_comment from livechat_chat where company_id = ?`, [company.id]);
     expect(row).toEqual({ rating: 4, rating_comment: 'Quick and kind' });
+  });
+
+  browserTest('a second visitor finds nobody on duty and leaves a phone number on the offline form', async () => {
+    // Another company's widget on its own website, with nobody on duty.
+    const quiet = await createCompany(h.app.em(), { name: 'Quiet', plan: 'professional', apiAddon: true });
+    const quietKey = `q${Date.now()}abcdefghijklmnop`;
+    const quietSite = await website(`<script async src="${h.url}/livechat/${quietKey}/loader.js"></script>`);
+    try {
+      await h.app
+        .em()
+        .getConnection()
+        .execute(
+          `insert into livechat_settings (company_id, public_key, enabled, title, offline_text, origins) values (?, ?, true, 'Quiet help', 'We are away: leave us your number.', ?::text[])`,
+          [quiet.id, quietKey, `{http://localhost:${quietSite.port}}`],
+        );
+      const v = await h.newUser({ label: 'second-visitor' });
+      await v.page.goto(`http://localhost:${quietSite.port}/`);
+      await v.page.getByRole('button', { name: 'Quiet help' }).click();
+      const widget = v.page.frameLocator('iframe[title="Quiet help"]');
+      await widget.getByText('We are away: leave us your number.').waitFor();
+      await widget.getByLabel('Name').fill('Piotr');
+      await widget.getByLabel('Phone').fill('+48 601 202 303');
+      await widget.getByLabel('Your message').fill('Please call me about an order');
+      await widget.getByRole('button', { name: 'Leave a message' }).click();
+      await widget.getByText('Thank you: your message was left for us.').waitFor();
+      const [row] = await h.app.em().getConnection().execute(`select name, phone, body from livechat_left_message where company_id = ?`, [quiet.id]);
+      expect(row).toEqual({ name: 'Piotr', phone: '+48 601 202 303', body: 'Please call me about an order' });
+    } finally {
+      quietSite.server.close();
+    }
+  });
+
+  browserTest('a website that signs its visitor’s e-mail in the snippet gets them verified; a forged one does not', async () => {
+    const secret = 'a'.repeat(64);
+    await h.app.em().getConnection().execute(`update livechat_settings set identity_secret = ? where company_id = ?`, [secret, company.id]);
+    const sign = (email: string) => createHmac('sha256', secret).update(email).digest('hex');
+    const signed = await website(
+      `<script async src="${h.url}/livechat/${key}/loader.js" data-email="kim@example.com" data-hmac="${sign('kim@example.com')}"></script>`,
+    );
+    const forged = await website(
+      `<script async src="${h.url}/livechat/${key}/loader.js" data-email="boss@example.com" data-hmac="${sign('kim@example.com')}"></script>`,
+    );
+    try {
+      await h.app
+        .em()
+        .getConnection()
+        .execute(`update livechat_settings set origins = origins || ?::text[] where company_id = ?`, [
+          `{http://localhost:${signed.port},http://localhost:${forged.port}}`,
+          company.id,
+        ]);
+      for (const [site2, name] of [
+        [signed, 'Kim'],
+        [forged, 'Mallory'],
+      ] as const) {
+        const v = await h.newUser({ label: `identity-${name}` });
+        await v.page.goto(`http://localhost:${site2.port}/`);
+        await v.page.getByRole('button', { name: 'Talk to Acme' }).click();
+        const widget = v.page.frameLocator('iframe[title="Talk to Acme"]');
+        await widget.getByLabel('Name').fill(name);
+        await widget.getByLabel('Your message').fill(`Hello, I am ${name}`);
+        await widget.getByRole('button', { name: /Start the chat|Leave a message/ }).click();
+        await widget.getByText(`Hello, I am ${name}`).waitFor();
+      }
+      const rows = await h.app
+        .em()
+        .getConnection()
+        .execute(`select name, email, verified from livechat_visitor where company_id = ? and name in ('Kim', 'Mallory') order by name`, [company.id]);
+      expect(rows).toEqual([
+        { name: 'Kim', email: 'kim@example.com', verified: true },
+        { name: 'Mallory', email: null, verified: false },
+      ]);
+    } finally {
+      signed.server.close();
+      forged.server.close();
+    }
   });
 
   browserTest('the widget is accessible, in Polish for a Polish browser', async () => {

@@ -24,6 +24,8 @@
     token = null;
   }
   let parentOrigin = null;
+  // The website's word for who the visitor is (the snippet's data-email and data-hmac), sent with a new chat.
+  let identity = null;
   function keep(value) {
     token = value;
     try {
@@ -77,8 +79,84 @@
       settle(log);
       connect();
     }
+    thumbnails(body);
+    challenge();
     const first = body.querySelector('[aria-invalid="true"]') || (open && body.querySelector('textarea, input:not([type=hidden])'));
     if (first && open) first.focus();
+  }
+
+  /** A file's link and picture need the visitor's token: fetched with it, kept as a local object URL. */
+  async function fetchFile(path) {
+    const res = await call('GET', path);
+    if (!res.ok) throw res;
+    return URL.createObjectURL(await res.blob());
+  }
+
+  function thumbnails(el) {
+    for (const img of el.querySelectorAll('img[data-lc-thumb]:not([src])')) {
+      fetchFile(`files/${img.dataset.lcThumb}/thumbnail`).then(
+        (url) => (img.src = url),
+        () => undefined,
+      );
+    }
+  }
+
+  async function save(path, name) {
+    const url = await fetchFile(path);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  }
+
+  /** An address over the threshold of new chats must solve a proof of work: ALTCHA is loaded only then. */
+  let altcha = null;
+  function challenge() {
+    const holder = body.querySelector('[data-lc-altcha]');
+    if (!holder) return;
+    const base = root.dataset.assets;
+    altcha ??= new Promise((resolve, reject) => {
+      const css = document.createElement('link');
+      css.rel = 'stylesheet';
+      css.href = `${base}/altcha.css`;
+      document.head.appendChild(css);
+      const script = document.createElement('script');
+      script.type = 'module';
+      script.src = `${base}/altcha.js`;
+      script.onload = () => {
+        globalThis.$altcha.algorithms.set('SHA-256', () => new Worker(`${base}/altcha-sha.js`));
+        if (document.documentElement.lang !== 'pl') return resolve();
+        const pl = document.createElement('script');
+        pl.src = `${base}/altcha-pl.js`;
+        pl.onload = pl.onerror = () => resolve();
+        document.head.appendChild(pl);
+      };
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+    altcha.then(() => {
+      const widget = document.createElement('altcha-widget');
+      widget.setAttribute('name', 'altcha');
+      widget.setAttribute('challenge', holder.dataset.lcAltcha);
+      widget.setAttribute('language', document.documentElement.lang);
+      widget.setAttribute('auto', 'onload');
+      widget.setAttribute('hidefooter', '');
+      // The solution, however this version of the widget hands it over (its form field, or its events).
+      // Once solved, the chat is sent by itself (once: a refusal brings a new check and the visitor's button).
+      const keep = (event) => {
+        if (event.detail && typeof event.detail.payload === 'string') holder.dataset.payload = event.detail.payload;
+        const form = holder.closest('form');
+        if (!holder.dataset.payload || holder.dataset.sent || !form) return;
+        holder.dataset.sent = '1';
+        form.requestSubmit();
+      };
+      widget.addEventListener('verified', keep);
+      widget.addEventListener('statechange', keep);
+      holder.replaceChildren(widget);
+    });
   }
 
   function settle(log) {
@@ -99,6 +177,7 @@
     const at = Number(li.dataset.seq);
     if (log.querySelector(`[data-seq="${at}"]`)) return null;
     localize(li);
+    thumbnails(li);
     const after = [...log.children].find((other) => Number(other.dataset.seq) > at);
     log.insertBefore(li, after ?? null);
     const before = seq;
@@ -180,6 +259,12 @@
 
   async function submitForm(form) {
     const data = new URLSearchParams(new FormData(form));
+    const pow = form.querySelector('[data-lc-altcha]');
+    if (pow && !data.get('altcha') && pow.dataset.payload) data.set('altcha', pow.dataset.payload);
+    if (identity && form.matches('.lc-start')) {
+      data.set('identityEmail', identity.email);
+      data.set('identityHmac', String(identity.hmac || ''));
+    }
     const button = form.querySelector('button[type=submit]');
     if (button) button.disabled = true;
     try {
@@ -250,6 +335,46 @@
   });
   document.addEventListener('click', (event) => {
     if (event.target.closest('[data-close]')) tell('close');
+    // A button that shows another of the API's fragments in the body (another tab: the chat's state, a form).
+    const view = event.target.closest('[data-lc-show]');
+    if (view) {
+      event.preventDefault();
+      call('GET', view.dataset.lcShow).then(show, () => undefined);
+    }
+    const file = event.target.closest('a[data-lc-file]');
+    const transcript = event.target.closest('a[data-lc-transcript]');
+    if (file) {
+      event.preventDefault();
+      save(`files/${file.dataset.lcFile}`, file.dataset.name || 'file').catch(() => undefined);
+    } else if (transcript && chat) {
+      event.preventDefault();
+      const kind = transcript.dataset.lcTranscript;
+      const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+      save(`chats/${chat}/transcript?format=${kind}&tz=${encodeURIComponent(zone)}`, `chat.${kind === 'html' ? 'html' : 'txt'}`).catch(() => undefined);
+    }
+  });
+
+  /** A file chosen in the composer goes at once, under a client id of its own (a retry is stored once). */
+  document.addEventListener('change', async (event) => {
+    const input = event.target;
+    if (!input.matches('[data-lc-send] input[type=file]') || !input.files.length || !chat) return;
+    const error = input.form.querySelector('.lc-error');
+    const data = new FormData();
+    data.set('clientId', crypto.randomUUID());
+    data.set('file', input.files[0]);
+    error.textContent = '';
+    input.disabled = true;
+    try {
+      const headers = { Accept: 'text/html', 'X-Livechat-Token': token };
+      const res = await fetch(`${api}/chats/${chat}/files`, { method: 'POST', headers, body: data, credentials: 'omit' });
+      if (res.ok) place(await res.text());
+      else error.textContent = res.status < 500 ? await res.text() : root.dataset.notSent;
+    } catch {
+      error.textContent = root.dataset.notSent;
+    } finally {
+      input.disabled = false;
+      input.value = '';
+    }
   });
   // Tabs another module adds (Callback's "Call me back"): each loads its server-rendered piece into the body.
   document.addEventListener('click', (event) => {
@@ -276,6 +401,7 @@
       // The website that frames us (frame-ancestors let only a listed one) and the token it kept for us.
       parentOrigin = event.origin;
       if (!token && typeof message.token === 'string' && message.token) token = message.token;
+      if (message.identity && typeof message.identity.email === 'string') identity = message.identity;
       message = message.hello;
       hello();
     }

@@ -1,0 +1,59 @@
+import type { Company } from '../../src/accounts/company.entity';
+import { createCompany, createUser } from '../support/factories';
+import { browserTest, describeBrowser, Harness, openHarness } from './harness';
+import { signInToChat } from './chat-helpers';
+
+/**
+ * The proof of work in a real browser: with the threshold at 0 every new chat from the address is challenged, and
+ * the widget loads ALTCHA (only then), lets the visitor's browser solve it in a worker under the widget's CSP,
+ * and sends the solution with the chat.
+ */
+describeBrowser('Livechat: an address past the threshold solves a proof of work in the widget', () => {
+  let h: Harness;
+  let company: Company;
+  const key = `c${Date.now()}abcdefghijklmnop`;
+
+  beforeAll(async () => {
+    h = await openHarness({ LIVECHAT_SWEEP_MS: '300', LIVECHAT_CHALLENGE_AFTER: '0' });
+    await createCompany(h.app.em(), { name: 'Operator', operator: true, plan: 'supreme' });
+    company = await createCompany(h.app.em(), { name: 'Acme', plan: 'professional', apiAddon: true });
+    await h.app
+      .em()
+      .getConnection()
+      .execute(`insert into livechat_settings (company_id, public_key, enabled, title, origins) values (?, ?, true, 'Talk to Acme', '{}')`, [company.id, key]);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  browserTest('the first chat is refused with the check, solved by the browser, then sent', async () => {
+    const anna = await createUser(h.app.em(), company, { name: 'Anna Consultant' });
+    await h.app.em().getConnection().execute(`update app_user set livechat_configured = true where id = ?`, [anna.id]);
+    const a = await signInToChat(h, anna, 'anna');
+    await a.page.evaluate(async () => {
+      const headers = JSON.parse(document.body.getAttribute('hx-headers:inherited') ?? '{}') as Record<string, string>;
+      await fetch('/presence/status', {
+        method: 'POST',
+        headers: { ...headers, 'HX-Request': 'true', 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'status=livechat',
+      });
+    });
+    await a.page.locator('#livechat-section', { hasText: 'No chats.' }).waitFor();
+
+    const v = await h.newUser({ label: 'challenged-visitor' });
+    const loaded: string[] = [];
+    v.page.on('request', (request) => loaded.push(request.url()));
+    await v.page.goto(`${h.url}/livechat/${key}/widget`);
+    await v.page.getByRole('button', { name: 'Start the chat' }).waitFor();
+    expect(loaded.some((url) => url.includes('altcha'))).toBe(false); // not part of the first open
+    await v.page.getByLabel('Your message').fill('Hello, is anyone there?');
+    await v.page.getByRole('button', { name: 'Start the chat' }).click();
+    await v.page.getByText('Let your browser solve a short check').waitFor();
+    expect(await v.page.getByLabel('Your message').inputValue()).toBe('Hello, is anyone there?');
+    // ALTCHA solves it by itself (auto on load), and the chat is sent once it is solved.
+    await v.page.locator('altcha-widget').waitFor();
+    await v.page.locator('#lc-log', { hasText: 'Hello, is anyone there?' }).waitFor({ timeout: 60_000 });
+    expect(v.errors.filter((e) => /Content Security Policy|Refused/.test(e))).toEqual([]);
+    await a.page.locator('#livechat-section a', { hasText: 'Visitor' }).waitFor({ timeout: 5000 });
+  });
+});
