@@ -280,7 +280,7 @@ describe('Livechat widget: hours, files, transcript, identity, proof of work, er
       expect(res.status).toBe(200);
       return res;
     });
-    expect(goodPage.text).toMatch(/ola@example\.com <span class="lc-verified"/);
+    expect(goodPage.text).toMatch(/ola@example\.com<\/a> <span class="lc-verified"/);
     const forgedPage = await eventually(async () => {
       const res = await anna.client.load(`/livechat/chats/${await chatId(forged.chat)}`);
       expect(res.status).toBe(200);
