@@ -143,6 +143,27 @@ describeBrowser('hostile text everywhere it can be written is shown as text', ()
       if (res.status !== 201) throw new Error(`the API post gave ${res.status}: ${await res.text()}`);
     }
 
+    // Callback requests with a hostile name, topic and page, in the queue and the history.
+    await db.execute(
+      `insert into callback_settings (company_id, enabled, default_country, work_days, work_start, work_end) values (?, true, 'PL', '{1,2,3,4,5,6,7}', '00:00', '23:59')`,
+      [company.id],
+    );
+    await db.execute(`update app_user set callback_configured = true, livechat_configured = true where id = ?`, [ann.id]);
+    for (const [i, phone] of ['600 100 200', '600 100 201'].entries()) {
+      const res = await fetch(`${h.url}/api/v1/callbacks`, {
+        method: 'POST',
+        headers: { 'X-Widget-Key': key, Origin: 'https://shop.example.com', 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          phone,
+          consent: true,
+          name: PAYLOADS(800 + 20 * i)[i],
+          topic: PAYLOADS(800 + 20 * i)[i + 2],
+          page: 'https://shop.example.com/"><svg onload=__xss(21)>',
+        }),
+      });
+      if (res.status !== 201) throw new Error(`the callback request gave ${res.status}: ${await res.text()}`);
+    }
+
     // A website visitor with a hostile name and hostile messages, answered by Lena.
     lena = await consultant(h.app, company, 'livechat', 'Lena Consultant');
     visitor = await new Visitor(h.url, key).issue();
@@ -217,6 +238,25 @@ describeBrowser('hostile text everywhere it can be written is shown as text', ()
         '/livechat/left-messages',
       ])
         await visit(a, path);
+
+      // The CallBack group, as a Callback consultant sees it, and its history.
+      const status = await a.page.evaluate(async () => {
+        const headers = JSON.parse(document.body.getAttribute('hx-headers:inherited') ?? '{}') as Record<string, string>;
+        const res = await fetch('/presence/status', {
+          method: 'POST',
+          headers: { ...headers, 'HX-Request': 'true', 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: 'status=callback',
+        });
+        return res.status;
+      });
+      expect(status).toBe(204);
+      await visit(a, '/callback');
+      await a.page.getByText(PAYLOADS(800)[0]).first().waitFor();
+      await visit(a, '/callback/history');
+      await a.page.goto('/');
+      await chatReady(a.page);
+      await a.page.locator('#callback-section, [id^="callback"]').first().waitFor({ state: 'attached' });
+      await check('the CallBack group in the panel', a.page);
 
       // The group opened as a window (an htmx swap), then messages pushed into it while it is open.
       await a.page.goto('/');
