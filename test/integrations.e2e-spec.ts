@@ -215,7 +215,7 @@ describe('group API tokens and the integrators’ REST API', () => {
   it('publishes an OpenAPI document generated from the code and a readable docs page', async () => {
     const doc = await request(t.url).get('/api/openapi.json');
     expect(doc.status).toBe(200);
-    expect(Object.keys(doc.body.paths).sort()).toEqual(['/api/v1/files', '/api/v1/messages', '/api/v1/messages/{id}']);
+    expect(Object.keys(doc.body.paths).sort()).toEqual(['/api/v1/callbacks', '/api/v1/files', '/api/v1/messages', '/api/v1/messages/{id}']);
     expect(doc.body.paths['/api/v1/messages'].post.responses).toHaveProperty('429');
     const page = await request(t.url).get('/api/docs/');
     expect(page.status).toBe(200);

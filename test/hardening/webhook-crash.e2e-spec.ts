@@ -2,6 +2,7 @@ import { WebhookDeliveries } from '../../src/integrations/webhook-deliveries';
 import { createGroup, send } from '../support/chat';
 import { createCompany, createUser } from '../support/factories';
 import { signedIn } from '../support/http-client';
+import { eventually } from '../support/livechat';
 import { generateToken } from '../support/integrations';
 import { startTestApp, TestApp } from '../support/test-app';
 import { Receiver } from '../support/webhook-receiver';
@@ -54,7 +55,10 @@ describe('a webhook delivery survives kill -9 of the instance sending it', () =>
     const calls = await receiver.waitFor(2, 40_000);
     expect(calls.map((c) => c.json.message.text)).toEqual(['order 1 paid', 'order 1 paid']);
     expect(calls[1].json.deliveryId).toBe(calls[0].json.deliveryId);
-    const [row] = await t.em().getConnection().execute<{ status: string }[]>(`select status from webhook_delivery where id = ?`, [calls[0].json.deliveryId]);
-    expect(row.status).toBe('delivered');
+    // The receiver has answered; the instance records it a moment later.
+    await eventually(async () => {
+      const [row] = await t.em().getConnection().execute<{ status: string }[]>(`select status from webhook_delivery where id = ?`, [calls[0].json.deliveryId]);
+      expect(row.status).toBe('delivered');
+    });
   }, 90_000);
 });
