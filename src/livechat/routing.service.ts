@@ -271,7 +271,12 @@ export class LivechatRouting implements OnModuleInit, OnModuleDestroy {
       [companyId, this.config.livechatAbandonSeconds],
     );
     if (!stale.length) return [];
-    const present = await this.visitors.present(stale.map((s) => s.visitor_id));
+    // An instance that does not answer may hold their widget: nobody is closed on a guess, the next sweep asks again.
+    const present = await this.visitors.present(stale.map((s) => s.visitor_id)).catch((err: unknown) => {
+      this.logger.warn(`open widgets not known, no chat closed as missed: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
+    });
+    if (!present) return [];
     return stale.filter((s) => !present.has(s.visitor_id)).map((s) => s.id);
   }
 }
