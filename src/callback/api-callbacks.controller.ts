@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Options, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiExcludeEndpoint, ApiOperation, ApiProperty, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ApiProblem, REQUEST_ID, RETRY_AFTER } from '../integrations/api-docs.decorators';
-import { openApiSchema, readWith } from '../integrations/api-message.dto';
+import { ApiProblem, ApiProblems, REQUEST_ID, RETRY_AFTER } from '../integrations/api-docs.decorators';
+import { openApiSchema, Problem, readWith } from '../integrations/api-message.dto';
 import { problem } from '../integrations/problem';
 import { LivechatSettingsService } from '../livechat/settings.service';
 import { translator } from '../web/i18n/translator';
@@ -17,6 +17,23 @@ export class CallbackAccepted {
   @ApiProperty({ example: 42, description: 'The request’s id in the queue' }) id!: number;
   @ApiProperty({ example: '+48600100200', description: 'The number as it will be called (E.164)' }) phone!: string;
   @ApiProperty({ example: false, description: 'True when the number was already waiting and this request joined it' }) merged!: boolean;
+}
+
+const CHALLENGE_DETAIL =
+  'Many requests came from this address today: solve "challenge" (ALTCHA, SHA-256; altcha-lib’s solveChallenge) and send the request again with "challenge": base64 of {"challenge": …, "solution": …}.';
+const CHALLENGE_EXAMPLE = {
+  parameters: { algorithm: 'SHA-256', nonce: '3f1c…', salt: '9a0b…', cost: 4, keyLength: 32, keyPrefix: '00', expiresAt: 1767225600, data: { widget: '7' } },
+  signature: 'b5e2…',
+};
+
+export class ChallengeProblem extends Problem {
+  @ApiProperty({
+    required: false,
+    type: Object,
+    additionalProperties: true,
+    description: 'challenge-required only: the ALTCHA challenge to solve (valid 10 minutes, for this widget)',
+  })
+  challenge?: object;
 }
 
 /**
@@ -45,7 +62,14 @@ export class ApiCallbacksController {
   @ApiResponse({ status: 200, description: 'The number was already waiting: the request joined it', type: CallbackAccepted, headers: REQUEST_ID })
   @ApiProblem('bad-request', 'Malformed JSON', 'The request could not be read.')
   @ApiProblem('missing-token', 'No widget key', 'Send the widget’s public key as "X-Widget-Key".')
-  @ApiProblem('origin-not-allowed', 'A browser call from a website the widget does not list', 'Calls from https://example.com are not allowed for this widget.')
+  @ApiProblems(
+    'A browser call from a website the widget does not list, or an address over the day’s threshold without a solved proof of work: the problem carries the ALTCHA challenge to solve',
+    {
+      'origin-not-allowed': { detail: 'Calls from https://example.com are not allowed for this widget.' },
+      'challenge-required': { detail: CHALLENGE_DETAIL, challenge: CHALLENGE_EXAMPLE },
+    },
+    ChallengeProblem,
+  )
   @ApiProblem('not-found', 'No widget with this key, or Callback is off', 'No Callback for this key.')
   @ApiProblem('unsupported-media-type', 'Not application/json', 'Send the body as JSON with "Content-Type: application/json".')
   @ApiProblem('invalid-body', 'A field is missing or wrong; an invalid number says why', '"phone": the number is too short.')
@@ -75,6 +99,15 @@ export class ApiCallbacksController {
     if (result.ok) return void res.status(result.merged ? 200 : 201).json({ id: result.id, phone: result.phone, merged: result.merged });
     if (result.kind === 'invalid')
       return problem(res, 'invalid-body', `"${result.field}": ${en(result.key as MessageKey)}`, { errors: [{ field: result.field, reason: result.key }] });
+    if (result.kind === 'challenge')
+      return problem(
+        res,
+        'challenge-required',
+        result.key === 'callback.challengeFailed' ? `The solution was wrong, expired or already used. ${CHALLENGE_DETAIL}` : CHALLENGE_DETAIL,
+        {
+          challenge: result.challenge,
+        },
+      );
     if (result.kind === 'limited') res.set('Retry-After', String(result.retryAfter));
     problem(res, 'rate-limited', en(result.key as MessageKey));
   }

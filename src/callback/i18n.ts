@@ -16,7 +16,9 @@ export const callbackEn = {
   'callback.tooManyFromAddress': 'Too many requests from your address today. Try again tomorrow or write to us.',
   'callback.tooManyForNumber': 'This number was sent too many times today.',
   'callback.companyDailyLimit': 'We cannot take more callback requests today. Try again tomorrow.',
-  'callback.challengeRequired': 'Too many requests from your address: the check that you are a person is needed, and it is not available here.',
+  'callback.challengeRequired':
+    'Many requests were sent from your address today. Let your browser solve a short check that you are not a robot: the request goes once it is done, and what you typed is kept.',
+  'callback.challengeFailed': 'The check did not pass, or it was already used. Let it be solved again and send: what you typed is kept.',
   'callback.numberInvalid': 'Enter a whole number within the allowed range.',
   'callback.timeInvalid': 'Enter a time as HH:MM, like 08:00.',
   'callback.countryInvalid': 'Enter a two-letter country code, like PL, DE or GB.',
@@ -139,7 +141,9 @@ export const callbackPl: Record<keyof typeof callbackEn, string> = {
   'callback.tooManyFromAddress': 'Za dużo próśb z Twojego adresu dzisiaj. Spróbuj jutro albo napisz do nas.',
   'callback.tooManyForNumber': 'Ten numer został dziś wysłany zbyt wiele razy.',
   'callback.companyDailyLimit': 'Dziś nie przyjmiemy więcej próśb o kontakt. Spróbuj jutro.',
-  'callback.challengeRequired': 'Za dużo próśb z Twojego adresu: potrzebne jest sprawdzenie, że jesteś człowiekiem, a nie jest tu dostępne.',
+  'callback.challengeRequired':
+    'Z Twojego adresu wysłano dziś wiele próśb. Pozwól przeglądarce rozwiązać krótkie sprawdzenie, że nie jesteś robotem: prośba zostanie wysłana, gdy się skończy, a wpisane dane zostaną zachowane.',
+  'callback.challengeFailed': 'Sprawdzenie nie powiodło się lub zostało już użyte. Rozwiąż je ponownie i wyślij: wpisane dane zostały zachowane.',
   'callback.numberInvalid': 'Podaj liczbę całkowitą z dozwolonego zakresu.',
   'callback.timeInvalid': 'Podaj godzinę jako GG:MM, np. 08:00.',
   'callback.countryInvalid': 'Podaj dwuliterowy kod kraju, np. PL, DE lub GB.',

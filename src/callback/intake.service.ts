@@ -1,7 +1,8 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import type { Challenge } from 'altcha-lib';
 import { z } from 'zod';
 import { LimitsService, LIMITS } from '../security/limits.service';
-import { PROOF_OF_WORK, ProofOfWork } from './challenge';
+import { LivechatChallenge } from '../livechat/challenge';
 import { normalizePhone } from './phone';
 import { CallbackRequests, Source } from './requests.service';
 import { readSlot } from './slots';
@@ -25,7 +26,11 @@ export const callbackInput = z
       .boolean({ error: '"consent" is required: true when the visitor agreed to be called back.' })
       .describe('The visitor agrees to be called back: must be true'),
     page: str('page', 2000).default('').describe('The page the request came from'),
-    challenge: str('challenge', 4000).optional().describe('A solved proof of work, asked for once an address sent many requests in a day'),
+    challenge: str('challenge', 4000)
+      .optional()
+      .describe(
+        'The solved proof of work, needed once an address sent many requests in a day: base64 of the JSON `{"challenge": <the problem’s challenge>, "solution": <altcha-lib’s solveChallenge result>}` (what the ALTCHA widget hands over). Each is taken once.',
+      ),
   })
   .strict();
 export type CallbackInput = z.input<typeof callbackInput>;
@@ -34,7 +39,7 @@ export type IntakeResult =
   | { ok: true; id: number; merged: boolean; phone: string }
   | { ok: false; kind: 'invalid'; field: string; key: string }
   | { ok: false; kind: 'limited'; key: string; retryAfter: number }
-  | { ok: false; kind: 'challenge'; key: string };
+  | { ok: false; kind: 'challenge'; key: 'callback.challengeRequired' | 'callback.challengeFailed'; challenge: Challenge };
 
 /** Takes a request in: the number checked and made E.164, the slot checked, the limits counted, then queued (or joined). */
 @Injectable()
@@ -42,7 +47,7 @@ export class CallbackIntake {
   constructor(
     private readonly requests: CallbackRequests,
     private readonly limits: LimitsService,
-    @Optional() @Inject(PROOF_OF_WORK) private readonly proofOfWork?: ProofOfWork,
+    private readonly proofOfWork: LivechatChallenge,
   ) {}
 
   async submit(settings: CallbackSettings, input: z.output<typeof callbackInput>, from: { ip: string; source: Source }): Promise<IntakeResult> {
@@ -54,8 +59,14 @@ export class CallbackIntake {
     const address = await this.limits.consume('callbackAddress', `${settings.companyId}:${from.ip}`);
     if (!address.allowed) return { ok: false, kind: 'limited', key: 'callback.tooManyFromAddress', retryAfter: address.retryAfterSeconds };
     const used = LIMITS.callbackAddress.rate.points - address.remaining;
-    if (used > settings.challengeAfter && !(input.challenge && this.proofOfWork && (await this.proofOfWork.verify(settings.companyId, input.challenge))))
-      return { ok: false, kind: 'challenge', key: 'callback.challengeRequired' };
+    if (used > settings.challengeAfter) {
+      // The Livechat's ALTCHA: bound to the widget, expiring, and taken once (a replay is refused).
+      const solved = await this.proofOfWork.check(settings.companyId, input.challenge ?? '');
+      if (!solved.ok) {
+        const key = solved.error === 'livechat.challengeRequired' ? 'callback.challengeRequired' : 'callback.challengeFailed';
+        return { ok: false, kind: 'challenge', key, challenge: await this.proofOfWork.challenge(settings.companyId) };
+      }
+    }
     const number = await this.limits.consume('callbackNumber', `${settings.companyId}:${phone.e164}`);
     if (!number.allowed) return { ok: false, kind: 'limited', key: 'callback.tooManyForNumber', retryAfter: number.retryAfterSeconds };
     if ((await this.requests.countToday(settings.companyId)) >= settings.dailyLimit)

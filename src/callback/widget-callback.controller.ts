@@ -45,12 +45,15 @@ export class WidgetCallbackController {
       preferredTime: values.preferredTime || 'asap',
       consent: values.consent === 'on',
       page: values.page,
+      // The ALTCHA widget's solution, when an address over the threshold was asked for one.
+      challenge: text(body, 'altcha').slice(0, 4000) || undefined,
     };
     if (values.name.length > 120 || values.topic.length > 500)
       return this.show(res, key, settings, locale, { values, errors: values.name.length > 120 ? { name: 'form.tooLong' } : { topic: 'form.tooLong' } }, 422);
     const result = await this.intake.submit(settings, input, { ip: req.ip ?? '', source: 'widget' });
     if (result.ok) return void res.render('callback/_w-done', { phone: result.phone, merged: result.merged });
     if (result.kind === 'invalid') return this.show(res, key, settings, locale, { values, errors: { [result.field]: result.key } }, 422);
+    if (result.kind === 'challenge') return this.show(res, key, settings, locale, { values, errors: {}, error: result.key, challenge: result.challenge }, 403);
     if (result.kind === 'limited') res.set('Retry-After', String(result.retryAfter));
     this.show(res, key, settings, locale, { values, errors: {}, error: result.key, retryAfter: result.kind === 'limited' ? result.retryAfter : 0 }, 429);
   }

@@ -33,6 +33,7 @@ export interface AppConfig {
   callbackSweepMs: number;
   /** New Livechat chats from one address within an hour after which each next one needs a proof-of-work solution. */
   livechatChallengeAfter: number;
+  livechatAbandonSeconds: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -73,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     livechatSweepMs: int(env.LIVECHAT_SWEEP_MS, 2000),
     callbackSweepMs: int(env.CALLBACK_SWEEP_MS, 1000),
     livechatChallengeAfter: int(env.LIVECHAT_CHALLENGE_AFTER, 10),
+    livechatAbandonSeconds: int(env.LIVECHAT_ABANDON_SECONDS, 600),
   };
 }
 

@@ -20,6 +20,7 @@ import { Migration20261203400000IntegrationAvatar } from '../../migrations/Migra
 import { Migration20261204100000LivechatConsultants } from '../../migrations/Migration20261204100000LivechatConsultants';
 import { Migration20261204200000LivechatWidget } from '../../migrations/Migration20261204200000LivechatWidget';
 import { Migration20261204300000Callback } from '../../migrations/Migration20261204300000Callback';
+import { Migration20261204500000LivechatReassign } from '../../migrations/Migration20261204500000LivechatReassign';
 
 /** Listed here, not globbed, so the same list runs from TypeScript in tests and from dist in production. */
 export const migrationsList = [
@@ -45,4 +46,5 @@ export const migrationsList = [
   { name: 'Migration20261204100000LivechatConsultants', class: Migration20261204100000LivechatConsultants },
   { name: 'Migration20261204200000LivechatWidget', class: Migration20261204200000LivechatWidget },
   { name: 'Migration20261204300000Callback', class: Migration20261204300000Callback },
+  { name: 'Migration20261204500000LivechatReassign', class: Migration20261204500000LivechatReassign },
 ];

@@ -1,4 +1,4 @@
-import { applyDecorators } from '@nestjs/common';
+import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { BUCKETS } from '../security/limits.service';
 import { Problem } from './api-message.dto';
@@ -21,7 +21,10 @@ export const RATE_LIMIT: HeaderDocs = {
     description: `The limit, a token bucket: ${RATE_LIMIT_POLICY} (${TOKEN_BURST} at once, one more every ${refillMs / 1000} s, so ${TOKEN_RATE_LIMIT} a minute; IETF RateLimit headers draft)`,
     schema: { type: 'string' },
   },
-  RateLimit: { description: 'What is left: "messages";r=<messages that may come at once now>;t=<seconds until the bucket is full>', schema: { type: 'string' } },
+  RateLimit: {
+    description: 'What is left: "messages";r=<messages that may come at once now>;t=<seconds until the bucket is full>',
+    schema: { type: 'string' },
+  },
 };
 
 /** An error as it is served: application/problem+json (RFC 9457) with an example of its own. */
@@ -37,6 +40,31 @@ export function ApiProblem(kind: ProblemKind, description: string, detail: strin
         'application/problem+json': {
           schema: { $ref: getSchemaPath(Problem) },
           example: { type: problemType(kind), title, status, detail },
+        },
+      },
+    }),
+  );
+}
+
+/** Several problems served with one status (each its own named example), in a schema that may add members. */
+export function ApiProblems(description: string, kinds: Partial<Record<ProblemKind, { detail: string } & Record<string, unknown>>>, model: Type = Problem) {
+  const entries = Object.entries(kinds) as [ProblemKind, { detail: string }][];
+  const status = PROBLEMS[entries[0][0]].status;
+  return applyDecorators(
+    ApiExtraModels(model),
+    ApiResponse({
+      status,
+      description,
+      headers: REQUEST_ID,
+      content: {
+        'application/problem+json': {
+          schema: { $ref: getSchemaPath(model) },
+          examples: Object.fromEntries(
+            entries.map(([kind, extra]) => [
+              kind,
+              { summary: PROBLEMS[kind].title, value: { type: problemType(kind), title: PROBLEMS[kind].title, status, ...extra } },
+            ]),
+          ),
         },
       },
     }),

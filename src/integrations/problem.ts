@@ -17,6 +17,12 @@ export const PROBLEMS = {
   'plan-required': { status: 403, title: 'Not in the plan', description: 'The company’s plan (or its API add-on) does not include group tokens.' },
   'insufficient-scope': { status: 403, title: 'Insufficient scope', description: 'The token was not granted the scope (post, edit, read) this request needs.' },
   'not-own-message': { status: 403, title: 'Not the integration’s message', description: 'Only the integration’s own messages can be edited or deleted.' },
+  'challenge-required': {
+    status: 403,
+    title: 'Proof of work required',
+    description:
+      'Many requests came from this address: solve the ALTCHA challenge the problem carries ("challenge") and send the request again with the solution in the body’s "challenge" field. A solution is taken once.',
+  },
   forbidden: { status: 403, title: 'Forbidden', description: 'Not allowed.' },
   'not-found': { status: 404, title: 'Not found', description: 'No such path, or no such message in the token’s group.' },
   'method-not-allowed': { status: 405, title: 'Method not allowed', description: 'This path does not take this method.' },

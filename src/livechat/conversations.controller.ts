@@ -1,11 +1,15 @@
-import { Controller, ForbiddenException, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, NotFoundException, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { SignedIn } from '../accounts/access.guards';
 import { requireFeature } from '../accounts/plan-refusal';
 import type { GwarRequest } from '../web/gwar-request';
 import { translator } from '../web/i18n/translator';
 import { idParam } from '../web/id-param';
-import { render } from '../web/view';
+import { redirect, render } from '../web/view';
+import { z } from 'zod';
+import type { User } from '../accounts/user.entity';
+import { field, parseForm } from '../web/form';
+import type { LiveChat } from './chats.service';
 import { LivechatConversations, PAGE_SIZE, seesAll } from './conversations.service';
 import { filterQuery, LIST_STATES, readCursor, readFilters } from './conversations.filters';
 import { csvRow } from './csv';
@@ -94,12 +98,47 @@ export class ConversationsController {
   async transcript(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const me = this.viewer(req);
     const chat = await this.conversations.readable(me, idParam(id));
-    render(req, res, 'livechat/transcript', {
+    render(req, res, 'livechat/transcript', await this.transcriptModel(me, chat));
+  }
+
+  /**
+   * A director or an admin gives any open (or waiting) chat of the company to a consultant on duty below the cap,
+   * with a note: the transfer's own checks and refusals, under the routing lock. A consultant transfers only their
+   * own chat, from its page.
+   */
+  @Post('conversations/:id/transfer')
+  @HttpCode(200)
+  async reassign(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string, @Body() body: unknown): Promise<void> {
+    const me = this.viewer(req);
+    if (!seesAll(me)) throw new ForbiddenException();
+    const chat = await this.conversations.readable(me, idParam(id));
+    if (chat.status === 'closed') throw new NotFoundException();
+    const form = parseForm({ to: field.ref(), note: z.string().trim().max(1000, 'form.tooLong') }, body);
+    const refusal = form.data ? await this.transfers.transfer(me, chat, form.data.to, form.data.note, 'any') : null;
+    if (form.data && !refusal) return redirect(req, res, `/livechat/conversations/${chat.id}`);
+    const transfer = { values: form.values, errors: refusal ? { to: refusal.error } : form.errors, name: refusal?.name, cap: refusal?.cap };
+    render(req, res, 'livechat/transcript', await this.transcriptModel(me, chat, transfer), { fragment: 'livechat/_transfer-form', status: 422 });
+  }
+
+  private async transcriptModel(me: User, chat: LiveChat, transfer: object = { values: {}, errors: {} }) {
+    const open = seesAll(me) && chat.status !== 'closed';
+    return {
       chat,
       ...(await this.conversations.transcript(chat)),
       details: await this.details.of(chat),
       transfers: await this.transfers.of(chat),
-    });
+      // A director's or an admin's form to give the chat to a consultant (the transfer form, aimed here).
+      ...(open
+        ? {
+            reassign: true,
+            candidates: await this.transfers.candidates(me, chat.consultantId),
+            transfer,
+            transferAction: `/livechat/conversations/${chat.id}/transfer`,
+            transferLegend: 'livechat.reassign',
+            transferHint: 'livechat.reassignHint',
+          }
+        : {}),
+    };
   }
 
   private viewer(req: GwarRequest) {

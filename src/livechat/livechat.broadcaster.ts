@@ -112,16 +112,18 @@ export class LivechatBroadcaster {
   @OnEvent('livechat.transferred', { async: true, promisify: true })
   onTransferred(event: LivechatTransferred): Promise<void> {
     return inCompany(this.orm, event.companyId, this.logger, async () => {
-      const from = userRoom(event.fromId);
-      const fromSection = await this.sections.of(event.companyId, event.fromId);
-      for (const locale of this.gateway.localesFor([from]))
-        this.gateway.server
-          .to(inLocale(from, locale))
-          .emit(
-            'html',
-            this.renderer.render('livechat/_section.njk', locale, { ...fromSection, oob: true }) +
-              this.renderer.render('livechat/_transferred.njk', locale, { chatId: event.chatId, name: event.toName }),
-          );
+      if (event.fromId !== null) {
+        const from = userRoom(event.fromId);
+        const fromSection = await this.sections.of(event.companyId, event.fromId);
+        for (const locale of this.gateway.localesFor([from]))
+          this.gateway.server
+            .to(inLocale(from, locale))
+            .emit(
+              'html',
+              this.renderer.render('livechat/_section.njk', locale, { ...fromSection, oob: true }) +
+                this.renderer.render('livechat/_transferred.njk', locale, { chatId: event.chatId, name: event.toName, reassigned: event.byOther }),
+            );
+      } else await this.pushQueue(event.companyId); // taken from the queue: those behind it move up
       const to = userRoom(event.toId);
       const toSection = await this.sections.of(event.companyId, event.toId);
       const chime = `transfer:${event.chatId}:${Date.now()}`;

@@ -9,6 +9,7 @@ import { UploadsService } from '../files/uploads.service';
 import type { LivechatChatEvent } from './chats.service';
 import { ON_DUTY } from './consultants';
 import { intArray, sql } from './sql';
+import { VisitorGateway } from './visitor.gateway';
 
 /** Names the advisory locks that keep two instances from routing one company's chats at once. */
 export const LOCK_SPACE = 7_240_016;
@@ -23,6 +24,8 @@ export interface LivechatRouted {
   companyId: number;
   assigned: Move[];
   released: Move[];
+  /** Waiting chats whose visitor had gone: closed unanswered, out of the queue. */
+  missed: number[];
 }
 
 const OPEN = `('assigned', 'active')`;
@@ -50,6 +53,7 @@ export class LivechatRouting implements OnModuleInit, OnModuleDestroy {
     private readonly orm: MikroORM,
     private readonly events: EventEmitter2,
     private readonly uploads: UploadsService,
+    private readonly visitors: VisitorGateway,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -171,6 +175,7 @@ export class LivechatRouting implements OnModuleInit, OnModuleDestroy {
    * so the answer already says whether they are in a queue.
    */
   async route(companyId: number, options: { wait?: boolean } = {}): Promise<void> {
+    const gone = await this.abandoned(companyId);
     const routed = await this.em().transactional(async (em) => {
       if (options.wait) await sql(em, `select pg_advisory_xact_lock(?, ?)`, [LOCK_SPACE, companyId]);
       else {
@@ -182,6 +187,18 @@ export class LivechatRouting implements OnModuleInit, OnModuleDestroy {
         `select max_chats, reroute_seconds from livechat_settings where company_id = ?`,
         [companyId],
       );
+      // Still gone (not seen since, no widget open then): closed as missed, so the queue behind them moves up.
+      const missed = gone.length
+        ? await sql<{ id: number }>(
+            em,
+            `update livechat_chat c set status = 'closed', closed_at = now(), answer_deadline = null
+               from livechat_visitor v
+              where c.id = any(?::int[]) and c.company_id = ? and c.status = 'waiting' and v.id = c.visitor_id
+                and v.last_seen_at < now() - make_interval(secs => ?)
+              returning c.id`,
+            [intArray(gone), companyId, this.config.livechatAbandonSeconds],
+          )
+        : [];
       const cap = settings?.max_chats ?? 3;
       const deadline = settings?.reroute_seconds ?? 60;
       const released = await sql<{ chat_id: number; consultant_id: number | null }>(
@@ -235,9 +252,31 @@ export class LivechatRouting implements OnModuleInit, OnModuleDestroy {
         companyId,
         assigned,
         released: released.filter((r) => r.consultant_id !== null).map((r) => ({ chatId: r.chat_id, consultantId: r.consultant_id! })),
+        missed: missed.map((m) => m.id),
       } satisfies LivechatRouted;
     });
     if (routed === null) return;
-    if (routed.assigned.length || routed.released.length) this.events.emit('livechat.routed', routed);
+    if (routed.assigned.length || routed.released.length || routed.missed.length) this.events.emit('livechat.routed', routed);
+  }
+
+  /**
+   * Waiting chats whose visitor has gone: not seen for LIVECHAT_ABANDON_SECONDS (a closing widget counts as seen)
+   * and no widget of theirs open on any instance. Asked before the pass, so the sockets are not asked under its lock.
+   */
+  private async abandoned(companyId: number): Promise<number[]> {
+    const stale = await sql<{ id: number; visitor_id: number }>(
+      this.em(),
+      `select c.id, c.visitor_id from livechat_chat c join livechat_visitor v on v.id = c.visitor_id and v.company_id = c.company_id
+        where c.company_id = ? and c.status = 'waiting' and v.last_seen_at < now() - make_interval(secs => ?)`,
+      [companyId, this.config.livechatAbandonSeconds],
+    );
+    if (!stale.length) return [];
+    // An instance that does not answer may hold their widget: nobody is closed on a guess, the next sweep asks again.
+    const present = await this.visitors.present(stale.map((s) => s.visitor_id)).catch((err: unknown) => {
+      this.logger.warn(`open widgets not known, no chat closed as missed: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
+    });
+    if (!present) return [];
+    return stale.filter((s) => !present.has(s.visitor_id)).map((s) => s.id);
   }
 }

@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/core';
 import { Logger } from '@nestjs/common';
-import { OnGatewayConnection, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { forCompany } from '../database/background-work';
 import { isLocale, Locale, LOCALES } from '../web/i18n/translator';
@@ -32,7 +32,7 @@ export const visitorRoom = (visitorId: number, locale: string) => `visitor:${vis
  * origin or one the widget allows. A visitor's socket only listens; whatever it sends is dropped.
  */
 @WebSocketGateway({ namespace: '/livechat', serveClient: false, cors: false })
-export class VisitorGateway implements OnGatewayInit, OnGatewayConnection {
+export class VisitorGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   @WebSocketServer() server!: VisitorNamespace;
   private readonly logger = new Logger('livechat-socket');
 
@@ -71,6 +71,21 @@ export class VisitorGateway implements OnGatewayInit, OnGatewayConnection {
     if (!socket.data.visitorId) return void socket.disconnect(true);
     socket.use(() => undefined);
     void socket.join(visitorRoom(socket.data.visitorId, socket.data.locale));
+  }
+
+  /** A widget closed (its page left, or the connection lost): the visitor was last seen now, so "gone" counts from here. */
+  handleDisconnect(socket: VisitorSocket): void {
+    const { visitorId, companyId } = socket.data ?? {};
+    if (!visitorId) return;
+    forCompany(this.orm, companyId, (em) => this.visitors.touch(em, visitorId, companyId)).catch((err: unknown) => this.logger.error(err));
+  }
+
+  /** The visitors (of those given) with a widget open, on any instance. */
+  async present(visitorIds: number[]): Promise<Set<number>> {
+    if (!visitorIds.length) return new Set();
+    const rooms = visitorIds.flatMap((id) => LOCALES.map((locale) => visitorRoom(id, locale)));
+    const sockets = await this.server.in(rooms).fetchSockets();
+    return new Set(sockets.map((s) => s.data.visitorId));
   }
 
   /** The languages the visitor's open widgets speak (every one when other instances may hold some). */

@@ -43,6 +43,10 @@ export class VisitorsService {
     return row ? { id: row.id, companyId: settings.companyId, name: row.name, email: row.email, verified: row.verified } : null;
   }
 
+  async touch(em: EntityManager, visitorId: number, companyId: number): Promise<void> {
+    await sql(em, `update livechat_visitor set last_seen_at = now() where id = ? and company_id = ?`, [visitorId, companyId]);
+  }
+
   /** What the visitor typed: a different e-mail than a verified one is theirs to give, but no longer verified. */
   async describe(visitor: Visitor, details: { name?: string; email?: string }): Promise<void> {
     await sql(

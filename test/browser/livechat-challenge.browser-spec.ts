@@ -56,4 +56,41 @@ describeBrowser('Livechat: an address past the threshold solves a proof of work 
     expect(v.errors.filter((e) => /Content Security Policy|Refused/.test(e))).toEqual([]);
     await a.page.locator('#livechat-section a', { hasText: 'Visitor' }).waitFor({ timeout: 5000 });
   });
+
+  browserTest('the "Call me back" tab over the threshold shows the check, keeps what was typed, and sends once solved', async () => {
+    await h.app
+      .em()
+      .getConnection()
+      .execute(
+        `insert into callback_settings (company_id, enabled, default_country, challenge_after, work_days, work_start, work_end) values (?, true, 'PL', 1, '{1,2,3,4,5,6,7}', '00:00', '23:59')
+         on conflict (company_id) do update set enabled = true, challenge_after = 1, work_days = excluded.work_days, work_start = '00:00', work_end = '23:59'`,
+        [company.id],
+      );
+    const v = await h.newUser({ label: 'callback-visitor' });
+    await v.page.goto(`${h.url}/livechat/${key}/widget`);
+    const tab = v.page.locator('[data-lc-tab="callback"]');
+    const send = v.page.locator('form.lc-callback button[type=submit]');
+    await tab.click();
+    await v.page.getByLabel('Phone number').fill('600 100 200');
+    await v.page.getByLabel('I agree to be called back at this number.').check();
+    await send.click();
+    await v.page.getByText('Thank you. We will call you at +48600100200.').waitFor();
+    // The address's second request today is past the company's threshold (1).
+    await tab.click();
+    await v.page.getByLabel('Phone number').fill('600 100 201');
+    await v.page.getByLabel('Name').fill('Ewa Nowak');
+    await v.page.getByLabel('I agree to be called back at this number.').check();
+    await send.click();
+    await v.page.getByText('Many requests were sent from your address today').waitFor();
+    expect(await v.page.getByLabel('Name').inputValue()).toBe('Ewa Nowak');
+    expect(await v.page.getByLabel('Phone number').inputValue()).toBe('600 100 201');
+    await v.page.locator('altcha-widget').waitFor();
+    await v.page.getByText('Thank you. We will call you at +48600100201.').waitFor({ timeout: 60_000 });
+    const rows = await h.app
+      .em()
+      .getConnection()
+      .execute<{ name: string }[]>(`select name from callback_request where company_id = ? and phone = '+48600100201'`, [company.id]);
+    expect(rows.map((r) => r.name)).toEqual(['Ewa Nowak']);
+    expect(v.errors.filter((e) => /Content Security Policy|Refused/.test(e))).toEqual([]);
+  });
 });

@@ -28,6 +28,7 @@ describeBrowser('Livechat: a consultant hands a website visitor to a colleague',
   let bob: User;
   let director: User;
   let site: { server: Server; port: number };
+  let key: string;
 
   beforeAll(async () => {
     h = await openHarness({ LIVECHAT_SWEEP_MS: '300' });
@@ -37,7 +38,7 @@ describeBrowser('Livechat: a consultant hands a website visitor to a colleague',
     bob = await createUser(h.app.em(), company, { name: 'Bob Second' });
     director = await createUser(h.app.em(), company, { name: 'Dora Director', role: 'director' });
     await h.app.em().getConnection().execute(`update app_user set livechat_configured = true where id in (?, ?)`, [anna.id, bob.id]);
-    const key = `k${Date.now()}transferabcdefgh`;
+    key = `k${Date.now()}transferabcdefgh`;
     site = await website(`<script async src="${h.url}/livechat/${key}/loader.js"></script>`);
     await h.app
       .em()
@@ -163,5 +164,42 @@ describeBrowser('Livechat: a consultant hands a website visitor to a colleague',
     await d.page.getByRole('heading', { level: 1, name: /^Zapis rozmowy/ }).waitFor();
     await d.page.getByText('Teraz rozmawiasz z: Bob Second.').waitFor();
     await expectAccessible(d.page);
+  });
+
+  browserTest('a director gives a consultant’s open chat to the other one from its transcript, with a note', async () => {
+    await h.app.em().getConnection().execute(`update app_user set locale = 'en' where id = ?`, [director.id]);
+    const a = await signInToChat(h, anna, 'anna-again');
+    await onDuty(a);
+    const b = await signInToChat(h, bob, 'bob-again');
+    await onDuty(b);
+    const v = await h.newUser({ label: 'visitor-again' });
+    await v.page.goto(`${h.url}/livechat/${key}/widget`);
+    await v.page.getByLabel('Name').fill('Walt Waiting');
+    await v.page.getByLabel('Your message').fill('Is my order on its way?');
+    await v.page.getByRole('button', { name: 'Start the chat' }).click();
+    await v.page.locator('#lc-log', { hasText: 'Is my order on its way?' }).waitFor();
+    const [chat] = await h.app
+      .em()
+      .getConnection()
+      .execute<{ id: number; consultant_id: number }[]>(`select id, consultant_id from livechat_chat where status <> 'closed' order by id desc limit 1`);
+    const [holder, other] = chat.consultant_id === anna.id ? [a, b] : [b, a];
+    const [holderName, otherName] = chat.consultant_id === anna.id ? ['Anna First', 'Bob Second'] : ['Bob Second', 'Anna First'];
+    await holder.page.locator('#livechat-section a', { hasText: 'Walt Waiting' }).waitFor();
+
+    const d = await signInToChat(h, director, 'director-again');
+    await d.page.goto(`/livechat/conversations/${chat.id}`);
+    await d.page.getByRole('heading', { level: 1, name: 'Transcript: Walt Waiting' }).waitFor();
+    await expectAccessible(d.page);
+    await d.page.getByLabel('Consultant', { exact: true }).selectOption({ label: `${otherName} (0 open)` });
+    await d.page.getByLabel('A note for them (the visitor does not see it)').fill('Order 77 is delayed, say sorry');
+    await d.page.getByRole('button', { name: 'Transfer', exact: true }).click();
+    await d.page.getByText(`Dora Director moved it from ${holderName} to ${otherName}`).waitFor();
+    await expectAccessible(d.page);
+    // The one who takes it sees it at once with the note; the one who had it loses it; the visitor sees who now.
+    await other.page.locator('#livechat-section a', { hasText: 'Walt Waiting' }).click();
+    await other.page.getByText('Order 77 is delayed, say sorry').waitFor();
+    await eventually(async () => expect(await holder.page.locator('#livechat-section a', { hasText: 'Walt Waiting' }).count()).toBe(0));
+    await v.page.getByText(`You are now talking to ${otherName}.`).waitFor({ timeout: 10000 });
+    expect(await v.page.getByText('Order 77').count()).toBe(0);
   });
 });

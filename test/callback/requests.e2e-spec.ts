@@ -1,3 +1,5 @@
+import { solveChallenge, type Challenge } from 'altcha-lib';
+import { deriveKey } from 'altcha-lib/algorithms/sha';
 import request from 'supertest';
 import { createCompany, createUser } from '../support/factories';
 import { signedIn } from '../support/http-client';
@@ -11,7 +13,7 @@ describe('Callback requests', () => {
   let t: TestApp;
   const cast = new LivechatCast(() => t);
   beforeAll(async () => {
-    t = await startTestApp({ CALLBACK_SWEEP_MS: '100' });
+    t = await startTestApp({ CALLBACK_SWEEP_MS: '100', TRUST_PROXY: 'true' });
     await createCompany(t.em(), { operator: true });
   });
   afterAll(async () => {
@@ -93,7 +95,7 @@ describe('Callback requests', () => {
     expect(await requestRows(t, company.id)).toHaveLength(2);
   });
 
-  it('limits one number per day, one company per day, and asks a busy address for the proof of work', async () => {
+  it('limits one number per day and one company per day', async () => {
     const { key, company } = await callbackCompany(t, { dailyLimit: 3, challengeAfter: 50 });
     for (let i = 0; i < 5; i++) expect((await postCallback(t, key, { phone: '600 100 200' })).status).toBeLessThan(300);
     const sixth = await postCallback(t, key, { phone: '600 100 200' });
@@ -106,13 +108,72 @@ describe('Callback requests', () => {
     expect(over.status).toBe(429);
     expect(over.body.detail).toContain('cannot take more callback requests today');
     expect(await requestRows(t, company.id)).toHaveLength(3);
-    // Over the threshold of an address, a request without a solved challenge is refused (no verifier is wired in yet).
+  });
+
+  it('asks a busy address for the Livechat’s proof of work: the problem carries the challenge, a solution is taken once', async () => {
     const busy = await callbackCompany(t, { challengeAfter: 2 });
-    expect((await postCallback(t, busy.key, { phone: '600 100 210' })).status).toBe(201);
-    expect((await postCallback(t, busy.key, { phone: '600 100 211' })).status).toBe(201);
-    const third = await postCallback(t, busy.key, { phone: '600 100 212' });
-    expect(third.status).toBe(429);
-    expect(third.body.detail).toContain('check that you are a person');
+    const ip = '203.0.113.77';
+    expect((await postCallback(t, busy.key, { phone: '600 100 210' }, ORIGIN, ip)).status).toBe(201);
+    expect((await postCallback(t, busy.key, { phone: '600 100 211' }, ORIGIN, ip)).status).toBe(201);
+    const third = await postCallback(t, busy.key, { phone: '600 100 212' }, ORIGIN, ip);
+    expect(third.status).toBe(403);
+    expect(third.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(third.body).toMatchObject({ type: '/api/problems/challenge-required', status: 403 });
+    expect(third.body.detail).toContain('"challenge"');
+    const challenge = third.body.challenge as Challenge;
+    expect(challenge.parameters.algorithm).toBe('SHA-256');
+    // Another address is not asked.
+    expect((await postCallback(t, busy.key, { phone: '600 100 213' }, ORIGIN, '203.0.113.78')).status).toBe(201);
+    const solution = await solveChallenge({ challenge, deriveKey });
+    const payload = Buffer.from(JSON.stringify({ challenge, solution })).toString('base64');
+    const wrong = Buffer.from(JSON.stringify({ challenge, solution: { ...solution, derivedKey: '0'.repeat(64) } })).toString('base64');
+    const refused = await postCallback(t, busy.key, { phone: '600 100 212', challenge: wrong }, ORIGIN, ip);
+    expect(refused.status).toBe(403);
+    expect(refused.body.detail).toContain('wrong, expired or already used');
+    const solved = await postCallback(t, busy.key, { phone: '600 100 212', challenge: payload }, ORIGIN, ip);
+    expect(solved.status).toBe(201);
+    expect(solved.body.phone).toBe('+48600100212');
+    const replayed = await postCallback(t, busy.key, { phone: '600 100 214', challenge: payload }, ORIGIN, ip);
+    expect(replayed.status).toBe(403);
+    expect(replayed.body.type).toBe('/api/problems/challenge-required');
+    expect(replayed.body.challenge.parameters.nonce).not.toBe(challenge.parameters.nonce); // a fresh one to solve
+    expect((await requestRows(t, busy.company.id)).map((r) => r.phone)).toEqual(['+48600100210', '+48600100211', '+48600100213', '+48600100212']);
+    // A solution of another widget's challenge is no good here.
+    const other = await callbackCompany(t, { challengeAfter: 1 });
+    expect((await postCallback(t, other.key, { phone: '600 100 218' }, ORIGIN, ip)).status).toBe(201);
+    const asked = await postCallback(t, other.key, { phone: '600 100 215' }, ORIGIN, ip);
+    expect(asked.status).toBe(403);
+    const theirs = asked.body.challenge as Challenge;
+    const theirPayload = Buffer.from(JSON.stringify({ challenge: theirs, solution: await solveChallenge({ challenge: theirs, deriveKey }) })).toString(
+      'base64',
+    );
+    expect((await postCallback(t, busy.key, { phone: '600 100 216', challenge: theirPayload }, ORIGIN, ip)).status).toBe(403);
+    // The widget's tab: the altcha holder, the visitor's typed values kept; the widget's "altcha" field is taken.
+    const form = await request(t.url)
+      .post(`/livechat/${busy.key}/api/callback`)
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ phone: '600 100 217', name: 'Ewa Nowak', topic: 'Order 1042', consent: 'on' });
+    expect(form.status).toBe(403);
+    expect(form.text).toContain('Let your browser solve a short check');
+    expect(form.text).toContain('value="Ewa Nowak"');
+    expect(form.text).toContain('value="Order 1042"');
+    const widgetChallenge = JSON.parse(
+      /data-lc-altcha="([^"]+)"/
+        .exec(form.text)![1]
+        .replace(/&quot;/g, '"')
+        .replace(/&amp;/g, '&'),
+    ) as Challenge;
+    const widgetPayload = Buffer.from(
+      JSON.stringify({ challenge: widgetChallenge, solution: await solveChallenge({ challenge: widgetChallenge, deriveKey }) }),
+    ).toString('base64');
+    const sent = await request(t.url)
+      .post(`/livechat/${busy.key}/api/callback`)
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ phone: '600 100 217', name: 'Ewa Nowak', topic: 'Order 1042', consent: 'on', altcha: widgetPayload });
+    expect(sent.status).toBe(200);
+    expect((await requestRows(t, busy.company.id)).map((r) => r.phone)).toContain('+48600100217');
   });
 
   it('answers another company’s key, an unknown key, Callback off, a foreign website and a guessed id with 404/403', async () => {

@@ -579,6 +579,12 @@ export const en = {
   'livechat.transfers': 'Notes from transfers',
   'livechat.transferLine': '{from} transferred it to {to}',
   'livechat.noNote': '(no note)',
+  'livechat.transferSame': '{name} already has this chat: choose someone else.',
+  'livechat.reassign': 'Give this chat to a consultant',
+  'livechat.reassignHint': 'Only consultants on duty with room for another chat. They get it as a new chat; the visitor sees only who they talk to now.',
+  'livechat.reassigned': 'The chat was given to {name}.',
+  'livechat.reassignLine': '{by} moved it from {from} to {to}',
+  'livechat.reassignFromQueue': '{by} gave it from the queue to {to}',
   'livechat.nowTalkingTo': 'You are now talking to {name}.',
   // Livechat widget: working hours, files, transcript, identity, proof of work, deleting a visitor (issue #16)
   'livechat.hours': 'Working hours',

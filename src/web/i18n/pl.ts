@@ -581,6 +581,13 @@ export const pl: Record<MessageKey, string> = {
   'livechat.transfers': 'Notatki z przekazań',
   'livechat.transferLine': '{from} przekazał(a) czat do: {to}',
   'livechat.noNote': '(bez notatki)',
+  'livechat.transferSame': '{name} ma już ten czat: wybierz kogoś innego.',
+  'livechat.reassign': 'Przydziel ten czat konsultantowi',
+  'livechat.reassignHint':
+    'Tylko konsultanci na dyżurze, którzy mogą przyjąć kolejny czat. Dostaną go jak nowy czat; odwiedzający widzi tylko, z kim teraz rozmawia.',
+  'livechat.reassigned': 'Czat przydzielono: {name}.',
+  'livechat.reassignLine': '{by} przeniósł(-osła) czat od: {from} do: {to}',
+  'livechat.reassignFromQueue': '{by} przydzielił(a) czat z kolejki do: {to}',
   'livechat.nowTalkingTo': 'Teraz rozmawiasz z: {name}.',
   // Widget Livechat: godziny pracy, pliki, zapis rozmowy, weryfikacja tożsamości, dowód pracy, usuwanie odwiedzającego (zgłoszenie #16)
   'livechat.hours': 'Godziny pracy',
