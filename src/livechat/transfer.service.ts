@@ -86,7 +86,7 @@ export class LivechatTransfers {
       await sql(em, `select pg_advisory_xact_lock(?, ?)`, [LOCK_SPACE, companyId]);
       const [held] = await sql<{ consultant_id: number | null; name: string | null }>(
         em,
-        `select c.consultant_id, u.name from livechat_chat c left join app_user u on u.id = c.consultant_id
+        `select c.consultant_id, u.name from livechat_chat c left join app_user u on u.id = c.consultant_id and u.company_id = c.company_id
           where c.id = ? and c.company_id = ? and ${scope === 'own' ? `c.consultant_id = ? and c.status in ${OPEN}` : `c.status <> 'closed'`}
           for update of c`,
         scope === 'own' ? [chat.id, companyId, me.id] : [chat.id, companyId],
