@@ -4,6 +4,7 @@ import { Attachment } from './attachment.entity';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ChangesController } from './changes.controller';
 import { ConversationWindows } from './conversation.view';
+import { MessageBatch } from './message-batch';
 import { MessageEdits } from './message-edits';
 import { MessageFragments } from './message.fragments';
 import { MessageSending } from './message-sending';
@@ -38,6 +39,7 @@ import { UserDetailsController } from './user-details.controller';
     ConversationsService,
     MessagesService,
     MessageEdits,
+    MessageBatch,
     MessageSending,
     MessageFragments,
     ConversationWindows,
