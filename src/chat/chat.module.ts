@@ -33,8 +33,23 @@ import { ReadsService } from './reads.service';
 import { UserDetailsController } from './user-details.controller';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Conversation, ConversationMember, Message, ChatSettings, Attachment]), PresenceModule, NotificationsModule, SecurityModule],
-  controllers: [PanelController, ConversationsController, MessageContextController, MessagesController, ChangesController, ReadsController, GroupsController, UserDetailsController, MutesController],
+  imports: [
+    MikroOrmModule.forFeature([Conversation, ConversationMember, Message, ChatSettings, Attachment]),
+    PresenceModule,
+    NotificationsModule,
+    SecurityModule,
+  ],
+  controllers: [
+    PanelController,
+    ConversationsController,
+    MessageContextController,
+    MessagesController,
+    ChangesController,
+    ReadsController,
+    GroupsController,
+    UserDetailsController,
+    MutesController,
+  ],
   providers: [
     ConversationsService,
     MessagesService,
@@ -50,6 +65,17 @@ import { UserDetailsController } from './user-details.controller';
     ObjectLinks,
     { provide: APP_INTERCEPTOR, useClass: PageChromeInterceptor },
   ],
-  exports: [ConversationsService, MessagesService, MessageSending, MessageFragments, ConversationWindows, ReadsService, PanelService, ChatSettingsService, ChatRenderer, ObjectLinks],
+  exports: [
+    ConversationsService,
+    MessagesService,
+    MessageSending,
+    MessageFragments,
+    ConversationWindows,
+    ReadsService,
+    PanelService,
+    ChatSettingsService,
+    ChatRenderer,
+    ObjectLinks,
+  ],
 })
 export class ChatModule {}

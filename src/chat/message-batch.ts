@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { plansIncluding } from '../accounts/plans';
 import { direct } from '../database/prepared';
 import { textArray } from '../database/text-array';
-import { Audience, AudienceMember, UNREAD_CAP } from './audience';
+import { Audience, AudienceJson, audienceFromJson, UNREAD_CAP } from './audience';
 import type { ConversationKind } from './conversation.entity';
 import { recordQuery, RecordRow } from './message-records';
 
@@ -42,8 +42,8 @@ type Row = RecordRow & {
   read_before: string | null;
   a_kind: ConversationKind | null;
   a_complete: boolean | null;
-  a_members: [number, string, number, boolean, boolean][] | null;
-  a_newest: [number, number | null][] | null;
+  a_members: AudienceJson['members'] | null;
+  a_newest: AudienceJson['newest'];
 };
 
 /**
@@ -173,6 +173,7 @@ export class MessageBatch {
       seen.add(key);
       return true;
     });
+    const first = new Set(unique);
     const requests = unique.map(({ send }, i) => ({
       i,
       conversation_id: send.conversationId,
@@ -189,7 +190,7 @@ export class MessageBatch {
     const knex = (this.orm.em as EntityManager).getConnection().getKnex() as Knex;
     const rows = await direct<Row>(knex, 'message-batch', BATCH_SQL, [JSON.stringify(requests), companyId, HELP_PLANS]);
     const results = resultsOf(rows);
-    for (const w of batch) w.done(results.get(`${w.send.conversationId}:${w.send.clientId}`) ?? null);
+    for (const w of batch) w.done((first.has(w) && results.get(`${w.send.conversationId}:${w.send.clientId}`)) || null);
   }
 }
 
@@ -210,14 +211,7 @@ function resultsOf(rows: Row[]): Map<string, BatchedResult> {
     list.sort((a, b) => Number(a.id) - Number(b.id));
     const [first] = list;
     const complete = !!first.a_complete && first.a_members !== null;
-    let members: AudienceMember[] = (first.a_members ?? []).map(([userId, name, lastRead, offline, muted]) => ({
-      userId,
-      name,
-      lastRead: Number(lastRead),
-      offline,
-      muted,
-    }));
-    let newest = (first.a_newest ?? []).map(([id, authorId]) => ({ id: Number(id), authorId }));
+    let { members, newest } = audienceFromJson(first.a_kind ?? 'group', first.a_members ?? [], first.a_newest);
     const pointers = new Map<number, number>();
     for (const row of list) {
       const id = Number(row.id);

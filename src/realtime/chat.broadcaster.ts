@@ -94,19 +94,28 @@ export class ChatBroadcaster {
 
   @OnEvent('chat.read', { async: true, promisify: true })
   onRead(event: ChatReadEvent): Promise<void> {
+    if (event.audience) {
+      const audience = event.audience;
+      return Promise.resolve()
+        .then(() => this.pushReads(event, audience))
+        .catch((err: unknown) => this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+    }
     return this.inContext(event.companyId, async (em) => {
       const lowestBefore = Math.min(...event.readers.map((r) => r.fromId));
-      const audience = await audienceOf(em, event.companyId, event.conversationId, lowestBefore);
-      const moved = new Map(event.readers.map((r) => [r.userId, r]));
-      const readers = audience.members.filter((m) => moved.has(m.userId));
-      if (!readers.length) return;
-      // A page that cleared its own badge needs no push to say so, when nothing is left unread.
-      const counts = unreadCounts(audience, readers);
-      const quiet = readers.flatMap((m) => (counts.get(m.userId) ? [] : moved.get(m.userId)!.quietSocketIds));
-      this.pushUnread(audience, event.conversationId, readers, { except: quiet });
-      const before = audience.members.map((m) => (moved.has(m.userId) ? { ...m, lastRead: Math.min(m.lastRead, moved.get(m.userId)!.fromId) } : m));
-      this.pushRead(event.conversationId, audience, watermarkOf(before));
+      this.pushReads(event, await audienceOf(em, event.companyId, event.conversationId, lowestBefore));
     });
+  }
+
+  private pushReads(event: ChatReadEvent, audience: Audience): void {
+    const moved = new Map(event.readers.map((r) => [r.userId, r]));
+    const readers = audience.members.filter((m) => moved.has(m.userId));
+    if (!readers.length) return;
+    // A page that cleared its own badge needs no push to say so, when nothing is left unread.
+    const counts = unreadCounts(audience, readers);
+    const quiet = readers.flatMap((m) => (counts.get(m.userId) ? [] : moved.get(m.userId)!.quietSocketIds));
+    this.pushUnread(audience, event.conversationId, readers, { except: quiet });
+    const before = audience.members.map((m) => (moved.has(m.userId) ? { ...m, lastRead: Math.min(m.lastRead, moved.get(m.userId)!.fromId) } : m));
+    this.pushRead(event.conversationId, audience, watermarkOf(before));
   }
 
   /**
