@@ -23,7 +23,8 @@ export interface BenchOptions {
 
 /**
  * `--rates=100,200`, `--seconds=15` and `--groups=100` change part 1's fixed rates, their length and the number of
- * groups of 10: longer steps at one rate measure CPU per message steadily on a busy machine (before/after runs).
+ * groups of 10, and `--fixed-only` skips the knee: longer steps at one rate measure CPU per message steadily on a
+ * busy machine (before/after runs).
  */
 export function benchOptions(argv: string[]): BenchOptions {
   const options = baseOptions(argv);
@@ -34,6 +35,11 @@ export function benchOptions(argv: string[]): BenchOptions {
   if (seconds) options.fanout.stepSeconds = Number(seconds);
   const groups = flag('groups');
   if (groups) options.fanout.groups = Number(groups);
+  // Only the fixed rates (a one-second big group stands in for part 3): before/after runs of CPU per message.
+  if (argv.includes('--fixed-only')) {
+    options.knee.maxSteps = 0;
+    options.bigGroup = { ...options.bigGroup, rate: 1, seconds: 1 };
+  }
   return options;
 }
 
