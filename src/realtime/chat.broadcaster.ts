@@ -192,7 +192,7 @@ export class ChatBroadcaster {
       const inGroup = new Set(rooms);
       const others = message ? members.map((m) => userRoom(m.userId)).filter((room) => !inGroup.has(room)) : [];
       for (const locale of this.gateway.localesFor(rooms)) {
-        const html = this.renderer.render('chat/_unread.njk', locale, { badgeKey, count, oob: true });
+        const html = this.badge(locale, badgeKey, count);
         const readerRooms = rooms.map((room) => inLocale(room, locale));
         if (!message) {
           this.io.to(readerRooms).except(except).emit('html', html);
@@ -222,6 +222,20 @@ export class ChatBroadcaster {
     }
   }
 
+  /** Badges are few and small (an entry, a count, a language): rendered once, not on every message and read. */
+  private readonly badges = new Map<string, string>();
+
+  private badge(locale: Locale, badgeKey: string, count: number): string {
+    const key = `${locale}:${badgeKey}:${count}`;
+    let html = this.badges.get(key);
+    if (html === undefined) {
+      html = this.renderer.render('chat/_unread.njk', locale, { badgeKey, count, oob: true });
+      if (this.badges.size >= BADGES_KEPT) this.badges.delete(this.badges.keys().next().value!);
+      this.badges.set(key, html);
+    }
+    return html;
+  }
+
   private get io() {
     return this.gateway.server;
   }
@@ -230,6 +244,8 @@ export class ChatBroadcaster {
     return inCompany(this.orm, companyId, this.logger, work);
   }
 }
+
+const BADGES_KEPT = 2000;
 
 /** The first words of a new message for a desktop notification: its text, else the name of its first file. */
 function previewOf(record: MessageRecord): string {
