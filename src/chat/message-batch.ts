@@ -155,7 +155,11 @@ export class MessageBatch {
     if (!queue.length) this.waiting.delete(companyId);
     this.running.add(companyId);
     try {
-      await this.run(companyId, batch);
+      await this.run(companyId, batch).catch(async (err: unknown) => {
+        if (batch.length === 1) throw err;
+        // One send the statement cannot take fails alone: the others are stored one by one.
+        for (const w of batch) await this.run(companyId, [w]).catch((one: unknown) => w.failed(one));
+      });
     } catch (err) {
       for (const w of batch) w.failed(err);
     } finally {

@@ -3,6 +3,7 @@ import { Page, createGroup, settle } from '../support/chat';
 import { createCompany, createUser } from '../support/factories';
 import { Client, signedIn } from '../support/http-client';
 import { startTestApp, TestApp } from '../support/test-app';
+import { MessageBatch } from '../../src/chat/message-batch';
 
 interface Ack {
   ok: boolean;
@@ -164,5 +165,34 @@ describe('sends that arrive together', () => {
     expect(notMember).toMatchObject({ ok: false, status: 404 });
     const rows = await t.em().getConnection().execute<{ body: string }[]>(`select body from message where conversation_id = ?`, [groupId]);
     expect(rows.map((r) => r.body)).toEqual(['Member writes']);
+  });
+
+  it('fails only the send the statement cannot take: the others of its batch are stored', async () => {
+    const { company, users, groupId } = await team(2);
+    const batch = t.app.get(MessageBatch);
+    const sendOf = (body: string) => ({
+      companyId: company.id,
+      conversationId: groupId,
+      authorId: users[0].id,
+      clientId: randomUUID(),
+      body,
+      replyToId: null,
+      mustBeMember: true,
+      displayName: null,
+      supportAgentId: null,
+      integrationId: null,
+      integrationName: null,
+    });
+    // PostgreSQL's text takes no NUL (the forms and schemas strip it before a send gets here).
+    const [good, bad, alsoGood] = await Promise.allSettled([
+      batch.store(sendOf('Fine')),
+      batch.store(sendOf('Broken \u0000 text')),
+      batch.store(sendOf('Also fine')),
+    ]);
+    expect(good.status).toBe('fulfilled');
+    expect(bad.status).toBe('rejected');
+    expect(alsoGood.status).toBe('fulfilled');
+    const rows = await t.em().getConnection().execute<{ body: string }[]>(`select body from message where conversation_id = ? order by id`, [groupId]);
+    expect(rows.map((r) => r.body)).toEqual(['Fine', 'Also fine']);
   });
 });
