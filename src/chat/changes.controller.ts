@@ -11,10 +11,7 @@ import { joined, MessageFragments } from './message.fragments';
 import { MessagesService } from './messages.service';
 import { encodeWatermark, watermarkOf } from './read-watermark';
 
-const since = z
-  .string()
-  .regex(/^\d{1,15}$/)
-  .transform(Number);
+const since = z.string().regex(/^\d{1,15}$/).transform(Number);
 
 /**
  * The catch-up: every message created, edited or deleted after the change sequence the page holds, rendered

@@ -14,15 +14,7 @@ const MAX_OPEN_WINDOWS = 12;
 const flag = z.union([z.boolean(), z.string()]).transform((v) => v === true || v === 'true' || v === 'on');
 /** A size in pixels from a form or a script, kept within what a screen can hold. */
 const pixels = (min: number, max: number) =>
-  z
-    .union([
-      z.number(),
-      z
-        .string()
-        .regex(/^-?\d{1,6}(\.\d+)?$/)
-        .transform(Number),
-    ])
-    .pipe(z.number().transform((n) => Math.min(max, Math.max(min, Math.round(n)))));
+  z.union([z.number(), z.string().regex(/^-?\d{1,6}(\.\d+)?$/).transform(Number)]).pipe(z.number().transform((n) => Math.min(max, Math.max(min, Math.round(n)))));
 const openWindow = z.object({
   conversationId: z.number().int().positive().max(2_147_483_647),
   maximized: z.boolean().optional(),
@@ -54,10 +46,7 @@ const settingsFields = {
       .map((w) => openWindow.safeParse(w))
       .filter((r) => r.success)
       .slice(0, MAX_OPEN_WINDOWS)
-      .map(
-        ({ data: w }) =>
-          ({ conversationId: w.conversationId, maximized: w.maximized !== false, front: w.front === true || undefined, x: w.x, y: w.y }) satisfies OpenWindow,
-      ),
+      .map(({ data: w }) => ({ conversationId: w.conversationId, maximized: w.maximized !== false, front: w.front === true || undefined, x: w.x, y: w.y }) satisfies OpenWindow),
   ),
 };
 

@@ -7,13 +7,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An id as a form (a string) or a socket (a number) sends it. */
 export const idOf = z
-  .union([
-    z.number(),
-    z
-      .string()
-      .regex(/^\d{1,15}$/)
-      .transform(Number),
-  ])
+  .union([z.number(), z.string().regex(/^\d{1,15}$/).transform(Number)])
   .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
 
 /** A message's text: not blank, at most 10,000 characters; line breaks are kept. */
@@ -28,10 +22,7 @@ export const clientId = z.string({ error: 'chat.messageInvalid' }).regex(UUID, '
 export const newMessage = z.object({
   body: messageText,
   clientId,
-  replyTo: z
-    .unknown()
-    .optional()
-    .transform((v) => idOf.safeParse(v).data),
+  replyTo: z.unknown().optional().transform((v) => idOf.safeParse(v).data),
 });
 
 export const editedMessage = z.object({ body: messageText });
