@@ -23,7 +23,29 @@ export interface BenchOptions {
   livechat: { consultants: number; chats: number; lanes: number };
 }
 
+/**
+ * `--rates=100,200`, `--seconds=15` and `--groups=100` change part 1's fixed rates, their length and the number of
+ * groups of 10, and `--fixed-only` skips the knee: longer steps at one rate measure CPU per message steadily on a
+ * busy machine (before/after runs).
+ */
 export function benchOptions(argv: string[]): BenchOptions {
+  const options = baseOptions(argv);
+  const flag = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const rates = flag('rates');
+  if (rates) options.fanout.rates = rates.split(',').map(Number);
+  const seconds = flag('seconds');
+  if (seconds) options.fanout.stepSeconds = Number(seconds);
+  const groups = flag('groups');
+  if (groups) options.fanout.groups = Number(groups);
+  // Only the fixed rates (a one-second big group stands in for part 3): before/after runs of CPU per message.
+  if (argv.includes('--fixed-only')) {
+    options.knee.maxSteps = 0;
+    options.bigGroup = { ...options.bigGroup, rate: 1, seconds: 1 };
+  }
+  return options;
+}
+
+function baseOptions(argv: string[]): BenchOptions {
   const quick = argv.includes('--quick');
   const profile = argv.includes('--profile');
   const onlyArg = argv.find((a) => a.startsWith('--only='));

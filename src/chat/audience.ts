@@ -67,6 +67,22 @@ export async function audienceOf(em: EntityManager, companyId: number, conversat
   };
 }
 
+/** An audience as a statement returns it in two JSON columns, to fold it into a statement that does something else. */
+export interface AudienceJson {
+  /** [userId, name, lastRead, offline, muted] */
+  members: [number, string, number | string, boolean, boolean][];
+  /** [id, authorId], newest first */
+  newest: [number | string, number | null][] | null;
+}
+
+export function audienceFromJson(kind: Audience['kind'], members: AudienceJson['members'], newest: AudienceJson['newest']): Audience {
+  return {
+    kind,
+    members: members.map(([userId, name, lastRead, offline, muted]) => ({ userId, name, lastRead: Number(lastRead), offline, muted })),
+    newest: (newest ?? []).map(([id, authorId]) => ({ id: Number(id), authorId })),
+  };
+}
+
 /**
  * Each reader's unread count, from the audience's one scan of the newest messages, so a push to a group of a
  * thousand costs one short index scan rather than a count per member.

@@ -4,6 +4,7 @@ import { Attachment } from './attachment.entity';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ChangesController } from './changes.controller';
 import { ConversationWindows } from './conversation.view';
+import { MessageBatch } from './message-batch';
 import { MessageEdits } from './message-edits';
 import { MessageFragments } from './message.fragments';
 import { MessageSending } from './message-sending';
@@ -32,12 +33,28 @@ import { ReadsService } from './reads.service';
 import { UserDetailsController } from './user-details.controller';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Conversation, ConversationMember, Message, ChatSettings, Attachment]), PresenceModule, NotificationsModule, SecurityModule],
-  controllers: [PanelController, ConversationsController, MessageContextController, MessagesController, ChangesController, ReadsController, GroupsController, UserDetailsController, MutesController],
+  imports: [
+    MikroOrmModule.forFeature([Conversation, ConversationMember, Message, ChatSettings, Attachment]),
+    PresenceModule,
+    NotificationsModule,
+    SecurityModule,
+  ],
+  controllers: [
+    PanelController,
+    ConversationsController,
+    MessageContextController,
+    MessagesController,
+    ChangesController,
+    ReadsController,
+    GroupsController,
+    UserDetailsController,
+    MutesController,
+  ],
   providers: [
     ConversationsService,
     MessagesService,
     MessageEdits,
+    MessageBatch,
     MessageSending,
     MessageFragments,
     ConversationWindows,
@@ -48,6 +65,17 @@ import { UserDetailsController } from './user-details.controller';
     ObjectLinks,
     { provide: APP_INTERCEPTOR, useClass: PageChromeInterceptor },
   ],
-  exports: [ConversationsService, MessagesService, MessageSending, MessageFragments, ConversationWindows, ReadsService, PanelService, ChatSettingsService, ChatRenderer, ObjectLinks],
+  exports: [
+    ConversationsService,
+    MessagesService,
+    MessageSending,
+    MessageFragments,
+    ConversationWindows,
+    ReadsService,
+    PanelService,
+    ChatSettingsService,
+    ChatRenderer,
+    ObjectLinks,
+  ],
 })
 export class ChatModule {}

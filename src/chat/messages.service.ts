@@ -11,6 +11,8 @@ import { messageById, messageByClientId, messagesBefore, messagesChangedSince, m
 import type { MessageRecord } from './message.view';
 import { objectRefsIn } from './object-links';
 import { MessageEdits } from './message-edits';
+import { MessageBatch } from './message-batch';
+import type { Audience } from './audience';
 
 /**
  * Who sends: a member (from a page's socket, whose copy comes with its acknowledgement), or an integration
@@ -47,6 +49,8 @@ export interface ChatMessageEvent {
   readBefore?: number;
   /** The socket the message was sent from: it has the message from its acknowledgement. */
   originSocketId?: string;
+  /** The conversation's audience right after a new message, when the statement that stored it read it too. */
+  audience?: Audience;
 }
 
 /** The conversation a message goes to, as the membership check found it. */
@@ -100,6 +104,7 @@ export class MessagesService {
     private readonly em: EntityManager,
     private readonly events: EventEmitter2,
     private readonly edits: MessageEdits,
+    private readonly batch: MessageBatch,
   ) {}
 
   /**
@@ -151,13 +156,42 @@ export class MessagesService {
       if (attach) await attach(em, Number(row.id));
       return row;
     };
+    const originSocketId = 'user' in sender ? sender.socketId : undefined;
+    // What needs more than the message's row (its files, its links to CRM records) or runs in a caller's transaction is stored alone.
+    if (!attach && !objectRefsIn(body).length && !this.em.getTransactionContext()) {
+      const batched = await this.batch.store({
+        companyId: to.companyId,
+        conversationId: to.id,
+        authorId,
+        clientId,
+        body,
+        replyToId: replyToId ?? null,
+        mustBeMember,
+        displayName: 'user' in sender ? null : sender.displayName,
+        supportAgentId: 'supportAgentId' in sender ? sender.supportAgentId : null,
+        integrationId: 'integrationId' in sender ? sender.integrationId : null,
+        integrationName: 'integrationId' in sender ? sender.integrationName : null,
+      });
+      if (batched) {
+        const record = recordOf(this.em, batched.row);
+        this.announce(to, 'created', record, batched.readBefore ?? undefined, originSocketId, batched.audience);
+        return { record, created: true };
+      }
+      return this.storedBefore(sender, to, clientId);
+    }
     const row = attach || objectRefsIn(body).length ? await this.em.transactional(store) : await store(this.em);
     if (row) {
       const record = attach ? (await messageById(this.em, to.companyId, Number(row.id)))! : recordOf(this.em, row);
-      const originSocketId = 'user' in sender ? sender.socketId : undefined;
       this.announce(to, 'created', record, row.read_before === null ? undefined : Number(row.read_before), originSocketId);
       return { record, created: true };
     }
+    return this.storedBefore(sender, to, clientId);
+  }
+
+  /** Nothing stored: a retry (or a request with the same client id at the same moment) gets the stored message back. */
+  private async storedBefore(sender: Sender, to: Target, clientId: string): Promise<{ record: MessageRecord; created: boolean }> {
+    const authorId = 'user' in sender ? sender.user.id : null;
+    const mustBeMember = 'user' in sender && !!sender.mustBeMember;
     // Stored before, or by a request with the same client id that ran at the same moment (the insert waited for it).
     const existing = await messageByClientId(this.em, to.companyId, to.id, clientId);
     const sameSender = !!existing && (authorId !== null ? existing.authorId === authorId : sameOutsider(existing, sender));
@@ -215,7 +249,7 @@ export class MessagesService {
     return { refused: 'same', record: current };
   }
 
-  private announce(to: Target, kind: ChatMessageEvent['kind'], record: MessageRecord, readBefore?: number, originSocketId?: string): void {
+  private announce(to: Target, kind: ChatMessageEvent['kind'], record: MessageRecord, readBefore?: number, originSocketId?: string, audience?: Audience): void {
     this.events.emit('chat.message', {
       companyId: to.companyId,
       conversationId: to.id,
@@ -224,6 +258,7 @@ export class MessagesService {
       record,
       readBefore,
       originSocketId,
+      audience,
     } satisfies ChatMessageEvent);
   }
 

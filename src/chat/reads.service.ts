@@ -3,7 +3,10 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger, NotFoundException, OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { User } from '../accounts/user.entity';
+import type { Knex } from 'knex';
 import { forCompany } from '../database/background-work';
+import { direct } from '../database/prepared';
+import { Audience, AudienceJson, audienceFromJson, UNREAD_CAP } from './audience';
 import { scopedCompanyId } from '../database/company-scope';
 import type { ConversationMember } from './conversation-member.entity';
 
@@ -12,6 +15,8 @@ export interface ChatReadEvent {
   companyId: number;
   conversationId: number;
   readers: Reader[];
+  /** The conversation's audience after these reads, when the statement that stored them read it too. */
+  audience?: Audience;
 }
 
 export interface Reader {
@@ -31,6 +36,62 @@ interface QueuedRead {
   upTo: number;
   quietSocketIds: string[];
   done: (() => void)[];
+}
+
+/**
+ * Reads that came together, stored in one statement: each pointer moves forward only, never past the
+ * conversation's newest message, and a non-member's read moves nothing. The same statement reads the audience
+ * of every conversation whose pointers moved (as in audienceOf: members, Offline, muted, the messages some
+ * member has not read), as its snapshot saw it, before these reads: the push applies them and needs no statement.
+ */
+const READS_SQL = `with req as (
+    select * from json_to_recordset($1::json) as r(conversation_id int, user_id int, upto bigint)
+  ), target as (
+    select r.conversation_id, r.user_id,
+           least(r.upto, coalesce((select max(m.id) from message m where m.conversation_id = r.conversation_id and m.company_id = $2), 0)) as upto
+      from req r
+  ), old as (
+    select cm.conversation_id, cm.user_id, cm.last_read_message_id as before
+      from conversation_member cm join target t on t.conversation_id = cm.conversation_id and t.user_id = cm.user_id
+     where cm.company_id = $2
+  ), moved as (
+    update conversation_member cm set last_read_message_id = t.upto
+      from target t join old o on o.conversation_id = t.conversation_id and o.user_id = t.user_id
+     where cm.conversation_id = t.conversation_id and cm.user_id = t.user_id and cm.company_id = $2 and t.upto > cm.last_read_message_id
+    returning cm.conversation_id, cm.user_id, o.before, cm.last_read_message_id as after
+  )
+  select conversation_id, user_id, before, after, null::text as kind, null::json as members, null::json as newest from moved
+  union all
+  select c.id, null, null, null, c.kind,
+         (select json_agg(json_build_array(cm.user_id, u.name, cm.last_read_message_id, coalesce(p.status = 'offline', false), cm.muted) order by u.name)
+            from conversation_member cm
+            join app_user u on u.id = cm.user_id and u.company_id = cm.company_id
+            left join presence p on p.user_id = cm.user_id and p.company_id = cm.company_id
+           where cm.conversation_id = c.id and cm.company_id = $2),
+         (select json_agg(json_build_array(n.id, n.author_id) order by n.id desc) from (
+            select id, author_id from message
+             where conversation_id = c.id and company_id = $2 and deleted_at is null
+               and id > (select coalesce(min(last_read_message_id), 0) from conversation_member where conversation_id = c.id and company_id = $2)
+             order by id desc limit ${UNREAD_CAP}) n)
+    from conversation c where c.company_id = $2 and c.id in (select conversation_id from moved)`;
+
+interface ReadRow {
+  conversation_id: number;
+  user_id: number | null;
+  before: string | null;
+  after: string | null;
+  kind: Audience['kind'] | null;
+  members: AudienceJson['members'] | null;
+  newest: AudienceJson['newest'] | null;
+}
+
+/** The audience the statement read, with the readers' pointers where they moved to. */
+function audienceAfter(row: ReadRow | undefined, readers: Reader[]): Audience | undefined {
+  if (!row?.members) return undefined;
+  const to = new Map(readers.map((r) => [r.userId, r.toId]));
+  const audience = audienceFromJson(row.kind ?? 'group', row.members, row.newest);
+  for (const m of audience.members) m.lastRead = Math.max(m.lastRead, to.get(m.userId) ?? 0);
+  return audience;
 }
 
 /** Names shown in a tick's "read by" list; the rest are counted. */
@@ -96,27 +157,19 @@ export class ReadsService implements OnModuleDestroy {
   }
 
   private async store(companyId: number, reads: QueuedRead[]): Promise<void> {
-    const rows = await this.orm.em.getConnection().execute<{ conversation_id: number; user_id: number; before: string; after: string }[]>(
-      `with req as (
-         select * from json_to_recordset(?::json) as r(conversation_id int, user_id int, upto bigint)
-       ), target as (
-         select r.conversation_id, r.user_id,
-                least(r.upto, coalesce((select max(m.id) from message m where m.conversation_id = r.conversation_id and m.company_id = ?), 0)) as upto
-           from req r
-       ), old as (
-         select cm.conversation_id, cm.user_id, cm.last_read_message_id as before
-           from conversation_member cm join target t on t.conversation_id = cm.conversation_id and t.user_id = cm.user_id
-          where cm.company_id = ?
-       )
-       update conversation_member cm set last_read_message_id = t.upto
-         from target t join old o on o.conversation_id = t.conversation_id and o.user_id = t.user_id
-        where cm.conversation_id = t.conversation_id and cm.user_id = t.user_id and cm.company_id = ? and t.upto > cm.last_read_message_id
-       returning cm.conversation_id, cm.user_id, o.before, cm.last_read_message_id as after`,
-      [JSON.stringify(reads.map((r) => ({ conversation_id: r.conversationId, user_id: r.userId, upto: r.upTo }))), companyId, companyId, companyId],
-    );
+    const knex = (this.orm.em as EntityManager).getConnection().getKnex() as Knex;
+    const rows = await direct<ReadRow>(knex, 'reads-batch', READS_SQL, [
+      JSON.stringify(reads.map((r) => ({ conversation_id: r.conversationId, user_id: r.userId, upto: r.upTo }))),
+      companyId,
+    ]);
     const byConversation = new Map<number, Reader[]>();
+    const audiences = new Map<number, ReadRow>();
     const quiet = new Map(reads.map((r) => [`${r.conversationId}:${r.userId}`, r.quietSocketIds]));
     for (const row of rows) {
+      if (row.user_id === null) {
+        audiences.set(row.conversation_id, row);
+        continue;
+      }
       const readers = byConversation.get(row.conversation_id) ?? [];
       readers.push({
         userId: row.user_id,
@@ -126,7 +179,10 @@ export class ReadsService implements OnModuleDestroy {
       });
       byConversation.set(row.conversation_id, readers);
     }
-    for (const [conversationId, readers] of byConversation) this.events.emit('chat.read', { companyId, conversationId, readers } satisfies ChatReadEvent);
+    for (const [conversationId, readers] of byConversation) {
+      const audience = audienceAfter(audiences.get(conversationId), readers);
+      this.events.emit('chat.read', { companyId, conversationId, readers, audience } satisfies ChatReadEvent);
+    }
   }
 
   async markRead(membership: Pick<ConversationMember, 'conversation' | 'user' | 'company'>, upToId: number): Promise<void> {

@@ -35,63 +35,87 @@ export class ChatBroadcaster {
 
   @OnEvent('chat.message', { async: true, promisify: true })
   onMessage(event: ChatMessageEvent): Promise<void> {
-    return this.inContext(event.companyId, async (em) => {
-      const audience = await audienceOf(em, event.companyId, event.conversationId, event.readBefore);
-      // The support team hears of a Help conversation's messages from here: the audience already says its kind.
-      if (audience.kind === 'help') this.events.emit('help.message', event);
-      if (event.kind === 'created' && audience.kind === 'group') this.mentions(event, audience);
-      const { members } = audience;
-      const read = watermarkOf(members);
-      // Offline is chosen to be left alone: no pushes, no badges, no sounds until the user comes back.
-      const silenced = members.filter((m) => m.offline).map((m) => userRoom(m.userId));
-      const room = conversationRoom(event.conversationId);
-      const authorId = event.record.authorId;
-      const created = event.kind === 'created';
-      // A new message reaches each recipient's pages as one packet: the message, its badge and the chime.
-      const recipients = event.kind === 'edited' ? [] : members.filter((m) => m.userId !== authorId && !m.offline);
-      const notified = created ? recipients.map((m) => userRoom(m.userId)) : [];
-      const locales = this.gateway.localesFor([room, ...notified]);
-      // A new message's fragment is the one its sender's answer carries.
-      const rendered = created
-        ? await this.fragments.newMessage(event.record, locales)
-        : new Map([...(await this.fragments.inLocales([event.record], locales, read))].map(([locale, [fragment]]) => [locale, fragment]));
-      const { seq } = event.record;
-      // The page that sent it has it from its acknowledgement.
-      const others = [...silenced, ...notified, ...(event.originSocketId ? [event.originSocketId] : [])];
-      for (const [locale, fragment] of rendered) {
-        this.io.to(inLocale(room, locale)).except(others).emit('messages', { conversationId: event.conversationId, seq, html: fragment.html });
-      }
-      if (event.kind === 'edited') return;
-      const message = created
-        ? { authorName: event.record.authorName ?? event.record.displayName ?? '', seq, rendered, room, messageId: event.record.id, preview: previewOf(event.record) }
-        : undefined;
-      this.pushUnread(audience, event.conversationId, recipients, { message });
-      if (event.readBefore === undefined) return;
-      // Sending reads what came before: the sender's badge, if anything was unread, and the ticks of what it read.
-      const sender = members.find((m) => m.userId === authorId);
-      if (!sender) return;
-      const before = members.map((m) => (m === sender ? { ...m, lastRead: event.readBefore! } : m));
-      if (unreadCounts(audience, [{ userId: sender.userId, lastRead: event.readBefore }]).get(sender.userId))
-        this.pushUnread(audience, event.conversationId, [sender]);
-      this.pushRead(event.conversationId, audience, watermarkOf(before));
-    });
+    // A new message whose store read its audience needs no statement here, nor an entity manager (its fragment links to nothing).
+    if (event.audience) {
+      const audience = event.audience;
+      return this.pushMessage(event, audience).catch((err: unknown) => this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+    }
+    return this.inContext(event.companyId, async (em) =>
+      this.pushMessage(event, await audienceOf(em, event.companyId, event.conversationId, event.readBefore)),
+    );
+  }
+
+  private async pushMessage(event: ChatMessageEvent, audience: Audience): Promise<void> {
+    // The support team hears of a Help conversation's messages from here: the audience already says its kind.
+    if (audience.kind === 'help') this.events.emit('help.message', event);
+    if (event.kind === 'created' && audience.kind === 'group') this.mentions(event, audience);
+    const { members } = audience;
+    const read = watermarkOf(members);
+    // Offline is chosen to be left alone: no pushes, no badges, no sounds until the user comes back.
+    const silenced = members.filter((m) => m.offline).map((m) => userRoom(m.userId));
+    const room = conversationRoom(event.conversationId);
+    const authorId = event.record.authorId;
+    const created = event.kind === 'created';
+    // A new message reaches each recipient's pages as one packet: the message, its badge and the chime.
+    const recipients = event.kind === 'edited' ? [] : members.filter((m) => m.userId !== authorId && !m.offline);
+    const notified = created ? recipients.map((m) => userRoom(m.userId)) : [];
+    const locales = this.gateway.localesFor([room, ...notified]);
+    // A new message's fragment is the one its sender's answer carries.
+    const rendered = created
+      ? await this.fragments.newMessage(event.record, locales)
+      : new Map([...(await this.fragments.inLocales([event.record], locales, read))].map(([locale, [fragment]]) => [locale, fragment]));
+    const { seq } = event.record;
+    // The page that sent it has it from its acknowledgement.
+    const others = [...silenced, ...notified, ...(event.originSocketId ? [event.originSocketId] : [])];
+    for (const [locale, fragment] of rendered) {
+      this.io.to(inLocale(room, locale)).except(others).emit('messages', { conversationId: event.conversationId, seq, html: fragment.html });
+    }
+    if (event.kind === 'edited') return;
+    const message = created
+      ? {
+          authorName: event.record.authorName ?? event.record.displayName ?? '',
+          seq,
+          rendered,
+          room,
+          messageId: event.record.id,
+          preview: previewOf(event.record),
+        }
+      : undefined;
+    this.pushUnread(audience, event.conversationId, recipients, { message });
+    if (event.readBefore === undefined) return;
+    // Sending reads what came before: the sender's badge, if anything was unread, and the ticks of what it read.
+    const sender = members.find((m) => m.userId === authorId);
+    if (!sender) return;
+    const before = members.map((m) => (m === sender ? { ...m, lastRead: event.readBefore! } : m));
+    if (unreadCounts(audience, [{ userId: sender.userId, lastRead: event.readBefore }]).get(sender.userId))
+      this.pushUnread(audience, event.conversationId, [sender]);
+    this.pushRead(event.conversationId, audience, watermarkOf(before));
   }
 
   @OnEvent('chat.read', { async: true, promisify: true })
   onRead(event: ChatReadEvent): Promise<void> {
+    if (event.audience) {
+      const audience = event.audience;
+      return Promise.resolve()
+        .then(() => this.pushReads(event, audience))
+        .catch((err: unknown) => this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+    }
     return this.inContext(event.companyId, async (em) => {
       const lowestBefore = Math.min(...event.readers.map((r) => r.fromId));
-      const audience = await audienceOf(em, event.companyId, event.conversationId, lowestBefore);
-      const moved = new Map(event.readers.map((r) => [r.userId, r]));
-      const readers = audience.members.filter((m) => moved.has(m.userId));
-      if (!readers.length) return;
-      // A page that cleared its own badge needs no push to say so, when nothing is left unread.
-      const counts = unreadCounts(audience, readers);
-      const quiet = readers.flatMap((m) => (counts.get(m.userId) ? [] : moved.get(m.userId)!.quietSocketIds));
-      this.pushUnread(audience, event.conversationId, readers, { except: quiet });
-      const before = audience.members.map((m) => (moved.has(m.userId) ? { ...m, lastRead: Math.min(m.lastRead, moved.get(m.userId)!.fromId) } : m));
-      this.pushRead(event.conversationId, audience, watermarkOf(before));
+      this.pushReads(event, await audienceOf(em, event.companyId, event.conversationId, lowestBefore));
     });
+  }
+
+  private pushReads(event: ChatReadEvent, audience: Audience): void {
+    const moved = new Map(event.readers.map((r) => [r.userId, r]));
+    const readers = audience.members.filter((m) => moved.has(m.userId));
+    if (!readers.length) return;
+    // A page that cleared its own badge needs no push to say so, when nothing is left unread.
+    const counts = unreadCounts(audience, readers);
+    const quiet = readers.flatMap((m) => (counts.get(m.userId) ? [] : moved.get(m.userId)!.quietSocketIds));
+    this.pushUnread(audience, event.conversationId, readers, { except: quiet });
+    const before = audience.members.map((m) => (moved.has(m.userId) ? { ...m, lastRead: Math.min(m.lastRead, moved.get(m.userId)!.fromId) } : m));
+    this.pushRead(event.conversationId, audience, watermarkOf(before));
   }
 
   /**
@@ -153,7 +177,8 @@ export class ChatBroadcaster {
     const byBadge = new Map<string, { badgeKey: string; count: number; muted: boolean; rooms: string[] }>();
     for (const reader of readers) {
       // In a direct conversation the panel's entry is the other person.
-      const badgeKey = kind === 'group' ? `c${conversationId}` : kind === 'help' ? 'help' : `u${members.find((m) => m.userId !== reader.userId)?.userId ?? reader.userId}`;
+      const badgeKey =
+        kind === 'group' ? `c${conversationId}` : kind === 'help' ? 'help' : `u${members.find((m) => m.userId !== reader.userId)?.userId ?? reader.userId}`;
       const count = counts.get(reader.userId) ?? 0;
       // Who muted the conversation gets the same badge, but the packet tells their pages to stay quiet.
       const muted = !!message && reader.muted;
@@ -167,7 +192,7 @@ export class ChatBroadcaster {
       const inGroup = new Set(rooms);
       const others = message ? members.map((m) => userRoom(m.userId)).filter((room) => !inGroup.has(room)) : [];
       for (const locale of this.gateway.localesFor(rooms)) {
-        const html = this.renderer.render('chat/_unread.njk', locale, { badgeKey, count, oob: true });
+        const html = this.badge(locale, badgeKey, count);
         const readerRooms = rooms.map((room) => inLocale(room, locale));
         if (!message) {
           this.io.to(readerRooms).except(except).emit('html', html);
@@ -197,6 +222,20 @@ export class ChatBroadcaster {
     }
   }
 
+  /** Badges are few and small (an entry, a count, a language): rendered once, not on every message and read. */
+  private readonly badges = new Map<string, string>();
+
+  private badge(locale: Locale, badgeKey: string, count: number): string {
+    const key = `${locale}:${badgeKey}:${count}`;
+    let html = this.badges.get(key);
+    if (html === undefined) {
+      html = this.renderer.render('chat/_unread.njk', locale, { badgeKey, count, oob: true });
+      if (this.badges.size >= BADGES_KEPT) this.badges.delete(this.badges.keys().next().value!);
+      this.badges.set(key, html);
+    }
+    return html;
+  }
+
   private get io() {
     return this.gateway.server;
   }
@@ -205,6 +244,8 @@ export class ChatBroadcaster {
     return inCompany(this.orm, companyId, this.logger, work);
   }
 }
+
+const BADGES_KEPT = 2000;
 
 /** The first words of a new message for a desktop notification: its text, else the name of its first file. */
 function previewOf(record: MessageRecord): string {
