@@ -1,27 +1,16 @@
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import type { Company } from '../../src/accounts/company.entity';
 import type { User } from '../../src/accounts/user.entity';
 import { createCompany, createUser } from '../support/factories';
 import { chatReady, signInToChat } from './chat-helpers';
 import { browserTest, BrowserUser, describeBrowser, expectAccessible, Harness, openHarness } from './harness';
-
-/** A tiny website on another origin (localhost, another port) with the widget's snippet. */
-async function website(snippet: string): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><html lang="en"><head><title>Acme shop</title></head><body><h1>Acme shop</h1>${snippet}</body></html>`);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as AddressInfo).port };
-}
+import { chooseStatus, website, Website } from './website';
 
 describeBrowser('Callback: a visitor leaves a number, two consultants see it live, one calls', () => {
   let h: Harness;
   let company: Company;
   let anna: User;
   let ben: User;
-  let site: { server: Server; port: number };
+  let site: Website;
   let key: string;
 
   beforeAll(async () => {
@@ -56,14 +45,7 @@ describeBrowser('Callback: a visitor leaves a number, two consultants see it liv
   });
 
   async function onDuty(person: BrowserUser): Promise<void> {
-    await person.page.evaluate(async () => {
-      const headers = JSON.parse(document.body.getAttribute('hx-headers:inherited') ?? '{}') as Record<string, string>;
-      await fetch('/presence/status', {
-        method: 'POST',
-        headers: { ...headers, 'HX-Request': 'true', 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: 'status=callback',
-      });
-    });
+    await chooseStatus(person.page, 'callback');
     await person.page.locator('#callback-section', { hasText: 'Nobody is waiting for a call.' }).waitFor();
   }
 

@@ -2,6 +2,7 @@ import type { Company } from '../../src/accounts/company.entity';
 import { createCompany, createUser } from '../support/factories';
 import { browserTest, describeBrowser, Harness, openHarness } from './harness';
 import { signInToChat } from './chat-helpers';
+import { chooseStatus } from './website';
 
 /**
  * The proof of work in a real browser: with the threshold at 0 every new chat from the address is challenged, and
@@ -30,14 +31,7 @@ describeBrowser('Livechat: an address past the threshold solves a proof of work 
     const anna = await createUser(h.app.em(), company, { name: 'Anna Consultant' });
     await h.app.em().getConnection().execute(`update app_user set livechat_configured = true where id = ?`, [anna.id]);
     const a = await signInToChat(h, anna, 'anna');
-    await a.page.evaluate(async () => {
-      const headers = JSON.parse(document.body.getAttribute('hx-headers:inherited') ?? '{}') as Record<string, string>;
-      await fetch('/presence/status', {
-        method: 'POST',
-        headers: { ...headers, 'HX-Request': 'true', 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: 'status=livechat',
-      });
-    });
+    await chooseStatus(a.page, 'livechat');
     await a.page.locator('#livechat-section', { hasText: 'No chats.' }).waitFor();
 
     const v = await h.newUser({ label: 'challenged-visitor' });

@@ -1,33 +1,16 @@
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import type { User } from '../../src/accounts/user.entity';
 import { createCompany, createUser } from '../support/factories';
 import { eventually } from '../support/livechat';
 import { chatReady, signInToChat } from './chat-helpers';
 import { browserTest, BrowserUser, describeBrowser, expectAccessible, Harness, openHarness } from './harness';
-
-/** A shop on another origin (localhost, another port) with two pages, each with the snippet. */
-async function website(snippet: string): Promise<{ server: Server; port: number }> {
-  const pages: Record<string, string> = {
-    '/': `<h1>Acme shop</h1><p><a href="/pricing">See our prices</a></p>`,
-    '/pricing': `<h1>Pricing</h1><p>Everything costs 10 zł.</p>`,
-  };
-  const server = createServer((req, res) => {
-    const body = pages[req.url ?? '/'] ?? pages['/'];
-    const title = req.url === '/pricing' ? 'Pricing – Acme' : 'Acme shop';
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><html lang="en"><head><title>${title}</title></head><body>${body}${snippet}</body></html>`);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as AddressInfo).port };
-}
+import { chooseStatus, website, Website } from './website';
 
 describeBrowser('Livechat: a consultant hands a website visitor to a colleague', () => {
   let h: Harness;
   let anna: User;
   let bob: User;
   let director: User;
-  let site: { server: Server; port: number };
+  let site: Website;
   let key: string;
 
   beforeAll(async () => {
@@ -39,7 +22,10 @@ describeBrowser('Livechat: a consultant hands a website visitor to a colleague',
     director = await createUser(h.app.em(), company, { name: 'Dora Director', role: 'director' });
     await h.app.em().getConnection().execute(`update app_user set livechat_configured = true where id in (?, ?)`, [anna.id, bob.id]);
     key = `k${Date.now()}transferabcdefgh`;
-    site = await website(`<script async src="${h.url}/livechat/${key}/loader.js"></script>`);
+    site = await website(`<script async src="${h.url}/livechat/${key}/loader.js"></script>`, {
+      '/': { title: 'Acme shop', body: `<h1>Acme shop</h1><p><a href="/pricing">See our prices</a></p>` },
+      '/pricing': { title: 'Pricing – Acme', body: `<h1>Pricing</h1><p>Everything costs 10 zł.</p>` },
+    });
     await h.app
       .em()
       .getConnection()
@@ -55,14 +41,7 @@ describeBrowser('Livechat: a consultant hands a website visitor to a colleague',
   });
 
   async function onDuty(person: BrowserUser): Promise<void> {
-    await person.page.evaluate(async () => {
-      const headers = JSON.parse(document.body.getAttribute('hx-headers:inherited') ?? '{}') as Record<string, string>;
-      await fetch('/presence/status', {
-        method: 'POST',
-        headers: { ...headers, 'HX-Request': 'true', 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: 'status=livechat',
-      });
-    });
+    await chooseStatus(person.page, 'livechat');
     await person.page.locator('#livechat-section', { hasText: 'No chats.' }).waitFor();
   }
 

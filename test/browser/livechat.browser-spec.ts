@@ -1,30 +1,19 @@
 import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, Server } from 'node:http';
 import sharp from 'sharp';
-import { AddressInfo } from 'node:net';
 import type { Company } from '../../src/accounts/company.entity';
 import type { User } from '../../src/accounts/user.entity';
 import { createCompany, createUser } from '../support/factories';
 import { eventually } from '../support/livechat';
 import { chatReady, signInToChat } from './chat-helpers';
 import { browserTest, BrowserUser, describeBrowser, expectAccessible, expectNoPageErrors, Harness, openHarness } from './harness';
-
-/** A tiny website on another origin (localhost, another port: another site than Gwar's 127.0.0.1) with the snippet. */
-async function website(snippet: string): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><html lang="en"><head><title>Acme shop</title></head><body><h1>Acme shop</h1><p>Buy things.</p>${snippet}</body></html>`);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as AddressInfo).port };
-}
+import { chooseStatus, website, Website } from './website';
 
 describeBrowser('Livechat: a website’s visitor chats with a consultant, in two browsers', () => {
   let h: Harness;
   let company: Company;
   let anna: User;
-  let site: { server: Server; port: number };
+  let site: Website;
   let key: string;
 
   beforeAll(async () => {
@@ -50,14 +39,7 @@ describeBrowser('Livechat: a website’s visitor chats with a consultant, in two
   });
 
   async function onDuty(person: BrowserUser): Promise<void> {
-    await person.page.evaluate(async () => {
-      const headers = JSON.parse(document.body.getAttribute('hx-headers:inherited') ?? '{}') as Record<string, string>;
-      await fetch('/presence/status', {
-        method: 'POST',
-        headers: { ...headers, 'HX-Request': 'true', 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: 'status=livechat',
-      });
-    });
+    await chooseStatus(person.page, 'livechat');
     await person.page.locator('#livechat-section', { hasText: 'No chats.' }).waitFor();
   }
 

@@ -9,6 +9,7 @@ import { generateToken } from '../support/integrations';
 import { Consultant, consultant, livechatCompany, Visitor } from '../support/livechat';
 import { chatReady, openFromPanel, signInToChat } from './chat-helpers';
 import { browserTest, BrowserUser, describeBrowser, expectNoPageErrors, Harness, htmxReady, openHarness } from './harness';
+import { chooseStatus } from './website';
 
 /**
  * Hostile text in every place a user, an integrator or a website visitor can put text, read back on every page
@@ -241,15 +242,7 @@ describeBrowser('hostile text everywhere it can be written is shown as text', ()
         await visit(a, path);
 
       // The CallBack group, as a Callback consultant sees it, and its history.
-      const status = await a.page.evaluate(async () => {
-        const headers = JSON.parse(document.body.getAttribute('hx-headers:inherited') ?? '{}') as Record<string, string>;
-        const res = await fetch('/presence/status', {
-          method: 'POST',
-          headers: { ...headers, 'HX-Request': 'true', 'Content-Type': 'application/x-www-form-urlencoded' },
-          body: 'status=callback',
-        });
-        return res.status;
-      });
+      const status = await chooseStatus(a.page, 'callback');
       expect(status).toBe(204);
       await visit(a, '/callback');
       await a.page.getByText(PAYLOADS(800)[0]).first().waitFor();
