@@ -29,6 +29,8 @@ export interface CallbackCard {
   name: string;
   topic: string;
   preferredAt: Date | null;
+  /** The company's Callback time zone: a preferred slot is a time of its working hours. */
+  timeZone: string;
   source: Source;
   sourcePage: string;
   status: Status;
@@ -59,7 +61,8 @@ export function when(value: unknown): Date | null {
   return value === null || value === undefined ? null : new Date(value as string);
 }
 
-const CARD = `r.id, r.phone, r.name, r.topic, r.preferred_at, r.source, r.source_page, r.status, r.attempts, r.consultant_id, u.name as consultant_name,
+const CARD = `r.id, r.phone, r.name, r.topic, r.preferred_at,
+  (select s.time_zone from callback_settings s where s.company_id = r.company_id) as time_zone, r.source, r.source_page, r.status, r.attempts, r.consultant_id, u.name as consultant_name,
   r.claimed_at, r.not_before, r.due_at, r.asked_count, r.asked_again_at, r.first_call_at, r.closed_at, r.note, r.created_at,
   (r.status = 'waiting' and r.due_at < now()) as overdue, (r.not_before is not null and r.not_before > now()) as later`;
 
@@ -72,6 +75,7 @@ function card(r: CardRow): CallbackCard {
     name: r.name as string,
     topic: r.topic as string,
     preferredAt: when(r.preferred_at),
+    timeZone: (r.time_zone as string | null) ?? 'Europe/Warsaw',
     source: r.source as Source,
     sourcePage: r.source_page as string,
     status: r.status as Status,

@@ -9,7 +9,7 @@ export class ChatRenderer {
     return viewEnvironment().render(template, {
       t: translator(locale),
       locale,
-      formatDateTime: (value: Date | string | null) => (value ? formatDateTime(locale, new Date(value)) : ''),
+      formatDateTime: (value: Date | string | null, timeZone?: string) => (value ? formatDateTime(locale, new Date(value), timeZone) : ''),
       formatTime: (value: Date | string) => formatTime(locale, new Date(value)),
       ...context,
     });

@@ -26,7 +26,7 @@ export class LocaleMiddleware implements NestMiddleware {
     req.t = translator(locale);
     res.locals.locale = locale;
     res.locals.t = req.t;
-    res.locals.formatDateTime = (date: Date) => formatDateTime(locale, date);
+    res.locals.formatDateTime = (date: Date, timeZone?: string) => formatDateTime(locale, date, timeZone);
     res.locals.formatMoney = (value: string, currency: string) => formatMoney(locale, value, currency);
     res.locals.formatTime = (value: Date | string) => formatTime(locale, new Date(value));
     res.locals.currentPath = req.method === 'GET' ? req.originalUrl : (sameSiteReferer(req) ?? '/');

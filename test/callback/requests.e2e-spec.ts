@@ -91,8 +91,13 @@ describe('Callback requests', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0].asked_count).toBe(2);
     // A slot within working hours is kept; a different number is its own request.
-    expect((await postCallback(t, key, { phone: '600 100 201', preferredTime: nextHour() })).status).toBe(201);
+    const slot = nextHour();
+    expect((await postCallback(t, key, { phone: '600 100 201', preferredTime: slot })).status).toBe(201);
     expect(await requestRows(t, company.id)).toHaveLength(2);
+    // The card shows the slot as it was asked for: a time of the company's working hours, in its time zone.
+    const anna = await cast.consultant(company, 'callback', 'Anna Slot');
+    const queue = await anna.client.load('/callback');
+    expect(queue.text).toContain(`${slot.slice(11, 16)} <span class="cb-zone">(Europe/Warsaw)</span>`);
   });
 
   it('limits one number per day and one company per day', async () => {

@@ -52,9 +52,23 @@ function formatsFor(make: (tag: string) => Intl.DateTimeFormat): Record<Locale, 
   return { pl: make('pl-PL'), en: make('en-GB') };
 }
 
-export function formatDateTime(locale: Locale, date: Date | null | undefined): string {
+const zonedFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A moment in the reader's language; in the server's time zone, or in the one named (a company's own hours). */
+export function formatDateTime(locale: Locale, date: Date | null | undefined, timeZone?: string): string {
   if (!date) return '';
-  return dateTimeFormats[locale].format(date);
+  if (!timeZone) return dateTimeFormats[locale].format(date);
+  const key = `${locale}:${timeZone}`;
+  let format = zonedFormats.get(key);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat(locale === 'pl' ? 'pl-PL' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone });
+    } catch {
+      return dateTimeFormats[locale].format(date);
+    }
+    zonedFormats.set(key, format);
+  }
+  return format.format(date);
 }
 
 export function formatMoney(locale: Locale, value: string | number | null | undefined, currency: string): string {
