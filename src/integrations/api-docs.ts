@@ -3,11 +3,20 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { CallbackModule } from '../callback/callback.module';
 import { IntegrationsModule } from './integrations.module';
 
-const METHOD_COLOURS: Record<string, string> = { get: '#1d4ed8', post: '#047857', put: '#b45309', patch: '#0f766e', delete: '#b91c1c', head: '#6d28d9', options: '#1e40af' };
+const METHOD_COLOURS: Record<string, string> = {
+  get: '#1d4ed8',
+  post: '#047857',
+  put: '#b45309',
+  patch: '#0f766e',
+  delete: '#b91c1c',
+  head: '#6d28d9',
+  options: '#1e40af',
+};
 const API_DOCS_CSS = [
   '.swagger-ui .info .title small.version-stamp { background-color: #3f6212; }',
   ...Object.entries(METHOD_COLOURS).map(
-    ([method, colour]) => `.swagger-ui .opblock.opblock-${method} .opblock-summary-method { background: ${colour}; } .swagger-ui .opblock.opblock-${method} { border-color: ${colour}; }`,
+    ([method, colour]) =>
+      `.swagger-ui .opblock.opblock-${method} .opblock-summary-method { background: ${colour}; } .swagger-ui .opblock.opblock-${method} { border-color: ${colour}; }`,
   ),
   '.swagger-ui .btn.authorize, .swagger-ui .btn.authorize span { color: #047857; border-color: #047857; }',
   '.swagger-ui .btn.authorize svg { fill: #047857; }',
