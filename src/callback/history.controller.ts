@@ -9,7 +9,7 @@ import { optional } from '../web/form';
 import type { GwarRequest } from '../web/gwar-request';
 import { translator } from '../web/i18n/translator';
 import { render } from '../web/view';
-import { csvLine } from './csv';
+import { csvRow } from '../web/csv';
 import { CallbackHistory, HistoryFilter, STATUSES } from './history.service';
 import { CallbackSettingsService } from './settings.service';
 
@@ -72,9 +72,9 @@ export class CallbackHistoryController {
     const t = req.t;
     const rows = await this.history.list(companyId, slaMinutes, filterOf(query), 100_000);
     const head = ['id', 'phone', 'name', 'topic', 'source', 'status', 'attempts', 'consultant', 'created', 'first_call', 'closed', 'overdue', 'note'];
-    let body = '\ufeff' + csvLine(head);
+    let body = '\ufeff' + csvRow(head);
     for (const r of rows)
-      body += csvLine([
+      body += csvRow([
         r.id,
         r.phone,
         r.name,

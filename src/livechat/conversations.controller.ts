@@ -12,7 +12,7 @@ import { field, parseForm } from '../web/form';
 import type { LiveChat } from './chats.service';
 import { LivechatConversations, PAGE_SIZE, seesAll } from './conversations.service';
 import { filterQuery, LIST_STATES, readCursor, readFilters } from './conversations.filters';
-import { csvRow } from './csv';
+import { csvRow } from '../web/csv';
 import { LivechatTransfers } from './transfer.service';
 import { VisitorDetailsService } from './visitor-details';
 

@@ -10,6 +10,8 @@ describe('CSV cells', () => {
     for (const bad of ['=1+1', '+48 600', '-2', '@SUM(A1)', '\tx', '\rx']) expect(csvCell(bad)).toBe(`"'${bad}"`);
     expect(csvCell('=HYPERLINK("http://evil","x")')).toBe(`"'=HYPERLINK(""http://evil"",""x"")"`);
     expect(csvCell('a=1')).toBe('"a=1"');
+    expect(csvCell('+48600100200')).toBe(`"'+48600100200"`);
+    expect(csvRow([1, 'a,b'])).toBe('"1","a,b"\r\n');
   });
 
   it('writes dates as ISO 8601', () => {
