@@ -13,9 +13,8 @@ import { LimitsService } from '../security/limits.service';
 import type { GwarRequest } from '../web/gwar-request';
 import { idParam } from '../web/id-param';
 import { render } from '../web/view';
-import { contentDisposition } from './file-name';
+import { sendFile, sendThumbnail } from './file-response';
 import { FileStorageProvider } from './file-storage.provider';
-import { SAFE_IMAGES } from './sniff';
 import { UploadsService } from './uploads.service';
 
 /**
@@ -72,27 +71,13 @@ export class FilesController {
   async thumbnail(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const attachment = await this.visible(req, id);
     if (!attachment.thumbKey) throw new NotFoundException();
-    res.set({ 'Content-Type': 'image/webp', 'Cache-Control': 'private, max-age=86400', 'X-Content-Type-Options': 'nosniff' });
-    this.storage.files.read(attachment.thumbKey).pipe(res);
+    sendThumbnail(res, this.storage.files, attachment.thumbKey);
   }
 
   @Get('files/:id/:name')
   async download(@Req() req: GwarRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const attachment = await this.visible(req, id);
-    // Only raster images that decoded within the pixel limit (they have a thumbnail) are shown in the page; an image
-    // too big to decode, SVG, HTML and everything else is downloaded, never rendered.
-    const inline = SAFE_IMAGES.has(attachment.mime) && !!attachment.thumbKey;
-    res.set({
-      'Content-Type': inline ? attachment.mime : attachment.mime === 'text/plain' ? 'text/plain; charset=utf-8' : 'application/octet-stream',
-      'Content-Disposition': contentDisposition(inline ? 'inline' : 'attachment', attachment.name),
-      'Content-Length': String(attachment.size),
-      'X-Content-Type-Options': 'nosniff',
-      'Content-Security-Policy': "sandbox; default-src 'none'",
-      'Cache-Control': 'private, max-age=86400',
-    });
-    const stream = this.storage.files.read(attachment.storageKey);
-    stream.on('error', () => res.destroy());
-    stream.pipe(res);
+    sendFile(res, this.storage.files, attachment);
   }
 
   /** The attachment, if the user belongs to its conversation (the company filter keeps other companies out). */

@@ -3,9 +3,8 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { Response } from 'express';
 import type { User } from '../accounts/user.entity';
-import { contentDisposition } from '../files/file-name';
+import { sendFile, sendThumbnail } from '../files/file-response';
 import { FileStorageProvider } from '../files/file-storage.provider';
-import { SAFE_IMAGES } from '../files/sniff';
 import { UploadsService } from '../files/uploads.service';
 import { sql } from './sql';
 import type { Visitor } from './visitors.service';
@@ -78,26 +77,12 @@ export class LivechatFiles {
 
   /** The file as the company chat sends its own: raster images shown, everything else only ever downloaded. */
   download(res: Response, file: StoredFile): void {
-    const inline = SAFE_IMAGES.has(file.mime) && !!file.thumb_key;
-    res.set({
-      'Content-Type': inline ? file.mime : file.mime === 'text/plain' ? 'text/plain; charset=utf-8' : 'application/octet-stream',
-      'Content-Disposition': contentDisposition(inline ? 'inline' : 'attachment', file.name),
-      'Content-Length': String(file.size),
-      'X-Content-Type-Options': 'nosniff',
-      'Content-Security-Policy': "sandbox; default-src 'none'",
-      'Cache-Control': 'private, max-age=86400',
-    });
-    const stream = this.storage.files.read(file.storage_key);
-    stream.on('error', () => res.destroy());
-    stream.pipe(res);
+    sendFile(res, this.storage.files, { name: file.name, mime: file.mime, size: file.size, storageKey: file.storage_key, thumbKey: file.thumb_key });
   }
 
   thumbnail(res: Response, file: StoredFile): void {
     if (!file.thumb_key) throw new NotFoundException();
-    res.set({ 'Content-Type': 'image/webp', 'Cache-Control': 'private, max-age=86400', 'X-Content-Type-Options': 'nosniff' });
-    const stream = this.storage.files.read(file.thumb_key);
-    stream.on('error', () => res.destroy());
-    stream.pipe(res);
+    sendThumbnail(res, this.storage.files, file.thumb_key);
   }
 
   /**
