@@ -161,12 +161,18 @@ describe('groups and the panel', () => {
     await send(m, conversationId, 'one');
     await createGroup(m, 'G1', [others[1].id]);
 
+    // The fewest of three tries: a request's own statements are the same every time, while a background tick (a
+    // worker's poll landing inside the request) can only add to one of them.
     const measure = async (path: string) => {
-      await settle(); // background work of earlier requests (pushes, notifications) must not be counted
-      t.queries.length = 0;
-      const res = await m.agent.get(path).set('HX-Request', 'true');
-      expect(res.status).toBe(200);
-      return t.queries.length;
+      const counts: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        await settle(); // background work of earlier requests (pushes, notifications) must not be counted
+        t.queries.length = 0;
+        const res = await m.agent.get(path).set('HX-Request', 'true');
+        expect(res.status).toBe(200);
+        counts.push(t.queries.length);
+      }
+      return Math.min(...counts);
     };
     const panelSmall = await measure('/chat/panel');
     const openSmall = await measure(`/chat/conversations/${conversationId}`);
